@@ -1,0 +1,130 @@
+"""``dispatch``: migrate, seed, look at the organisation and the call register."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from dispatch.cli import tickets
+from dispatch.cli.errors import friendly_errors
+from dispatch.cli.output import (
+    engineer_row,
+    office_row,
+    print_json,
+    print_table,
+)
+from dispatch.cli.session import database_url, open_session
+from dispatch.services.seeding import seed as seed_store
+from dispatch.store.migrate import upgrade
+from dispatch.store.repository import EngineerRepository, OfficeRepository
+from fixtures.generator import SCENARIOS
+
+app = typer.Typer(
+    help="fsdispatch: field-service dispatch planning for the regional offices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The ticket store's schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tickets.app, name="tickets")
+
+HEAD_OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
+JsonFlag = Annotated[bool, typer.Option("--json", help="Stable machine-readable output.")]
+Scenario = Annotated[str, typer.Option(help=f"One of: {', '.join(sorted(SCENARIOS))}.")]
+Seed = Annotated[int, typer.Option(help="Generator seed: the same seed gives the same day.")]
+
+
+def _today() -> date:
+    return datetime.now(HEAD_OFFICE_ZONE).date()
+
+
+def _parse_day(value: str | None) -> date:
+    if value is None:
+        return _today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"--date must be YYYY-MM-DD, got {value!r}") from None
+
+
+def _check_scenario(name: str) -> None:
+    if name not in SCENARIOS:
+        raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(sorted(SCENARIOS))}")
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Create or update the schema (Alembic migrations) on DATABASE_URL."""
+    upgrade(database_url())
+    typer.echo(f"database is up to date: {database_url()}")
+
+
+@app.command()
+@friendly_errors
+def seed(
+    scenario: Scenario = "normal",
+    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; default today.")] = None,
+    seed: Seed = 7,
+) -> None:
+    """Load the 15 offices, 16 engineers and a generated day of calls (idempotent)."""
+    _check_scenario(scenario)
+    planning_day = _parse_day(day)
+    upgrade(database_url())
+    with open_session() as session:
+        report = seed_store(session, scenario=scenario, day=planning_day, seed=seed)
+    typer.echo(
+        f"seeded {scenario} for {planning_day}: {report.offices} offices, "
+        f"{report.engineers} engineers, {report.tickets_added} new tickets "
+        f"({report.tickets_already_there} already there)"
+    )
+
+
+@app.command()
+@friendly_errors
+def offices(as_json: JsonFlag = False) -> None:
+    """The regional offices."""
+    with open_session() as session:
+        rows = [office_row(o) for o in OfficeRepository(session).list()]
+    if as_json:
+        print_json(rows)
+    else:
+        columns = ["code", "name", "city", "region", "timezone", "opens", "closes"]
+        print_table(f"{len(rows)} offices", rows, columns)
+
+
+@app.command()
+@friendly_errors
+def engineers(
+    office: Annotated[str | None, typer.Option(help="Only this office's engineers.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The field engineers and their certified product lines."""
+    with open_session() as session:
+        rows = [engineer_row(e) for e in EngineerRepository(session).list(office_code=office)]
+    if as_json:
+        print_json(rows)
+    else:
+        columns = ["id", "name", "office", "skills", "shift_start", "shift_end", "status"]
+        print_table(f"{len(rows)} engineers", rows, columns)
+
+
+@app.command()
+@friendly_errors
+def demo(
+    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; default today.")] = None,
+    scenario: Scenario = "normal",
+    seed: Seed = 7,
+) -> None:
+    """Migrate, seed a scenario, and show the day's tickets with their deadlines."""
+    planning_day = _parse_day(day)
+    _check_scenario(scenario)
+    upgrade(database_url())
+    with open_session() as session:
+        report = seed_store(session, scenario=scenario, day=planning_day, seed=seed)
+    typer.echo(f"{report.offices} offices, {report.engineers} engineers, day {planning_day}")
+    tickets.show_open_tickets()

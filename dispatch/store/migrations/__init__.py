@@ -1,0 +1,1 @@
+"""Alembic migrations of the fsdispatch schema (a package so installs ship it)."""

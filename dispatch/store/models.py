@@ -1,0 +1,190 @@
+"""The database schema as SQLAlchemy 2.0 typed models.
+
+Rows, not domain values: ``dispatch.store.repository`` maps between the two. The
+schema itself is created only by the Alembic migrations in ``migrations/versions``;
+``tests/store/test_migrations.py`` checks that these models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from dispatch.domain import (
+    DeadlineRule,
+    EngineerStatus,
+    ServiceArea,
+    TicketStatus,
+    WorkKind,
+)
+from dispatch.store.types import UTCDateTime, enum_column_type
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Deterministic constraint names, so migrations can refer to them on every backend."""
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OfficeRow(Base):
+    """An office with its business calendar flattened into columns."""
+
+    __tablename__ = "offices"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(100))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    timezone: Mapped[str] = mapped_column(String(64))
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+    working_days: Mapped[list[int]] = mapped_column(JSON)
+    """ISO weekday numbers with Monday = 0, sorted."""
+    holidays: Mapped[list[str]] = mapped_column(JSON)
+    """ISO dates (YYYY-MM-DD), sorted."""
+    extra_working_days: Mapped[list[str]] = mapped_column(JSON)
+    """ISO dates of make-up working days on a weekend (调休), sorted."""
+    urban_radius_km: Mapped[float] = mapped_column(Float)
+    suburban_radius_km: Mapped[float] = mapped_column(Float)
+
+
+class EngineerRow(Base):
+    __tablename__ = "engineers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"), index=True)
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    """Product lines the engineer is certified on, sorted."""
+    shift_start: Mapped[time] = mapped_column(Time)
+    shift_end: Mapped[time] = mapped_column(Time)
+    lunch_start: Mapped[time] = mapped_column(Time)
+    lunch_minutes: Mapped[int] = mapped_column(Integer)
+    overtime_cap_minutes: Mapped[int] = mapped_column(Integer)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[EngineerStatus] = mapped_column(enum_column_type(EngineerStatus))
+
+
+class TicketRow(Base):
+    """A service request: the intake draft, its deadline, status and reported actual times."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index(None, "office_code", "status"),
+        Index(None, "called_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    customer: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(50))
+    address: Mapped[str] = mapped_column(String(500))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    product_line: Mapped[str] = mapped_column(String(100))
+    product_model: Mapped[str] = mapped_column(String(100))
+    fault: Mapped[str] = mapped_column(Text)
+    kind: Mapped[WorkKind] = mapped_column(enum_column_type(WorkKind))
+    priority: Mapped[int] = mapped_column(Integer)
+    emergency: Mapped[bool] = mapped_column(Boolean)
+    remote_failed: Mapped[bool] = mapped_column(Boolean)
+    onsite_minutes: Mapped[int] = mapped_column(Integer)
+    area_override: Mapped[ServiceArea | None] = mapped_column(enum_column_type(ServiceArea))
+    service_area: Mapped[ServiceArea] = mapped_column(enum_column_type(ServiceArea))
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_rule: Mapped[DeadlineRule] = mapped_column(enum_column_type(DeadlineRule))
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[TicketStatus] = mapped_column(enum_column_type(TicketStatus))
+    version: Mapped[int] = mapped_column(Integer)
+    """Bumped on every change; writers pass the version they read (optimistic locking)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PlanRow(Base):
+    """One version of the plan of a scope (canonical office list or ``ALL``) for a day."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("scope", "plan_date", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(500))
+    plan_date: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    kpis: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    visits: Mapped[list[VisitRow]] = relationship(
+        order_by="(VisitRow.engineer_id, VisitRow.sequence)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    unassigned: Mapped[list[UnassignedRow]] = relationship(
+        order_by="UnassignedRow.ticket_id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class VisitRow(Base):
+    """A stop of an engineer's route in one plan."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "engineer_id", "sequence"),
+        Index(None, "ticket_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    engineer_id: Mapped[str] = mapped_column(ForeignKey("engineers.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    arrival_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    departure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    travel_minutes: Mapped[int] = mapped_column(Integer)
+    travel_km: Mapped[float] = mapped_column(Float)
+
+
+class UnassignedRow(Base):
+    """A ticket a plan could not place, with the reason the planner gave."""
+
+    __tablename__ = "unassigned"
+
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,86 @@
+"""Database fixtures shared by the whole suite.
+
+The suite runs on SQLite by default (a file in a temporary directory) and on PostgreSQL
+when ``DATABASE_URL`` is a ``postgresql`` URL: then a throwaway database
+``fsdispatch_test_<hex>`` is created on that server for the session and dropped at the end.
+Either way the schema comes only from the Alembic migrations, and every table is emptied
+after each test that used the ``session`` fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
+
+from dispatch.store.database import make_engine, session_factory
+from dispatch.store.migrate import upgrade
+from dispatch.store.models import Base
+
+
+def _server_url() -> URL | None:
+    """The PostgreSQL server the suite should run on, if ``DATABASE_URL`` names one."""
+    raw = os.environ.get("DATABASE_URL", "")
+    if not raw.startswith("postgresql"):
+        return None
+    url = make_url(raw)
+    return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a freshly migrated database, private to this test session."""
+    server = _server_url()
+    if server is None:
+        path = Path(tmp_path_factory.mktemp("db")) / "fsdispatch.sqlite3"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    yield from _throwaway_postgres(server)
+
+
+def _throwaway_postgres(server: URL) -> Iterator[str]:
+    name = f"fsdispatch_test_{secrets.token_hex(6)}"
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the migrated database; all rows are deleted after the test."""
+    session = session_factory(engine)()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+        _delete_all_rows(engine)
+
+
+def _delete_all_rows(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
