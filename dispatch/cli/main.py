@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
 from dispatch.cli import tickets
 from dispatch.cli.errors import friendly_errors
+from dispatch.cli.options import DayOption, JsonFlag, parse_day
 from dispatch.cli.output import (
     engineer_row,
     office_row,
     print_json,
     print_table,
 )
+from dispatch.cli.plan import plan, plan_command
 from dispatch.cli.session import database_url, open_session
+from dispatch.cli.solve import solve_file, vrptw
 from dispatch.services.seeding import seed as seed_store
 from dispatch.store.migrate import upgrade
 from dispatch.store.repository import EngineerRepository, OfficeRepository
@@ -32,23 +33,12 @@ db_app = typer.Typer(help="The ticket store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tickets.app, name="tickets")
 
-HEAD_OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
-JsonFlag = Annotated[bool, typer.Option("--json", help="Stable machine-readable output.")]
+app.command("plan")(plan)
+app.command("solve")(solve_file)
+app.command("vrptw")(vrptw)
+
 Scenario = Annotated[str, typer.Option(help=f"One of: {', '.join(sorted(SCENARIOS))}.")]
 Seed = Annotated[int, typer.Option(help="Generator seed: the same seed gives the same day.")]
-
-
-def _today() -> date:
-    return datetime.now(HEAD_OFFICE_ZONE).date()
-
-
-def _parse_day(value: str | None) -> date:
-    if value is None:
-        return _today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"--date must be YYYY-MM-DD, got {value!r}") from None
 
 
 def _check_scenario(name: str) -> None:
@@ -68,12 +58,12 @@ def db_upgrade() -> None:
 @friendly_errors
 def seed(
     scenario: Scenario = "normal",
-    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; default today.")] = None,
+    day: DayOption = None,
     seed: Seed = 7,
 ) -> None:
     """Load the 15 offices, 16 engineers and a generated day of calls (idempotent)."""
     _check_scenario(scenario)
-    planning_day = _parse_day(day)
+    planning_day = parse_day(day)
     upgrade(database_url())
     with open_session() as session:
         report = seed_store(session, scenario=scenario, day=planning_day, seed=seed)
@@ -116,15 +106,17 @@ def engineers(
 @app.command()
 @friendly_errors
 def demo(
-    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; default today.")] = None,
+    day: DayOption = None,
     scenario: Scenario = "normal",
     seed: Seed = 7,
+    seconds: Annotated[float, typer.Option(min=0.1, max=600, help="Solver time limit.")] = 10.0,
 ) -> None:
-    """Migrate, seed a scenario, and show the day's tickets with their deadlines."""
-    planning_day = _parse_day(day)
+    """Migrate, seed a scenario, show the day's tickets, then plan the whole country."""
+    planning_day = parse_day(day)
     _check_scenario(scenario)
     upgrade(database_url())
     with open_session() as session:
         report = seed_store(session, scenario=scenario, day=planning_day, seed=seed)
     typer.echo(f"{report.offices} offices, {report.engineers} engineers, day {planning_day}")
     tickets.show_open_tickets()
+    plan_command(day=planning_day.isoformat(), seconds=seconds)

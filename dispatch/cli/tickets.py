@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from dispatch.cli.errors import friendly_errors
+from dispatch.cli.options import JsonFlag
 from dispatch.cli.output import print_json, print_table, ticket_row
 from dispatch.cli.session import open_session
 from dispatch.domain import GeoPoint, ServiceArea, TicketDraft, TicketStatus, WorkKind
@@ -18,7 +19,6 @@ from dispatch.store.repository import OfficeRepository, TicketRepository
 
 app = typer.Typer(help="The call register: intake and listing.", no_args_is_help=True)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Stable machine-readable output.")]
 TABLE_COLUMNS = [
     "id",
     "office",

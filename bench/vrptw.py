@@ -1,0 +1,365 @@
+"""Solomon VRPTW benchmark: our engine and its peers, same instances, same wall-clock budget.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/vrptw.py --seconds 10 --instances all \
+        --engines ours,ortools,pyvrp,vroom --threads 1 --out bench/results/vrptw-20261123.json
+    .venv/bin/python bench/vrptw.py --report bench/results/a.json bench/results/b.json
+
+Engines: ``ours`` (``solver.solve``), ``hgs`` (``solver.hgs.solve_with_hgs`` alone),
+``ortools`` (alias ``ortools-plain``), ``pyvrp`` and ``vroom`` (``bench/peers.py``).
+Every answer is checked by ``solver.solomon.check_routes`` and, for our engines, by the
+engine's validator (``solver.validate``) when it exists. The gap is to the best-known
+distance of ``bks.csv``; a run with no answer or a broken one counts as infeasible and is
+left out of the mean gap. The JSON file is rewritten after every run, so a long run can
+be watched and an interrupted one keeps what it measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from peers import PEERS, Routes
+
+from solver.params import SolveParams
+from solver.problem import Problem
+from solver.solomon import (
+    BestKnown,
+    SolomonInstance,
+    check_routes,
+    read_bks,
+    read_instance,
+    route_distance,
+    solution_routes,
+    to_problem,
+)
+from solver.solution import Solution
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "solomon"
+CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
+ALIASES = {"ortools-plain": "ortools"}
+Engine = Callable[[SolomonInstance, float, int, int], tuple[Routes | None, list[str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    instance: str
+    cls: str
+    engine: str
+    feasible: bool
+    distance: float | None
+    vehicles: int | None
+    gap_pct: float | None
+    wall_s: float
+    errors: list[str]
+    bks_vehicles: int
+    cpu_s: float | None = None
+    load_1m: float | None = None
+
+
+def _validator_errors(problem: Problem, solution: Solution) -> list[str]:
+    """Hard violations from the engine's own validator, if that module exists yet."""
+    try:
+        validate = importlib.import_module("solver.validate")
+    except ModuleNotFoundError:
+        return []
+    violations: list[Any] = validate.validate(problem, solution)
+    return [f"validator: {v}" for v in violations if getattr(v, "severity", "hard") == "hard"]
+
+
+def _from_solution(problem: Problem, solution: Solution | None) -> tuple[Routes | None, list[str]]:
+    if solution is None:
+        return None, []
+    errors = _validator_errors(problem, solution)
+    if solution.unassigned:
+        errors.append(f"unassigned: {', '.join(solution.unassigned)}")
+    return solution_routes(solution), errors
+
+
+def _ours(
+    inst: SolomonInstance, seconds: float, threads: int, seed: int
+) -> tuple[Routes | None, list[str]]:
+    solve: Any = importlib.import_module("solver").solve
+    problem = to_problem(inst)
+    params = SolveParams(time_limit_s=seconds, seed=seed, workers=threads)
+    return _from_solution(problem, solve(problem, params))
+
+
+def _hgs(
+    inst: SolomonInstance, seconds: float, threads: int, seed: int
+) -> tuple[Routes | None, list[str]]:
+    from solver.hgs import solve_with_hgs
+
+    problem = to_problem(inst)
+    params = SolveParams(time_limit_s=seconds, seed=seed, workers=1)
+    return _from_solution(problem, solve_with_hgs(problem, params))
+
+
+def _peer(name: str) -> Engine:
+    peer = PEERS[name]
+
+    def run(
+        inst: SolomonInstance, seconds: float, threads: int, seed: int
+    ) -> tuple[Routes | None, list[str]]:
+        return peer(inst, seconds, threads, seed), []
+
+    return run
+
+
+ENGINES: dict[str, Engine] = {"ours": _ours, "hgs": _hgs, **{n: _peer(n) for n in PEERS}}
+
+
+def run_one(engine: str, inst: SolomonInstance, best: BestKnown, args: argparse.Namespace) -> Run:
+    """One engine on one instance. ``cpu_s`` (this process's CPU time, all threads) against
+    ``wall_s`` shows whether a single-threaded engine had its core to itself."""
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        routes, errors = ENGINES[engine](inst, args.seconds, args.threads, args.seed)
+    except Exception as exc:  # a crash is a result to report, not a reason to stop the run
+        routes, errors = None, [f"crash: {exc!r}"]
+    wall = round(time.perf_counter() - start, 2)
+    if routes is None:
+        run = _result(inst, best, engine, wall, None, errors or ["no answer"])
+    else:
+        run = _result(inst, best, engine, wall, routes, errors + check_routes(inst, routes))
+    used = round(time.process_time() - cpu, 2)
+    return replace(run, cpu_s=used, load_1m=round(os.getloadavg()[0], 2))
+
+
+def _result(
+    inst: SolomonInstance,
+    best: BestKnown,
+    engine: str,
+    wall: float,
+    routes: Routes | None,
+    errors: list[str],
+) -> Run:
+    dist = None if routes is None else route_distance(inst, routes)
+    gap = None if dist is None else round(100.0 * (dist - best.distance) / best.distance, 3)
+    return Run(
+        instance=inst.name,
+        cls=best.cls,
+        engine=engine,
+        feasible=routes is not None and not errors,
+        distance=dist,
+        vehicles=None if routes is None else sum(1 for r in routes if r),
+        gap_pct=gap,
+        wall_s=wall,
+        errors=errors,
+        bks_vehicles=best.routes,
+    )
+
+
+def select(names: str, bks: dict[str, BestKnown]) -> list[str]:
+    """``all``, or a comma list of classes (C1, RC2) and/or instance names (R201)."""
+    if names == "all":
+        return _ordered(list(bks), bks)
+    wanted: list[str] = []
+    for token in names.split(","):
+        token = token.strip().upper()
+        if token in CLASSES:
+            wanted += [n for n in bks if bks[n].cls == token]
+        elif token in bks:
+            wanted.append(token)
+        else:
+            raise SystemExit(f"unknown class or instance {token!r}")
+    return _ordered(wanted, bks)
+
+
+def _ordered(names: list[str], bks: dict[str, BestKnown]) -> list[str]:
+    def key(name: str) -> tuple[int, str]:
+        cls = bks[name].cls
+        return (CLASSES.index(cls) if cls in CLASSES else len(CLASSES), name)
+
+    return sorted(dict.fromkeys(names), key=key)
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    versions = {}
+    for pkg in ("ortools", "pyvrp", "pyvroom"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "absent"
+    return {
+        "cpu": model,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        **versions,
+    }
+
+
+def summarize(runs: Sequence[Run]) -> list[dict[str, Any]]:
+    """Per engine and class (plus ``all``): feasible count, mean/worst gap, mean vehicles."""
+    rows: list[dict[str, Any]] = []
+    for engine in dict.fromkeys(r.engine for r in runs):
+        mine = [r for r in runs if r.engine == engine]
+        for cls in (*CLASSES, "all"):
+            group = [r for r in mine if cls in ("all", r.cls)]
+            if group:
+                rows.append(_summary_row(engine, cls, group))
+    return rows
+
+
+def _summary_row(engine: str, cls: str, group: list[Run]) -> dict[str, Any]:
+    ok = [r for r in group if r.feasible]
+    gaps = [r.gap_pct for r in ok if r.gap_pct is not None]
+    return {
+        "engine": engine,
+        "class": cls,
+        "instances": len(group),
+        "feasible": len(ok),
+        "mean_gap_pct": round(mean(gaps), 2) if gaps else None,
+        "worst_gap_pct": round(max(gaps), 2) if gaps else None,
+        "mean_vehicles": round(mean(r.vehicles or 0 for r in ok), 2) if ok else None,
+        "bks_vehicles": round(mean(r.bks_vehicles for r in ok), 2) if ok else None,
+        "mean_wall_s": round(mean(r.wall_s for r in group), 2),
+        "mean_cpu_s": _mean_or_none([r.cpu_s for r in group]),
+    }
+
+
+def _mean_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(mean(known), 2) if known else None
+
+
+def _fmt(value: float | None, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:.2f}{suffix}"
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """The per-class table of every engine, then gaps side by side with ratios to ``ours``.
+
+    Vehicles are averaged over the feasible runs, beside the best-known solutions' count on
+    the same instances.
+    """
+    lines = [
+        "| engine | class | feasible | mean gap | worst gap | vehicles (bks) | wall s | cpu s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['engine']} | {r['class']} | {r['feasible']}/{r['instances']} "
+            f"| {_fmt(r['mean_gap_pct'], ' %')} | {_fmt(r['worst_gap_pct'], ' %')} "
+            f"| {_fmt(r['mean_vehicles'])} ({_fmt(r['bks_vehicles'])}) "
+            f"| {r['mean_wall_s']:.1f} | {_fmt(r['mean_cpu_s'])} |"
+        )
+    return "\n".join(lines) + "\n\n" + _side_by_side(rows)
+
+
+def _side_by_side(rows: list[dict[str, Any]]) -> str:
+    engines = list(dict.fromkeys(r["engine"] for r in rows))
+    gap = {(r["engine"], r["class"]): r["mean_gap_pct"] for r in rows}
+    head = "| class | " + " | ".join(engines) + " |"
+    lines = [head, "|---" * (len(engines) + 1) + "|"]
+    for cls in (*CLASSES, "all"):
+        if any((e, cls) in gap for e in engines):
+            cells = [_fmt(gap.get((e, cls)), " %") for e in engines]
+            lines.append(f"| {cls} | " + " | ".join(cells) + " |")
+    ours = gap.get(("ours", "all"))
+    for e in engines:
+        theirs = gap.get((e, "all"))
+        if e != "ours" and ours is not None and theirs:
+            lines.append(f"\nours / {e} mean gap ratio: {ours / theirs:.2f}")
+    return "\n".join(lines)
+
+
+def _write(path: Path, header: dict[str, Any], runs: list[Run]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {**header, "runs": [asdict(r) for r in runs], "summary": summarize(runs)}
+    path.write_text(json.dumps(payload, indent=1) + "\n")
+
+
+def benchmark(args: argparse.Namespace) -> int:
+    bks = read_bks(args.dir / "bks.csv")
+    names = select(args.instances, bks)
+    engines = [ALIASES.get(e.strip(), e.strip()) for e in args.engines.split(",")]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown:
+        raise SystemExit(f"unknown engines {unknown}; choose from {sorted(ENGINES)}")
+    header = {
+        "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "seconds": args.seconds,
+        "threads": args.threads,
+        "seed": args.seed,
+    }
+    runs: list[Run] = []
+    for name in names:
+        inst = read_instance(args.dir / f"{name}.txt")
+        for engine in engines:
+            run = run_one(engine, inst, bks[name], args)
+            runs.append(run)
+            print(_progress(run), flush=True)
+            _write(args.out, header, runs)
+    print("\n" + markdown(summarize(runs)))
+    return 0
+
+
+def _progress(run: Run) -> str:
+    status = "ok" if run.feasible else "INFEASIBLE " + "; ".join(run.errors[:3])
+    return (
+        f"{run.instance:6} {run.engine:8} dist={run.distance} veh={run.vehicles} "
+        f"gap={run.gap_pct}% wall={run.wall_s:.1f}s {status}"
+    )
+
+
+def report(paths: list[Path]) -> int:
+    """Reprint the tables of one or more results files (e.g. engines run separately)."""
+    runs: list[Run] = []
+    for path in paths:
+        data = json.loads(path.read_text())
+        print(f"<!-- {path}: {data['command']} ({data['date']}) -->")
+        runs += [Run(**r) for r in data["runs"]]
+    print(markdown(summarize(runs)))
+    return 0
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    today = datetime.now(UTC).strftime("%Y%m%d")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--seconds", type=float, default=10.0, help="wall-clock budget per run")
+    p.add_argument("--instances", default="all", help="all, or classes/instances: C1,R201")
+    p.add_argument("--engines", default="ours,ortools,pyvrp,vroom")
+    p.add_argument("--threads", type=int, default=1, choices=(1, 2))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="Solomon instances and bks.csv")
+    p.add_argument("--out", type=Path, default=Path(f"bench/results/vrptw-{today}.json"))
+    p.add_argument("--report", type=Path, nargs="+", help="print tables of results files")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    if args.report:
+        return report(args.report)
+    return benchmark(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""``dispatch plan``: optimise a day and print each engineer's route, the KPIs and reasons."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from dispatch.cli.errors import friendly_errors
+from dispatch.cli.options import JsonFlag, parse_day
+from dispatch.cli.output import print_json, print_table
+from dispatch.cli.session import open_session
+from dispatch.services.plan_view import Document, plan_document
+from dispatch.services.planning import plan_day
+from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
+from solver import SolveParams
+
+STOP_COLUMNS = ["sequence", "ticket_id", "arrival", "deadline", "on_time", "customer", "fault"]
+
+Offices = Annotated[
+    list[str] | None,
+    typer.Option("--office", help="Office code; repeat for several. Default: all offices."),
+]
+Region = Annotated[str | None, typer.Option(help="Plan every office of a region instead.")]
+Seconds = Annotated[float, typer.Option(min=0.1, max=600, help="Solver time limit.")]
+SeedOption = Annotated[int, typer.Option(help="Solver seed (same seed, same limit: same plan).")]
+
+
+def scope_of(offices: list[str] | None, region: str | None) -> str:
+    if offices and region:
+        raise ValueError("give --office or --region, not both")
+    if region:
+        return f"region:{region}"
+    return ",".join(offices) if offices else "ALL"
+
+
+def _print_human(document: Document) -> None:
+    console = Console(width=160)
+    console.print(
+        f"[bold]Plan {document['plan_id']}[/] v{document['version']} for {document['date']}, "
+        f"scope {', '.join(document['scope'])}"
+    )
+    for route in document["routes"]:
+        title = f"{route['engineer_id']} {route['engineer']} ({route['office']})"
+        if route["stops"]:
+            print_table(title, route["stops"], STOP_COLUMNS)
+        else:
+            console.print(f"{title}: no visits")
+    _print_kpis(console, document["kpis"])
+    unassigned = {str(item["ticket_id"]) for item in document["unassigned"]}
+    for ticket_id, reason in document["kpis"].get("reasons", {}).items():
+        label = "[yellow]unassigned[/]" if ticket_id in unassigned else "[red]late[/]"
+        console.print(f"{label} ticket {ticket_id}: {reason['message']}")
+
+
+def _print_kpis(console: Console, kpis: dict[str, Any]) -> None:
+    console.print(
+        f"jobs {kpis['jobs']}: {kpis['on_time']} on time, {len(kpis['late'])} late, "
+        f"{kpis['unassigned']} unassigned; travel {kpis['travel_km']} km / "
+        f"{kpis['travel_hours']} h, on site {kpis['onsite_hours']} h"
+    )
+    by_rule = ", ".join(
+        f"{rule}: {v['on_time']} on time / {v['late']} late"
+        for rule, v in kpis["on_time_by_rule"].items()
+    )
+    console.print(f"by rule: {by_rule}")
+
+
+def plan_command(
+    day: Annotated[str, typer.Option("--date", help="The day to plan, YYYY-MM-DD.")],
+    office: Offices = None,
+    region: Region = None,
+    seconds: Seconds = 10.0,
+    seed: SeedOption = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan a day for an office, a region or the whole country; store it as a new version."""
+    with open_session() as session:
+        plan = plan_day(
+            session,
+            scope=scope_of(office, region),
+            day=parse_day(day),
+            params=SolveParams(time_limit_s=seconds, seed=seed),
+        )
+        tickets = TicketRepository(session)
+        document = plan_document(
+            plan,
+            tickets={v.ticket_id: tickets.get(v.ticket_id) for v in plan.visits},
+            engineers={e.id: e for e in EngineerRepository(session).list()},
+            offices={o.code: o for o in OfficeRepository(session).list()},
+        )
+    if as_json:
+        print_json(document)
+    else:
+        _print_human(document)
+
+
+plan = friendly_errors(plan_command)

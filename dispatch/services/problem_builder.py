@@ -1,0 +1,271 @@
+"""Turn a day's tickets and engineers into the solver's plain ``Problem``, and back.
+
+The solver counts integer minutes from the plan's origin (the earliest shift start of the
+day, or the moment of a re-plan). Everything absolute — call times, deadlines, shifts,
+lunch — is converted here, once, so the solver never sees a time zone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from dispatch.calendar import BusinessCalendar
+from dispatch.domain import Engineer, GeoPoint, Office, Ticket
+from dispatch.travel import TravelMatrix, TravelProvider
+from solver.problem import Break, Job, Problem, Vehicle, with_next_day
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningWeights:
+    """The objective's prices, in one place (distance is in metres, time in minutes).
+
+    The scale is what makes the rules hold: one minute late costs as much as 1,000 km of
+    driving, so the plan is late only when no on-time plan exists; leaving a job out
+    costs more than serving it two days late, so a job is dropped only when no engineer
+    can take it at all. Emergencies and carry-overs (004 Art. 18) weigh more.
+    """
+
+    metre: int = 1
+    engineer_minute: int = 100
+    overtime_minute: int = 2_000
+    late_minute: int = 1_000_000
+    drop: int = 5_000_000_000
+    emergency_factor: int = 4
+    carry_over_factor: int = 2
+    lunch_slack_before: timedelta = timedelta(minutes=30)
+    lunch_slack_after: timedelta = timedelta(minutes=60)
+
+    def factor(self, ticket: Ticket, day_start: datetime) -> int:
+        factor = 1 + ticket.draft.priority
+        if ticket.draft.emergency:
+            factor *= self.emergency_factor
+        if ticket.called_at < day_start:
+            factor *= self.carry_over_factor
+        return factor
+
+
+@dataclass(frozen=True, slots=True)
+class RunningDay:
+    """The state of a day already under way, for re-planning it from ``as_of``.
+
+    ``positions``: where engineers are now; ``first_stops``: the ticket an engineer is on
+    site at or travelling to (it stays their next stop); ``remaining_minutes``: work left
+    at a site an engineer is on; ``previous_routes``: the published plan's remaining stops
+    per engineer, so that changing someone's next stop costs ``change_cost``.
+    """
+
+    as_of: datetime
+    positions: Mapping[str, GeoPoint] = field(default_factory=dict)
+    first_stops: Mapping[str, int] = field(default_factory=dict)
+    remaining_minutes: Mapping[int, int] = field(default_factory=dict)
+    previous_routes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    change_cost: int = 200_000
+    """Moving an engineer's next stop costs as much as 200 km of driving: an emergency
+    moves people when it must, not to save a few kilometres."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningProblem:
+    """A solver problem together with what is needed to read its answer back."""
+
+    problem: Problem
+    origin: datetime
+    tickets: dict[str, Ticket]
+    engineers: dict[str, Engineer]
+    offices: dict[str, Office]
+    travel: TravelMatrix
+
+    def instant(self, minutes: int) -> datetime:
+        return self.origin + timedelta(minutes=minutes)
+
+
+def _minutes(instant: datetime, origin: datetime) -> int:
+    return math.floor((instant - origin).total_seconds() / 60.0)
+
+
+def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone)
+
+
+def plan_origin(day: date, engineers: Sequence[Engineer], offices: dict[str, Office]) -> datetime:
+    """The earliest shift start of the day, over all engineers in scope."""
+    starts = [_local(day, e.shift_start, offices[e.office_code].calendar.zone()) for e in engineers]
+    return min(starts)
+
+
+def _lunch(
+    engineer: Engineer, day: date, zone: ZoneInfo, origin: datetime, w: PlanningWeights
+) -> tuple[Break, ...]:
+    """The lunch break, unless its window closed before the plan starts (a re-plan)."""
+    lunch = _local(day, engineer.lunch_start, zone)
+    latest = _minutes(lunch + w.lunch_slack_after, origin)
+    if latest < 0 or engineer.lunch_minutes <= 0:
+        return ()
+    earliest = max(0, _minutes(lunch - w.lunch_slack_before, origin))
+    return (Break(earliest, latest, engineer.lunch_minutes),)
+
+
+def working_days(calendar: BusinessCalendar, day: date) -> tuple[date, date]:
+    """The first working day on or after ``day``, and the working day after it."""
+    first = day
+    while not calendar.is_working_day(first):
+        first += timedelta(days=1)
+    second = first + timedelta(days=1)
+    while not calendar.is_working_day(second):
+        second += timedelta(days=1)
+    return first, second
+
+
+def _vehicle(
+    engineer: Engineer,
+    office: Office,
+    day: date,
+    origin: datetime,
+    locations: tuple[int, int],
+    weights: PlanningWeights,
+) -> Vehicle:
+    """The engineer's shift on the plan's working day, continued into the next working day.
+
+    Jobs that cannot be served today (a call late in the afternoon, a 36 h trip) go into
+    the next morning instead of being dropped; the engineer sleeps wherever the route is.
+    """
+    zone = office.calendar.zone()
+    today, tomorrow = working_days(office.calendar, day)
+
+    def at(d: date, clock: time) -> int:
+        return max(0, _minutes(_local(d, clock, zone), origin))
+
+    shift_start, shift_end = at(today, engineer.shift_start), at(today, engineer.shift_end)
+    vehicle = Vehicle(
+        id=engineer.id,
+        start_location=locations[0],
+        end_location=locations[1],
+        shift_start=shift_start,
+        shift_end=max(shift_start, shift_end),
+        overtime_cap=engineer.overtime_cap_minutes,
+        overtime_cost=weights.overtime_minute,
+        skills=engineer.skills,
+        breaks=_lunch(engineer, today, zone, origin, weights),
+    )
+    return with_next_day(
+        vehicle,
+        night_start_latest=vehicle.shift_end + engineer.overtime_cap_minutes,
+        next_shift_start=at(tomorrow, engineer.shift_start),
+        next_shift_end=at(tomorrow, engineer.shift_end),
+        next_breaks=_lunch(engineer, tomorrow, zone, origin, weights),
+    )
+
+
+def _job(
+    ticket: Ticket,
+    location: int,
+    origin: datetime,
+    day_start: datetime,
+    weights: PlanningWeights,
+) -> Job:
+    factor = weights.factor(ticket, day_start)
+    return Job(
+        id=str(ticket.id),
+        location=location,
+        service=ticket.draft.onsite_minutes,
+        release=max(0, _minutes(ticket.called_at, origin)),
+        due=max(0, _minutes(ticket.deadline, origin)),
+        lateness_cost=weights.late_minute * factor,
+        drop_penalty=weights.drop * factor,
+        skill=ticket.draft.product_line,
+    )
+
+
+def _resume_on_site(job: Job, running: RunningDay) -> Job:
+    """An engineer on site keeps working now: only the work left, starting at once."""
+    left = running.remaining_minutes.get(int(job.id))
+    if left is None:
+        return job
+    return replace(job, service=left, release=0, due=0, hard_due=True)
+
+
+def _travel_minutes(matrix: TravelMatrix) -> np.ndarray:
+    """Whole minutes, rounded up: an ETA is never optimistic by a fraction of a minute."""
+    return np.ceil(matrix.durations_s / 60.0).astype(np.int64)
+
+
+def _vehicles(
+    engineers: Sequence[Engineer],
+    offices: Sequence[Office],
+    day: date,
+    origin: datetime,
+    running: RunningDay | None,
+    weights: PlanningWeights,
+) -> tuple[list[GeoPoint], list[Vehicle]]:
+    """Office locations and engineer positions, and one vehicle per engineer."""
+    by_code = {o.code: o for o in offices}
+    points: list[GeoPoint] = [o.location for o in offices]
+    office_index = {o.code: i for i, o in enumerate(offices)}
+    vehicles = []
+    for engineer in engineers:
+        home = office_index[engineer.office_code]
+        start = home
+        here = running.positions.get(engineer.id) if running else None
+        here = here or engineer.location
+        if here is not None:
+            points.append(here)
+            start = len(points) - 1
+        office = by_code[engineer.office_code]
+        vehicle = _vehicle(engineer, office, day, origin, (start, home), weights)
+        if running and engineer.id in running.first_stops:
+            vehicle = replace(vehicle, first_job=str(running.first_stops[engineer.id]))
+        vehicles.append(vehicle)
+    return points, vehicles
+
+
+def build_problem(
+    *,
+    day: date,
+    offices: Sequence[Office],
+    engineers: Sequence[Engineer],
+    tickets: Sequence[Ticket],
+    travel: TravelProvider,
+    weights: PlanningWeights | None = None,
+    running: RunningDay | None = None,
+) -> PlanningProblem:
+    """The day's problem: engineers start at their current place (or home office) and
+    end at their home office; a ticket may not start before its call. With ``running``
+    the day is re-planned from ``running.as_of``, keeping who is on site where."""
+    weights = weights or PlanningWeights()
+    by_code = {o.code: o for o in offices}
+    origin = running.as_of if running else plan_origin(day, engineers, by_code)
+    points, vehicles = _vehicles(engineers, offices, day, origin, running, weights)
+    first_site = len(points)
+    points.extend(t.draft.site for t in tickets)
+    day_start = min(_local(day, time(0), o.calendar.zone()) for o in offices)
+    jobs = tuple(_job(t, first_site + i, origin, day_start, weights) for i, t in enumerate(tickets))
+    if running:
+        jobs = tuple(_resume_on_site(job, running) for job in jobs)
+    matrix = travel.matrix(points)
+    horizon = max(v.shift_end + v.overtime_cap for v in vehicles)
+    previous = running.previous_routes if running else {}
+    problem = Problem(
+        durations=_travel_minutes(matrix),
+        distances=matrix.distances_m,
+        jobs=jobs,
+        vehicles=tuple(vehicles),
+        horizon=max([horizon, *(j.release + j.service for j in jobs)]),
+        distance_cost=weights.metre,
+        time_cost=weights.engineer_minute,
+        previous_routes={e: tuple(str(t) for t in ids) for e, ids in previous.items()},
+        change_cost=running.change_cost if running else 0,
+    )
+    return PlanningProblem(
+        problem=problem,
+        origin=origin,
+        tickets={str(t.id): t for t in tickets},
+        engineers={e.id: e for e in engineers},
+        offices=by_code,
+        travel=matrix,
+    )

@@ -1,0 +1,214 @@
+"""A self-contained problem file: plan a day with no database (``dispatch solve``).
+
+The file names offices, engineers and tickets in the domain's own words; intake rules
+(service area, deadline) are applied exactly as for stored tickets. The schema is in
+``docs/problem-file.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dispatch.calendar import BusinessCalendar
+from dispatch.domain import (
+    Engineer,
+    GeoPoint,
+    Office,
+    Plan,
+    ServiceArea,
+    Ticket,
+    TicketDraft,
+    WorkKind,
+)
+from dispatch.service_area import register
+from dispatch.services.plan_view import Document, plan_document
+from dispatch.services.planning import solve_plan
+from dispatch.services.problem_builder import build_problem
+from dispatch.travel import MatrixFileProvider, TravelProvider, default_provider
+from solver import SolveParams
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OfficeIn(_Strict):
+    code: str = Field(min_length=1, max_length=16)
+    name: str
+    city: str = ""
+    region: str = ""
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    timezone: str = "Asia/Shanghai"
+    opens: time = time(9, 0)
+    closes: time = time(18, 0)
+    working_days: list[int] = [0, 1, 2, 3, 4]
+    holidays: list[date] = []
+    extra_working_days: list[date] = []
+    urban_radius_km: float = Field(default=15.0, ge=0)
+    suburban_radius_km: float = Field(default=60.0, ge=0)
+
+    def domain(self) -> Office:
+        calendar = BusinessCalendar(
+            timezone=self.timezone,
+            opens=self.opens,
+            closes=self.closes,
+            working_days=frozenset(self.working_days),
+            holidays=frozenset(self.holidays),
+            extra_working_days=frozenset(self.extra_working_days),
+        )
+        return Office(
+            code=self.code,
+            name=self.name,
+            city=self.city,
+            region=self.region,
+            location=GeoPoint(self.latitude, self.longitude),
+            calendar=calendar,
+            urban_radius_km=self.urban_radius_km,
+            suburban_radius_km=self.suburban_radius_km,
+        )
+
+
+class EngineerIn(_Strict):
+    id: str = Field(min_length=1)
+    name: str
+    office: str
+    skills: list[str] = Field(min_length=1)
+    shift_start: time = time(9, 0)
+    shift_end: time = time(18, 0)
+    lunch_start: time = time(12, 0)
+    lunch_minutes: int = Field(default=60, ge=0, le=180)
+    overtime_cap_minutes: int = Field(default=120, ge=0, le=600)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    def domain(self) -> Engineer:
+        here = None
+        if self.latitude is not None and self.longitude is not None:
+            here = GeoPoint(self.latitude, self.longitude)
+        return Engineer(
+            id=self.id,
+            name=self.name,
+            office_code=self.office,
+            skills=frozenset(self.skills),
+            shift_start=self.shift_start,
+            shift_end=self.shift_end,
+            lunch_start=self.lunch_start,
+            lunch_minutes=self.lunch_minutes,
+            overtime_cap_minutes=self.overtime_cap_minutes,
+            location=here,
+        )
+
+
+class TicketIn(_Strict):
+    id: int = Field(ge=1)
+    office: str
+    customer: str = ""
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    called_at: datetime
+    product_line: str
+    fault: str = ""
+    kind: Literal["A", "B", "C"] = "C"
+    priority: int = Field(default=0, ge=0, le=9)
+    emergency: bool = False
+    remote_failed: bool = False
+    onsite_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    area: ServiceArea | None = None
+
+    def draft(self) -> TicketDraft:
+        return TicketDraft(
+            office_code=self.office,
+            customer=self.customer,
+            site=GeoPoint(self.latitude, self.longitude),
+            called_at=self.called_at,
+            product_line=self.product_line,
+            fault=self.fault,
+            kind=WorkKind(self.kind),
+            priority=self.priority,
+            emergency=self.emergency,
+            remote_failed=self.remote_failed,
+            onsite_minutes=self.onsite_minutes,
+            area_override=self.area,
+        )
+
+
+class ProblemFile(_Strict):
+    date: date
+    offices: list[OfficeIn] = Field(min_length=1)
+    engineers: list[EngineerIn] = Field(min_length=1)
+    tickets: list[TicketIn] = []
+    travel_matrix_file: str | None = None
+
+
+def read_problem_file(path: Path) -> ProblemFile:
+    """Parse and validate; a bad file raises ValueError naming the field and the reason."""
+    try:
+        return ProblemFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not JSON ({error})") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ValueError(f"{path}: {where}: {first['msg']}") from None
+
+
+def _tickets(spec: ProblemFile, offices: dict[str, Office]) -> list[Ticket]:
+    tickets = []
+    for item in spec.tickets:
+        if item.office not in offices:
+            raise ValueError(f"ticket {item.id}: unknown office {item.office!r}")
+        draft = item.draft()
+        if draft.called_at.tzinfo is None:
+            raise ValueError(f"ticket {item.id}: called_at needs a UTC offset")
+        area, deadline = register(draft, offices[item.office])
+        tickets.append(Ticket(item.id, draft, area, deadline.at, deadline.rule))
+    if len({t.id for t in tickets}) != len(tickets):
+        raise ValueError("ticket ids must be unique")
+    return tickets
+
+
+def _travel(spec: ProblemFile, base: Path) -> TravelProvider:
+    if spec.travel_matrix_file is None:
+        return default_provider()
+    return MatrixFileProvider(base / spec.travel_matrix_file)
+
+
+def solve_problem_file(path: Path, params: SolveParams) -> Document:
+    """Plan the file's day and return the plan document (plan id 0: nothing is stored)."""
+    spec = read_problem_file(path)
+    offices = {o.code: o.domain() for o in spec.offices}
+    engineers = [e.domain() for e in spec.engineers]
+    unknown = sorted({e.office_code for e in engineers} - set(offices))
+    if unknown:
+        raise ValueError(f"engineers name unknown offices: {', '.join(unknown)}")
+    tickets = _tickets(spec, offices)
+    planning = build_problem(
+        day=spec.date,
+        offices=list(offices.values()),
+        engineers=engineers,
+        tickets=tickets,
+        travel=_travel(spec, path.parent),
+    )
+    draft, _ = solve_plan(planning, scope=("ALL",), day=spec.date, params=params)
+    plan = Plan(
+        id=0,
+        scope=draft.scope,
+        plan_date=spec.date,
+        version=0,
+        created_at=datetime.now(UTC),
+        visits=draft.visits,
+        unassigned=draft.unassigned,
+        kpis=draft.kpis,
+    )
+    return plan_document(
+        plan,
+        tickets={t.id: t for t in tickets},
+        engineers={e.id: e for e in engineers},
+        offices=offices,
+    )

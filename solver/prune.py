@@ -1,0 +1,75 @@
+"""Which engineers may be considered for which job: skills, reachability, nearest-K.
+
+Pruning restricts each job's ``VehicleVar`` to a candidate list. Two rules:
+
+* **Exact (always)**: the vehicle has the job's skill, and leaving its start at the shift
+  start, driving straight to the job, serving it and driving to its end fits before the
+  hard end of its day (shift end + overtime cap), and a hard due can be met. Any route
+  breaking this rule is infeasible anyway, so this loses nothing.
+* **Heuristic (large problems only)**: of the vehicles passing the exact rule, keep the
+  ``k`` that could start the job the earliest when going straight there from their start.
+  A Shanghai engineer is not considered for Urumqi when ``k`` engineers are closer. This
+  can in principle lose the optimum; ``docs/solver.md`` measures what it costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.problem import Job, Problem
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class _Fleet:
+    starts: IntArray
+    ends: IntArray
+    shift_starts: IntArray
+    day_limits: IntArray
+
+    @classmethod
+    def of(cls, problem: Problem) -> _Fleet:
+        vs = problem.vehicles
+        return cls(
+            starts=np.array([v.start_location for v in vs], dtype=np.int64),
+            ends=np.array([v.end_location for v in vs], dtype=np.int64),
+            shift_starts=np.array([v.shift_start for v in vs], dtype=np.int64),
+            day_limits=np.array([v.shift_end + v.overtime_cap for v in vs], dtype=np.int64),
+        )
+
+
+def _candidates(problem: Problem, fleet: _Fleet, job: Job) -> tuple[list[int], IntArray]:
+    """Vehicles passing the exact rule, and each vehicle's earliest service start."""
+    reach = np.maximum(
+        fleet.shift_starts + problem.durations[fleet.starts, job.location], job.release
+    )
+    back = reach + job.service + problem.durations[job.location, fleet.ends]
+    ok = (back <= fleet.day_limits) & (reach <= problem.horizon)
+    if job.hard_due and job.due is not None:
+        ok &= reach <= job.due
+    kept = [i for i, v in enumerate(problem.vehicles) if ok[i] and v.can_serve(job)]
+    return kept, reach
+
+
+def allowed_vehicles(problem: Problem, *, nearest: int | None) -> list[list[int]]:
+    """For each job (in problem order), the vehicle positions allowed to serve it.
+
+    ``nearest=None`` applies only the exact rule. A pinned ``first_job`` is allowed only
+    on its vehicle, whatever the rules say.
+    """
+    pinned = {v.first_job: i for i, v in enumerate(problem.vehicles) if v.first_job}
+    fleet = _Fleet.of(problem)
+    result: list[list[int]] = []
+    for job in problem.jobs:
+        if job.id in pinned:
+            result.append([pinned[job.id]])
+            continue
+        candidates, reach = _candidates(problem, fleet, job)
+        if nearest is not None and len(candidates) > nearest:
+            candidates = sorted(sorted(candidates, key=lambda i: (int(reach[i]), i))[:nearest])
+        result.append(candidates)
+    return result

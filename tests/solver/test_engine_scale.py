@@ -1,0 +1,91 @@
+"""Pruning of candidate engineers, and the break-free warm start used at scale."""
+
+from __future__ import annotations
+
+from solver import Break, BreakTaken, Job, Route, Solution, SolveStats, Stop, validate
+from solver.prune import allowed_vehicles
+from solver.repair import with_breaks
+from solver.search import relaxed
+from solver.validate import hard
+from tests.solver.conftest import HOUR, Solver, problem, quick, random_problem, van
+
+STATS = SolveStats(objective=0, wall_seconds=0.0, engine="hand", status="solved")
+
+
+def test_exact_rule_removes_engineers_who_cannot_reach_the_job_in_their_day() -> None:
+    p = problem(
+        [(0, 0), (600, 0), (10, 0)],
+        [Job("j", 2, HOUR)],
+        [van("home"), van("far", start_location=1, end_location=1)],
+    )
+    assert allowed_vehicles(p, nearest=None) == [[0]]
+
+
+def test_skills_restrict_candidates() -> None:
+    p = problem(
+        [(0, 0), (10, 0)],
+        [Job("j", 1, HOUR, skill="pump")],
+        [van("a", skills=frozenset({"valve"})), van("b", skills=frozenset({"pump"}))],
+    )
+    assert allowed_vehicles(p, nearest=None) == [[1]]
+
+
+def test_nearest_rule_keeps_the_k_engineers_who_can_start_earliest() -> None:
+    points = [(float(k * 10), 0.0) for k in range(5)] + [(0.0, 1.0)]
+    vans = [van(f"v{k}", start_location=k, end_location=k) for k in range(5)]
+    p = problem(points, [Job("j", 5, 600)], vans)
+    assert allowed_vehicles(p, nearest=2) == [[0, 1]]
+    assert allowed_vehicles(p, nearest=None) == [[0, 1, 2, 3, 4]]
+
+
+def test_pinned_job_is_allowed_only_on_its_vehicle() -> None:
+    p = problem([(0, 0), (1, 0)], [Job("j", 1, 600)], [van("a"), van("b", first_job="j")])
+    assert allowed_vehicles(p, nearest=None) == [[1]]
+
+
+def test_relaxed_problem_has_no_breaks_and_shorter_shifts() -> None:
+    p = random_problem(10, 2)
+    r = relaxed(p)
+    assert all(v.breaks == () for v in r.vehicles)
+    assert [v.shift_end for v in r.vehicles] == [v.shift_end - 1800 for v in p.vehicles]
+
+
+def test_warm_start_from_the_relaxed_plan_gives_a_valid_plan(solve_valid: Solver) -> None:
+    p = random_problem(30, 3, seed=4)
+    s = solve_valid(p, quick(relax_share=0.5, relax_min_size=1, solution_limit=40))
+    assert s.stats.details["warm_started"] == 1.0
+
+
+def test_pruned_solve_of_a_larger_problem_is_valid(solve_valid: Solver) -> None:
+    p = random_problem(120, 12, seed=5)
+    s = solve_valid(p, quick(prune_min_size=50, prune_nearest=4, solution_limit=30))
+    full = 120 * 12
+    assert s.stats.details["candidate_pairs"] < full
+
+
+def test_repair_places_the_break_and_passes_the_validator() -> None:
+    lunch = Break(2 * HOUR, 3 * HOUR, 1800)
+    p = problem(
+        [(0, 0), (10, 0), (20, 0)],
+        [Job("a", 1, 2 * HOUR), Job("b", 2, HOUR)],
+        [van("v", breaks=(lunch,))],
+    )
+    plain = Solution((Route("v", (Stop("a", 0, 0, 0), Stop("b", 0, 0, 0)), 0, 0),), (), STATS)
+    fixed = with_breaks(p, plain)
+    assert validate(p, fixed) == []
+    (route,) = fixed.routes
+    assert route.job_ids == ("a", "b")
+    assert route.breaks == (BreakTaken(2 * HOUR + 600, 1800),)
+
+
+def test_repair_drops_the_last_stops_that_no_longer_fit() -> None:
+    lunch = Break(HOUR, HOUR, 3 * HOUR)
+    p = problem(
+        [(0, 0), (1, 0), (2, 0)],
+        [Job("a", 1, 30 * 60), Job("b", 2, 4 * HOUR)],
+        [van("v", breaks=(lunch,), shift_end=6 * HOUR)],
+    )
+    plain = Solution((Route("v", (Stop("a", 0, 0, 0), Stop("b", 0, 0, 0)), 0, 0),), (), STATS)
+    fixed = with_breaks(p, plain)
+    assert hard(validate(p, fixed)) == []
+    assert fixed.unassigned == ("b",)
