@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from dispatch.cli import tickets
+from dispatch.cli import serve, tickets, users
 from dispatch.cli.errors import friendly_errors
 from dispatch.cli.options import DayOption, JsonFlag, parse_day
 from dispatch.cli.output import (
@@ -32,6 +32,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="The ticket store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tickets.app, name="tickets")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve)
 
 app.command("plan")(plan)
 app.command("solve")(solve_file)

@@ -182,12 +182,13 @@ def _job(
     )
 
 
-def _resume_on_site(job: Job, running: RunningDay) -> Job:
-    """An engineer on site keeps working now: only the work left, starting at once."""
+def _resume_on_site(job: Job, running: RunningDay, resumes_at: Mapping[str, int]) -> Job:
+    """An engineer on site keeps working: only the work left, from their shift's start."""
     left = running.remaining_minutes.get(int(job.id))
-    if left is None:
+    if left is None or job.id not in resumes_at:
         return job
-    return replace(job, service=left, release=0, due=0, hard_due=True)
+    start = resumes_at[job.id]
+    return replace(job, service=left, release=start, due=start, hard_due=True)
 
 
 def _travel_minutes(matrix: TravelMatrix) -> np.ndarray:
@@ -239,14 +240,17 @@ def build_problem(
     the day is re-planned from ``running.as_of``, keeping who is on site where."""
     weights = weights or PlanningWeights()
     by_code = {o.code: o for o in offices}
-    origin = running.as_of if running else plan_origin(day, engineers, by_code)
+    origin = plan_origin(day, engineers, by_code)
+    if running:
+        origin = max(origin, running.as_of)
     points, vehicles = _vehicles(engineers, offices, day, origin, running, weights)
     first_site = len(points)
     points.extend(t.draft.site for t in tickets)
     day_start = min(_local(day, time(0), o.calendar.zone()) for o in offices)
     jobs = tuple(_job(t, first_site + i, origin, day_start, weights) for i, t in enumerate(tickets))
     if running:
-        jobs = tuple(_resume_on_site(job, running) for job in jobs)
+        resumes_at = {v.first_job: v.shift_start for v in vehicles if v.first_job}
+        jobs = tuple(_resume_on_site(job, running, resumes_at) for job in jobs)
     matrix = travel.matrix(points)
     horizon = max(v.shift_end + v.overtime_cap for v in vehicles)
     previous = running.previous_routes if running else {}

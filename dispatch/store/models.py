@@ -188,3 +188,58 @@ class UnassignedRow(Base):
     )
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
+
+
+class UserRow(Base):
+    """An API user: a role, what it is bound to, and the SHA-256 of its bearer token."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    engineer_id: Mapped[str | None] = mapped_column(ForeignKey("engineers.id"))
+    offices: Mapped[list[str]] = mapped_column(JSON)
+    """Office codes a dispatcher works for, sorted; empty for other roles."""
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """Hex SHA-256 of the token; the token itself is shown once and never stored."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SolveJobRow(Base):
+    """A requested solve: queued, run by a worker process, ended with a plan or a reason."""
+
+    __tablename__ = "solve_jobs"
+    __table_args__ = (Index(None, "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(500))
+    plan_date: Mapped[date] = mapped_column(Date)
+    seconds: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A re-plan's "now": what is done by then stays done."""
+    status: Mapped[str] = mapped_column(String(32))
+    attempt: Mapped[int] = mapped_column(Integer)
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    active_key: Mapped[str | None] = mapped_column(String(600), unique=True)
+    """``scope|date`` while queued or running, NULL after: one live solve per scope and day."""
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    worker: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdempotencyKeyRow(Base):
+    """A client's ``Idempotency-Key`` on ticket intake and the ticket it created."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,46 @@
+"""``/api/v1/engineers/{id}/route``: an engineer's published stops of a day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import SessionDep, UserDep
+from api.problems import problem_responses
+from api.schemas import RouteOut, StopOut
+from dispatch.services.auth import require_engineer
+from dispatch.services.publishing import published_route
+from dispatch.store.repository import EngineerRepository, TicketRepository
+
+router = APIRouter(prefix="/engineers", tags=["routes"])
+EngineerId = Annotated[str, Path(min_length=1, max_length=32)]
+
+
+@router.get("/{engineer_id}/route", responses=problem_responses(401, 403, 404, 422))
+def get_route(
+    engineer_id: EngineerId,
+    day: Annotated[date, Query(alias="date")],
+    session: SessionDep,
+    user: UserDep,
+) -> RouteOut:
+    """Stops in order with ETAs, deadlines, customer, address, product, fault, navigation.
+
+    Only published plans are shown. An engineer may read only their own route.
+    """
+    engineer = EngineerRepository(session).get(engineer_id)
+    require_engineer(user, engineer.id, engineer.office_code)
+    route = published_route(session, engineer.id, day)
+    repository = TicketRepository(session)
+    stops = [
+        StopOut.of(n, visit, repository.get(visit.ticket_id))
+        for n, visit in enumerate(route.visits, start=1)
+    ]
+    return RouteOut(
+        engineer_id=engineer.id,
+        engineer_name=engineer.name,
+        date=day,
+        plan_id=route.plan_id,
+        stops=stops,
+    )

@@ -1,0 +1,129 @@
+"""``/api/v1/plans`` and ``/api/v1/replans``: request solves, read and publish plans."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Path, Response
+from sqlalchemy.orm import Session
+
+from api.conditional import invalid, set_etag
+from api.deps import RunnerDep, SessionDep, SettingsDep, UserDep
+from api.problems import problem_responses
+from api.schemas import (
+    JobOut,
+    PlanOut,
+    PlanRequest,
+    PublishOut,
+    ReplanOut,
+    ReplanRequest,
+    TicketOut,
+)
+from api.settings import ApiSettings
+from dispatch.services import jobs, tickets
+from dispatch.services.auth import require_role, require_scope
+from dispatch.services.publishing import covers, publish_plan
+from dispatch.store.jobs import SolveJob
+from dispatch.store.repository import PlanRepository
+from dispatch.store.users import Role, User
+
+router = APIRouter(tags=["plans"])
+PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PLANNERS = (Role.DISPATCHER, Role.EMERGENCY, Role.ADMIN)
+
+
+def _seconds(settings: ApiSettings, requested: int | None) -> int:
+    if requested is None:
+        return settings.solve_seconds_default
+    if requested > settings.solve_seconds_max:
+        raise invalid(("body", "seconds"), f"at most {settings.solve_seconds_max} seconds")
+    return requested
+
+
+def _queue(session: Session, user: User, body: PlanRequest, settings: ApiSettings) -> SolveJob:
+    scope = jobs.canonical_scope(session, body.scope)
+    require_scope(user, scope)
+    seconds = _seconds(settings, body.seconds)
+    if isinstance(body, ReplanRequest):
+        request = jobs.SolveRequest(jobs.REPLAN, scope, body.date, seconds, user.id, body.as_of)
+    else:
+        request = jobs.SolveRequest(jobs.PLAN, scope, body.date, seconds, user.id)
+    return jobs.request_solve(session, request)
+
+
+def _accepted(response: Response, job: SolveJob) -> None:
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+
+
+@router.post("/plans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422))
+def request_plan(
+    body: PlanRequest,
+    session: SessionDep,
+    user: UserDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    background: BackgroundTasks,
+    response: Response,
+) -> JobOut:
+    """Queue a solve of the scope's day: 202 with the job to poll (``Location``).
+
+    409 with ``job_id`` when a solve of the same scope and day is queued or running.
+    """
+    require_role(user, *PLANNERS)
+    job = _queue(session, user, body, settings)
+    background.add_task(runner.submit, job.id)
+    _accepted(response, job)
+    return JobOut.of(job)
+
+
+@router.post("/replans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422))
+def request_replan(
+    body: ReplanRequest,
+    session: SessionDep,
+    user: UserDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    background: BackgroundTasks,
+    response: Response,
+) -> ReplanOut:
+    """Emergency: register the urgent calls and re-plan their scope's day at once.
+
+    All or nothing: if the scope is busy (409) or a ticket is invalid, nothing is stored.
+    """
+    require_role(user, Role.EMERGENCY, Role.ADMIN)
+    scope = jobs.canonical_scope(session, body.scope)
+    for index, ticket in enumerate(body.tickets):
+        if not covers(scope, ticket.office):
+            raise invalid(("body", "tickets", str(index), "office"), "not in the re-plan scope")
+    added = [tickets.intake(session, t.to_draft(), user_id=user.id)[0] for t in body.tickets]
+    job = _queue(session, user, body, settings)
+    background.add_task(runner.submit, job.id)
+    _accepted(response, job)
+    return ReplanOut(job=JobOut.of(job), tickets=[TicketOut.of(v.ticket) for v in added])
+
+
+@router.get("/plans/{plan_id}", responses=problem_responses(401, 403, 404, 422))
+def get_plan(plan_id: PlanId, session: SessionDep, user: UserDep, response: Response) -> PlanOut:
+    """A plan version with its visits, KPIs and the reasons for unassigned or late jobs."""
+    require_role(user, *PLANNERS)
+    plan = PlanRepository(session).get(plan_id)
+    require_scope(user, plan.scope)
+    set_etag(response, plan.version)
+    return PlanOut.of(plan)
+
+
+@router.post("/plans/{plan_id}/publish", responses=problem_responses(401, 403, 404, 409, 422))
+def publish(plan_id: PlanId, session: SessionDep, user: UserDep) -> PublishOut:
+    """Publish a plan: its tickets become ``dispatched``; engineers now see it.
+
+    Idempotent: publishing again changes nothing and reports no ticket moved.
+    """
+    require_role(user, *PLANNERS)
+    require_scope(user, PlanRepository(session).get(plan_id).scope)
+    result = publish_plan(session, plan_id)
+    return PublishOut(
+        plan_id=result.plan.id,
+        published=result.plan.published,
+        dispatched=list(result.dispatched),
+        released=list(result.released),
+    )

@@ -1,0 +1,406 @@
+"""Request and response bodies, and their conversion from domain values.
+
+Request bodies forbid unknown fields, so a status update cannot smuggle in
+``assigned_engineer_id`` or ``priority``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from dispatch.domain import (
+    DeadlineRule,
+    GeoPoint,
+    Plan,
+    ServiceArea,
+    Ticket,
+    TicketDraft,
+    TicketStatus,
+    Visit,
+    WorkKind,
+)
+from dispatch.services.tickets import TicketView
+from dispatch.store.jobs import JobStatus, SolveJob
+
+MAX_TICKETS_PER_REQUEST = 20
+MAX_SOLVE_SECONDS = 3600
+"""The schema's bound; the server's ``SOLVE_SECONDS_MAX`` is usually lower."""
+
+ReportedStatus = Literal[
+    "en_route", "on_site", "fixed_on_site", "carried_back", "closed", "cancelled"
+]
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are a 422 (subclasses inherit this config)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TicketIn(Strict):
+    """A call as the office registers it (004 Art. 8)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "office": "SH",
+                    "customer": "Pudong Metro Line 2",
+                    "phone": "021-5555-0101",
+                    "address": "1 Century Ave, Pudong",
+                    "latitude": 31.2304,
+                    "longitude": 121.4737,
+                    "called_at": "2026-11-23T09:30:00+08:00",
+                    "product_line": "video-surveillance",
+                    "product_model": "VS-400",
+                    "fault": "no picture on cameras 3-7",
+                }
+            ]
+        },
+    )
+
+    office: str = Field(min_length=1, max_length=16)
+    customer: str = Field(min_length=1, max_length=200)
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    called_at: AwareDatetime
+    product_line: str = Field(min_length=1, max_length=100)
+    fault: str = Field(min_length=1, max_length=2000)
+    phone: str = Field(default="", max_length=50)
+    address: str = Field(default="", max_length=500)
+    product_model: str = Field(default="", max_length=100)
+    kind: Literal["A", "B", "C"] = "C"
+    priority: int = Field(default=0, ge=0, le=9)
+    emergency: bool = False
+    remote_failed: bool = False
+    onsite_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    area_override: ServiceArea | None = None
+
+    def to_draft(self) -> TicketDraft:
+        return TicketDraft(
+            office_code=self.office,
+            customer=self.customer,
+            site=GeoPoint(self.latitude, self.longitude),
+            called_at=self.called_at,
+            product_line=self.product_line,
+            fault=self.fault,
+            address=self.address,
+            phone=self.phone,
+            product_model=self.product_model,
+            kind=WorkKind(self.kind),
+            priority=self.priority,
+            emergency=self.emergency,
+            remote_failed=self.remote_failed,
+            onsite_minutes=self.onsite_minutes,
+            area_override=self.area_override,
+        )
+
+
+class TicketOut(BaseModel):
+    id: int
+    office: str
+    customer: str
+    phone: str
+    address: str
+    latitude: float
+    longitude: float
+    product_line: str
+    product_model: str
+    fault: str
+    kind: WorkKind
+    priority: int
+    emergency: bool
+    remote_failed: bool
+    onsite_minutes: int
+    called_at: datetime
+    service_area: ServiceArea
+    deadline: datetime
+    deadline_rule: DeadlineRule
+    status: TicketStatus
+    version: int
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketOut:
+        draft = ticket.draft
+        return cls(
+            id=ticket.id,
+            office=draft.office_code,
+            customer=draft.customer,
+            phone=draft.phone,
+            address=draft.address,
+            latitude=draft.site.latitude,
+            longitude=draft.site.longitude,
+            product_line=draft.product_line,
+            product_model=draft.product_model,
+            fault=draft.fault,
+            kind=draft.kind,
+            priority=draft.priority,
+            emergency=draft.emergency,
+            remote_failed=draft.remote_failed,
+            onsite_minutes=draft.onsite_minutes,
+            called_at=draft.called_at,
+            service_area=ticket.service_area,
+            deadline=ticket.deadline,
+            deadline_rule=ticket.deadline_rule,
+            status=ticket.status,
+            version=ticket.version,
+        )
+
+
+class TicketDetail(TicketOut):
+    """A ticket with the actual times its engineer reported."""
+
+    en_route_at: datetime | None = None
+    arrived_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @classmethod
+    def of_view(cls, view: TicketView) -> TicketDetail:
+        base = TicketOut.of(view.ticket).model_dump()
+        times = view.times
+        return cls(
+            **base,
+            en_route_at=times.en_route_at,
+            arrived_at=times.arrived_at,
+            finished_at=times.finished_at,
+        )
+
+
+class StatusUpdate(Strict):
+    """A status the engineer (or dispatcher) reports, and when it happened."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "on_site", "at": "2026-11-23T10:42:00+08:00"}]},
+    )
+
+    status: ReportedStatus
+    at: AwareDatetime | None = None
+    """When it happened (default: now); stored as the actual time of the status."""
+
+
+class PlanRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"scope": "SH", "date": "2026-11-23", "seconds": 10}]},
+    )
+
+    scope: str = Field(min_length=1, max_length=200)
+    """``ALL``, ``region:NAME`` or office codes separated by commas."""
+    date: date
+    seconds: int | None = Field(default=None, ge=1, le=MAX_SOLVE_SECONDS)
+    """Solver time limit; default ``SOLVE_SECONDS_DEFAULT``, at most ``SOLVE_SECONDS_MAX``."""
+
+
+class ReplanRequest(PlanRequest):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "scope": "SH",
+                    "date": "2026-11-23",
+                    "seconds": 5,
+                    "as_of": "2026-11-23T13:10:00+08:00",
+                    "tickets": [
+                        {
+                            "office": "SH",
+                            "customer": "Ruijin Hospital",
+                            "latitude": 31.2115,
+                            "longitude": 121.4656,
+                            "called_at": "2026-11-23T13:05:00+08:00",
+                            "product_line": "video-surveillance",
+                            "fault": "all cameras down",
+                            "emergency": True,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    tickets: list[TicketIn] = Field(min_length=1, max_length=MAX_TICKETS_PER_REQUEST)
+    """The urgent calls to add before re-planning."""
+    as_of: AwareDatetime | None = None
+    """The moment to re-plan from (default: when the job starts)."""
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    scope: str
+    date: date
+    seconds: int
+    as_of: datetime | None
+    status: JobStatus
+    attempt: int
+    progress: dict[str, Any]
+    failure_reason: str | None
+    plan_id: int | None
+    worker: str | None
+    """Where the job runs or ran (host and process id)."""
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: SolveJob) -> JobOut:
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            scope=job.scope,
+            date=job.plan_date,
+            seconds=job.seconds,
+            as_of=job.as_of,
+            status=job.status,
+            attempt=job.attempt,
+            progress=job.progress,
+            failure_reason=job.failure_reason,
+            plan_id=job.plan_id,
+            worker=job.worker,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
+
+
+class ReplanOut(BaseModel):
+    job: JobOut
+    tickets: list[TicketOut]
+
+
+class VisitOut(BaseModel):
+    ticket_id: int
+    engineer_id: str
+    sequence: int
+    arrival: datetime
+    departure: datetime
+    deadline: datetime
+    minutes_late: int
+    travel_minutes: int
+    travel_km: float
+
+    @classmethod
+    def of(cls, visit: Visit) -> VisitOut:
+        return cls(
+            ticket_id=visit.ticket_id,
+            engineer_id=visit.engineer_id,
+            sequence=visit.sequence,
+            arrival=visit.arrival,
+            departure=visit.departure,
+            deadline=visit.deadline,
+            minutes_late=visit.minutes_late,
+            travel_minutes=visit.travel_minutes,
+            travel_km=visit.travel_km,
+        )
+
+
+class UnassignedOut(BaseModel):
+    ticket_id: int
+    reason: str
+
+
+class PlanOut(BaseModel):
+    id: int
+    scope: list[str]
+    date: date
+    version: int
+    created_at: datetime
+    published: bool
+    visits: list[VisitOut]
+    unassigned: list[UnassignedOut]
+    kpis: dict[str, Any]
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanOut:
+        return cls(
+            id=plan.id,
+            scope=list(plan.scope),
+            date=plan.plan_date,
+            version=plan.version,
+            created_at=plan.created_at,
+            published=plan.published,
+            visits=[VisitOut.of(v) for v in plan.visits],
+            unassigned=[UnassignedOut(ticket_id=t, reason=r) for t, r in plan.unassigned],
+            kpis=plan.kpis,
+        )
+
+
+class PublishOut(BaseModel):
+    plan_id: int
+    published: bool
+    dispatched: list[int]
+    """Tickets this call moved to ``dispatched`` (empty when publishing again)."""
+    released: list[int]
+    """Tickets taken off a route by this plan, back to ``awaiting_dispatch``."""
+
+
+class Navigation(BaseModel):
+    geo: str
+    """RFC 5870 ``geo:`` URI, opened by the phone's map app."""
+    amap: str
+    """Amap (高德) marker link; ``coordinate=wgs84`` since our coordinates are WGS84."""
+
+    @classmethod
+    def to(cls, site: GeoPoint, label: str) -> Navigation:
+        lat, lon = site.latitude, site.longitude
+        return cls(
+            geo=f"geo:{lat:.6f},{lon:.6f}",
+            amap=(
+                f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}"
+                f"&name={quote(label)}&coordinate=wgs84&callnative=1"
+            ),
+        )
+
+
+class StopOut(BaseModel):
+    sequence: int
+    ticket_id: int
+    eta: datetime
+    departure: datetime
+    deadline: datetime
+    minutes_late: int
+    customer: str
+    phone: str
+    address: str
+    latitude: float
+    longitude: float
+    product_line: str
+    product_model: str
+    fault: str
+    status: TicketStatus
+    ticket_version: int
+    navigation: Navigation
+
+    @classmethod
+    def of(cls, sequence: int, visit: Visit, ticket: Ticket) -> StopOut:
+        draft = ticket.draft
+        return cls(
+            sequence=sequence,
+            ticket_id=ticket.id,
+            eta=visit.arrival,
+            departure=visit.departure,
+            deadline=visit.deadline,
+            minutes_late=visit.minutes_late,
+            customer=draft.customer,
+            phone=draft.phone,
+            address=draft.address,
+            latitude=draft.site.latitude,
+            longitude=draft.site.longitude,
+            product_line=draft.product_line,
+            product_model=draft.product_model,
+            fault=draft.fault,
+            status=ticket.status,
+            ticket_version=ticket.version,
+            navigation=Navigation.to(draft.site, draft.customer),
+        )
+
+
+class RouteOut(BaseModel):
+    engineer_id: str
+    engineer_name: str
+    date: date
+    plan_id: int | None
+    """The published plan the stops come from; null when nothing is published."""
+    stops: list[StopOut]

@@ -1,0 +1,168 @@
+"""Our own problem: the fixture scenarios and scaled organisations, short solve vs long.
+
+For each case: build the day's problem from the fixtures (no database), solve it with the
+product's budget and again with a budget ``--long-factor`` times longer, validate both
+with the independent validator, and report solve time, on-time rate, travel, the
+objective gap of the short solve to the long one, and peak memory.
+
+    .venv/bin/python bench/scenarios.py --cases normal,peak,storm --seconds 3 --long-factor 20
+    .venv/bin/python bench/scenarios.py --cases 100x1000 --seconds 30 --long-factor 10
+    .venv/bin/python bench/scenarios.py --cases 300x5000 --seconds 120 --long-factor 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+from dispatch.domain import Engineer, Office, Ticket, TicketDraft
+from dispatch.service_area import register
+from dispatch.services.problem_builder import PlanningProblem, build_problem
+from dispatch.travel import default_provider
+from fixtures.generator import generate_day, scale
+from fixtures.organisation import ENGINEERS, OFFICES
+from solver import SolveParams, solve, validate
+from solver.solution import Solution
+from solver.validate import objective
+
+DAY = date(2026, 11, 23)
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    engineers: int
+    jobs: int
+    build_s: float
+    seconds: float
+    wall_s: float
+    on_time: int
+    late: int
+    unassigned: int
+    travel_km: float
+    objective: int
+    long_seconds: float
+    long_objective: int
+    gap_pct: float
+    hard_violations: int
+    peak_rss_mib: float
+
+
+def _tickets(drafts: list[TicketDraft], offices: list[Office]) -> list[Ticket]:
+    by_code = {o.code: o for o in offices}
+    tickets = []
+    for number, draft in enumerate(drafts, start=1):
+        area, deadline = register(draft, by_code[draft.office_code])
+        tickets.append(Ticket(number, draft, area, deadline.at, deadline.rule))
+    return tickets
+
+
+def case_problem(case: str, seed: int) -> PlanningProblem:
+    """``normal``/``peak``/``storm`` on the real organisation, or ``ENGxJOBS`` scaled."""
+    offices: list[Office] = list(OFFICES)
+    engineers: list[Engineer] = list(ENGINEERS)
+    if "x" in case:
+        n_engineers, n_jobs = (int(part) for part in case.split("x"))
+        offices, engineers, drafts = scale(n_engineers, n_jobs, DAY, seed)
+    else:
+        drafts = generate_day(case, DAY, seed)
+    return build_problem(
+        day=DAY,
+        offices=offices,
+        engineers=engineers,
+        tickets=_tickets(drafts, offices),
+        travel=default_provider(),
+    )
+
+
+def _counts(planning: PlanningProblem, solution: Solution) -> tuple[int, int, float]:
+    problem = planning.problem
+    late = on_time = 0
+    km = 0.0
+    for route in solution.routes:
+        vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
+        previous = vehicle.start_location
+        for stop in route.stops:
+            job = problem.job(stop.job_id)
+            ticket = planning.tickets[stop.job_id]
+            on_time += planning.instant(stop.start) <= ticket.deadline
+            late += planning.instant(stop.start) > ticket.deadline
+            km += problem.distances[previous, job.location] / 1000.0
+            previous = job.location
+        if route.stops:
+            km += problem.distances[previous, vehicle.end_location] / 1000.0
+    return on_time, late, round(km, 1)
+
+
+def run_case(case: str, seconds: float, long_factor: float, seed: int) -> Row:
+    started = time.perf_counter()
+    planning = case_problem(case, seed)
+    build_s = time.perf_counter() - started
+    problem = planning.problem
+    short = solve(problem, SolveParams(time_limit_s=seconds, seed=seed))
+    long_seconds = seconds * long_factor
+    long = solve(problem, SolveParams(time_limit_s=long_seconds, seed=seed))
+    on_time, late, km = _counts(planning, short)
+    short_obj, long_obj = objective(problem, short), objective(problem, long)
+    best = min(short_obj, long_obj)
+    hard = [v for v in validate(problem, short) + validate(problem, long) if v.severity == "hard"]
+    return Row(
+        case=case,
+        engineers=len(problem.vehicles),
+        jobs=len(problem.jobs),
+        build_s=round(build_s, 2),
+        seconds=seconds,
+        wall_s=round(short.stats.wall_seconds, 2),
+        on_time=on_time,
+        late=late,
+        unassigned=len(short.unassigned),
+        travel_km=km,
+        objective=short_obj,
+        long_seconds=long_seconds,
+        long_objective=long_obj,
+        gap_pct=round(100.0 * (short_obj - best) / best, 3) if best else 0.0,
+        hard_violations=len(hard),
+        peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+    )
+
+
+def markdown(rows: list[Row]) -> str:
+    head = (
+        "| case | engineers | jobs | budget s | wall s | on time | late | unassigned "
+        "| travel km | gap to long % | long s | hard violations | peak RSS MiB |"
+    )
+    lines = [head, "|" + "---|" * 13]
+    for r in rows:
+        lines.append(
+            f"| {r.case} | {r.engineers} | {r.jobs} | {r.seconds:g} | {r.wall_s} | {r.on_time} "
+            f"| {r.late} | {r.unassigned} | {r.travel_km} | {r.gap_pct} | {r.long_seconds:g} "
+            f"| {r.hard_violations} | {r.peak_rss_mib} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", default="normal,peak,storm")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--long-factor", type=float, default=20.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    rows = []
+    for case in args.cases.split(","):
+        rows.append(run_case(case, args.seconds, args.long_factor, args.seed))
+        print(json.dumps(asdict(rows[-1])), flush=True)
+    print(markdown(rows))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps([asdict(r) for r in rows], indent=2))
+
+
+if __name__ == "__main__":
+    main()

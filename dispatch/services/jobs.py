@@ -1,0 +1,183 @@
+"""Solve jobs: queue a plan for a scope and day, run it in a worker, end it cleanly.
+
+The API only writes the job row and hands its id to a ``JobRunner``; the runner starts
+``run_job`` somewhere else (a local process, later a distributed worker). ``run_job``
+opens its own database session, reports progress on the job row, stores the plan and
+marks the job succeeded in one transaction, and only if the job is still running: a
+job cancelled or declared dead meanwhile leaves no plan behind.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch.services.planning import (
+    load_planning_problem,
+    offices_in_scope,
+    solve_plan,
+    store_plan,
+)
+from dispatch.services.replanning import replan
+from dispatch.store.database import make_engine, session_factory, session_scope
+from dispatch.store.jobs import JobRepository, SolveJob
+from dispatch.store.plans import scope_key
+from solver import Progress, SolveParams
+
+PLAN = "plan"
+REPLAN = "replan"
+PROGRESS_INTERVAL_S = 0.5
+"""At most one progress write per job this often."""
+
+
+class JobRunner(Protocol):
+    """Where solves run. The API depends on this only."""
+
+    def submit(self, job_id: int) -> None:
+        """Start the queued job ``job_id`` eventually; it calls ``run_job`` for it."""
+
+    def cancel(self, job_id: int) -> None:
+        """Stop the job's solve if it is running (its row is already marked cancelled)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SolveRequest:
+    kind: str
+    scope: tuple[str, ...]
+    day: date
+    seconds: int
+    requested_by: int | None
+    as_of: datetime | None = None
+    """For a re-plan: the moment of the running day to re-plan from."""
+
+
+def canonical_scope(session: Session, scope: str) -> tuple[str, ...]:
+    """``ALL``, ``region:NAME`` or office codes -> the codes a plan is stored under."""
+    return offices_in_scope(session, scope)[1]
+
+
+def request_solve(session: Session, request: SolveRequest) -> SolveJob:
+    """Queue a job; ``JobAlreadyRunningError`` if the scope and day already have one."""
+    return JobRepository(session).add(
+        kind=request.kind,
+        scope=scope_key(request.scope),
+        plan_date=request.day,
+        seconds=request.seconds,
+        requested_by=request.requested_by,
+        as_of=request.as_of,
+    )
+
+
+def cancel_job(session: Session, job_id: int) -> tuple[SolveJob, bool]:
+    """Cancel a live job; returns the job and whether this call cancelled it."""
+    jobs = JobRepository(session)
+    jobs.get(job_id)
+    cancelled = jobs.cancel(job_id)
+    return jobs.get(job_id), cancelled
+
+
+@cache
+def _factory(database_url: str) -> sessionmaker[Session]:
+    return session_factory(make_engine(database_url))
+
+
+def run_job(database_url: str, job_id: int) -> None:
+    """Worker entry point: claim the job, solve, store the plan, finish the job.
+
+    Any exception ends the job ``failed`` with the exception as its reason; the process
+    exits normally, so the runner can tell a failed solve from a crashed worker.
+    """
+    factory = _factory(database_url)
+    with session_scope(factory) as session:
+        worker = f"{socket.gethostname()} pid {os.getpid()}"
+        if not JobRepository(session).claim(job_id, worker=worker):
+            return
+        job = JobRepository(session).get(job_id)
+    try:
+        _solve(factory, job)
+    except Exception as error:
+        with session_scope(factory) as session:
+            JobRepository(session).fail(job_id, f"{type(error).__name__}: {error}")
+
+
+def _solve(factory: sessionmaker[Session], job: SolveJob) -> None:
+    """Plan or re-plan; the plan and the job's success are committed together."""
+    params = SolveParams(
+        time_limit_s=float(job.seconds), workers=1, on_progress=_ProgressWriter(factory, job.id)
+    )
+    if job.kind == REPLAN:
+        _replan(factory, job, params)
+    else:
+        _plan(factory, job, params)
+
+
+def _plan(factory: sessionmaker[Session], job: SolveJob, params: SolveParams) -> None:
+    """Load, then solve without holding a session, then store."""
+    with session_scope(factory) as session:
+        key, planning = load_planning_problem(session, scope=job.scope, day=job.plan_date)
+    draft, _ = solve_plan(planning, scope=key, day=job.plan_date, params=params)
+    with session_scope(factory) as session:
+        plan = store_plan(session, draft)
+        _finish(session, job.id, plan.id, _outcome(plan.kpis))
+
+
+def _replan(factory: sessionmaker[Session], job: SolveJob, params: SolveParams) -> None:
+    """Re-plan the running day from ``as_of``, reporting whose next stop changed."""
+    as_of = job.as_of or datetime.now(UTC)
+    with session_scope(factory) as session:
+        report = replan(session, scope=job.scope, day=job.plan_date, as_of=as_of, params=params)
+        changes = {
+            "routes_changed": len(report.changed_engineers),
+            "changed_engineers": list(report.changed_engineers),
+        }
+        _finish(session, job.id, report.plan.id, _outcome(report.plan.kpis) | changes)
+
+
+def _outcome(kpis: dict[str, Any]) -> dict[str, Any]:
+    """The job's final progress, from the stored plan's KPIs."""
+    return {
+        "best_objective": kpis.get("objective"),
+        "elapsed_s": kpis.get("solve_seconds"),
+        "on_time": kpis.get("on_time"),
+        "assigned": kpis.get("assigned"),
+        "unassigned": kpis.get("unassigned"),
+    }
+
+
+def _finish(session: Session, job_id: int, plan_id: int, progress: dict[str, Any]) -> None:
+    """Mark the job succeeded with its plan, unless it ended meanwhile: then keep no plan."""
+    if not JobRepository(session).succeed(job_id, plan_id=plan_id, progress=progress):
+        session.rollback()
+
+
+class _ProgressWriter:
+    """The solver's progress callback: writes the best solution so far to the job row.
+
+    Throttled to one write per ``PROGRESS_INTERVAL_S``: the solver may report hundreds of
+    improvements a second.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], job_id: int) -> None:
+        self._factory = factory
+        self._job_id = job_id
+        self._last = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        values = {
+            "best_objective": progress.objective,
+            "elapsed_s": round(progress.elapsed_s, 2),
+            "solutions": progress.solutions,
+        }
+        with session_scope(self._factory) as session:
+            JobRepository(session).report_progress(self._job_id, values)

@@ -1,0 +1,191 @@
+"""Reports: office KPIs of a day, engineers' daily work log, dispatch-window compliance.
+
+The daily log follows 004 Art. 15–17: time travelling to and working at a job counts to
+the job's kind (A paid, B contract, C free); the rest of the shift is D, internal admin.
+Planned hours come from the engineer's published route, actual hours from the times the
+engineer reported (leaving for the job to finishing it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from dispatch.domain import DeadlineRule, Engineer, Ticket, TicketStatus, Visit, WorkKind
+from dispatch.errors import NotFoundError
+from dispatch.services.kpis import KpiDict, plan_kpis
+from dispatch.services.publishing import covers, published_route
+from dispatch.services.tickets import local_call_day
+from dispatch.store.publications import published_on
+from dispatch.store.repository import (
+    EngineerRepository,
+    OfficeRepository,
+    TicketRepository,
+)
+
+MAX_COMPLIANCE_DAYS = 92
+
+
+def office_kpis(session: Session, office_code: str, day: date) -> tuple[int, KpiDict]:
+    """KPIs of the office's tickets in the latest published plan covering the office."""
+    covering = [p.plan for p in published_on(session, day) if covers(p.plan.scope, office_code)]
+    if not covering:
+        raise NotFoundError("published plan", f"{office_code} {day.isoformat()}")
+    plan = covering[-1]
+    tickets = {t.id: t for t in TicketRepository(session).list(office_code=office_code)}
+    engineers = EngineerRepository(session).list(office_code=office_code)
+    kpis = plan_kpis(
+        day=day,
+        visits=[v for v in plan.visits if v.ticket_id in tickets],
+        unassigned=[t for t, _ in plan.unassigned if t in tickets],
+        tickets=tickets,
+        engineers=engineers,
+        return_legs={},
+    )
+    stored = plan.kpis.get("engineers")
+    if not isinstance(stored, dict):
+        stored = {}
+    kpis["engineers"] = {e.id: stored.get(e.id, kpis["engineers"][e.id]) for e in engineers}
+    return plan.id, kpis
+
+
+@dataclass(frozen=True, slots=True)
+class DailyLog:
+    """An engineer's hours of a day by work kind, as planned and as reported."""
+
+    engineer_id: str
+    day: date
+    shift_hours: float
+    planned: dict[str, float]
+    actual: dict[str, float]
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _shift_minutes(engineer: Engineer) -> float:
+    start = timedelta(hours=engineer.shift_start.hour, minutes=engineer.shift_start.minute)
+    end = timedelta(hours=engineer.shift_end.hour, minutes=engineer.shift_end.minute)
+    return max(0.0, (end - start).total_seconds() / 60.0 - engineer.lunch_minutes)
+
+
+def _by_kind(minutes: Iterable[tuple[WorkKind, float]], shift: float) -> dict[str, float]:
+    """Hours per kind A-C, and D for the rest of the shift."""
+    totals: defaultdict[str, float] = defaultdict(float)
+    for kind, spent in minutes:
+        totals[kind.value] += spent
+    totals[WorkKind.ADMIN.value] = max(0.0, shift - sum(totals.values()))
+    return {k.value: round(totals[k.value] / 60.0, 2) for k in WorkKind}
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> float:
+    if start is None or end is None:
+        return 0.0
+    return max(0.0, (end - start).total_seconds() / 60.0)
+
+
+def _planned_minutes(visit: Visit) -> float:
+    return visit.travel_minutes + _minutes(visit.arrival, visit.departure)
+
+
+def engineer_daily(session: Session, engineer_id: str, day: date) -> DailyLog:
+    """The daily report (004 Art. 15–17) of one engineer for ``day``."""
+    engineer = EngineerRepository(session).get(engineer_id)
+    repository = TicketRepository(session)
+    shift = _shift_minutes(engineer)
+    planned: list[tuple[WorkKind, float]] = []
+    actual: list[tuple[WorkKind, float]] = []
+    jobs = []
+    for visit in published_route(session, engineer_id, day).visits:
+        kind = repository.get(visit.ticket_id).draft.kind
+        times = repository.actual_times(visit.ticket_id)
+        worked = _minutes(times.en_route_at or times.arrived_at, times.finished_at)
+        planned.append((kind, _planned_minutes(visit)))
+        actual.append((kind, worked))
+        jobs.append(
+            {
+                "ticket_id": visit.ticket_id,
+                "kind": kind.value,
+                "planned_hours": round(_planned_minutes(visit) / 60.0, 2),
+                "actual_hours": round(worked / 60.0, 2),
+            }
+        )
+    return DailyLog(
+        engineer_id=engineer.id,
+        day=day,
+        shift_hours=round(shift / 60.0, 2),
+        planned=_by_kind(planned, shift),
+        actual=_by_kind(actual, shift),
+        jobs=jobs,
+    )
+
+
+@dataclass(slots=True)
+class RuleCompliance:
+    """Counts for one deadline rule (6 h, 7 h, 36 h)."""
+
+    total: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    """Not reached and the deadline has passed."""
+    pending: int = 0
+    """Not reached yet, still in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceReport:
+    rules: dict[str, RuleCompliance]
+    misses: list[dict[str, Any]]
+    """Tickets reached late or not reached by their deadline, with minutes late."""
+
+
+def _outcome(ticket: Ticket, arrived_at: datetime | None, now: datetime) -> tuple[str, int]:
+    if arrived_at is not None:
+        late = max(0, int((arrived_at - ticket.deadline).total_seconds() // 60))
+        return ("late", late) if late else ("on_time", 0)
+    if ticket.deadline < now:
+        return "overdue", int((now - ticket.deadline).total_seconds() // 60)
+    return "pending", 0
+
+
+def compliance(
+    session: Session, offices: Collection[str] | None, start: date, end: date, *, now: datetime
+) -> ComplianceReport:
+    """Arrivals against the 6 h / 7 h / 36 h rules for calls made from ``start`` to ``end``.
+
+    Days are the offices' local days; cancelled tickets are left out.
+    """
+    if end < start:
+        raise ValueError("to must not be before from")
+    if (end - start).days >= MAX_COMPLIANCE_DAYS:
+        raise ValueError(f"a compliance report covers at most {MAX_COMPLIANCE_DAYS} days")
+    zones = {o.code: ZoneInfo(o.timezone) for o in OfficeRepository(session).list()}
+    repository = TicketRepository(session)
+    rules = {rule.value: RuleCompliance() for rule in DeadlineRule}
+    misses = []
+    for ticket in repository.list(office_code=offices):
+        if ticket.status is TicketStatus.CANCELLED:
+            continue
+        if not start <= local_call_day(ticket, zones) <= end:
+            continue
+        arrived = repository.actual_times(ticket.id).arrived_at
+        outcome, minutes = _outcome(ticket, arrived, now)
+        counts = rules[ticket.deadline_rule.value]
+        counts.total += 1
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        if outcome in ("late", "overdue"):
+            misses.append(
+                {
+                    "ticket_id": ticket.id,
+                    "office": ticket.office_code,
+                    "rule": ticket.deadline_rule.value,
+                    "outcome": outcome,
+                    "minutes_late": minutes,
+                }
+            )
+    return ComplianceReport(rules, misses)
