@@ -23,6 +23,7 @@ from dispatch.domain import (
     Visit,
     WorkKind,
 )
+from dispatch.services.call_form import CallForm
 from dispatch.services.tickets import TicketView
 from dispatch.store.jobs import JobStatus, SolveJob
 
@@ -41,7 +42,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TicketIn(Strict):
+class TicketIn(CallForm):
     """A call as the office registers it (004 Art. 8)."""
 
     model_config = ConfigDict(
@@ -63,41 +64,19 @@ class TicketIn(Strict):
         },
     )
 
-    office: str = Field(min_length=1, max_length=16)
-    customer: str = Field(min_length=1, max_length=200)
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    called_at: AwareDatetime
-    product_line: str = Field(min_length=1, max_length=100)
-    fault: str = Field(min_length=1, max_length=2000)
-    phone: str = Field(default="", max_length=50)
-    address: str = Field(default="", max_length=500)
-    product_model: str = Field(default="", max_length=100)
-    kind: Literal["A", "B", "C"] = "C"
-    priority: int = Field(default=0, ge=0, le=9)
-    emergency: bool = False
-    remote_failed: bool = False
-    onsite_minutes: int = Field(default=120, ge=1, le=24 * 60)
-    area_override: ServiceArea | None = None
 
-    def to_draft(self) -> TicketDraft:
-        return TicketDraft(
-            office_code=self.office,
-            customer=self.customer,
-            site=GeoPoint(self.latitude, self.longitude),
-            called_at=self.called_at,
-            product_line=self.product_line,
-            fault=self.fault,
-            address=self.address,
-            phone=self.phone,
-            product_model=self.product_model,
-            kind=WorkKind(self.kind),
-            priority=self.priority,
-            emergency=self.emergency,
-            remote_failed=self.remote_failed,
-            onsite_minutes=self.onsite_minutes,
-            area_override=self.area_override,
-        )
+def _site_and_fault(draft: TicketDraft) -> dict[str, Any]:
+    """Who and where the customer is and what is broken, as every ticket view shows it."""
+    return {
+        "customer": draft.customer,
+        "phone": draft.phone,
+        "address": draft.address,
+        "latitude": draft.site.latitude,
+        "longitude": draft.site.longitude,
+        "product_line": draft.product_line,
+        "product_model": draft.product_model,
+        "fault": draft.fault,
+    }
 
 
 class TicketOut(BaseModel):
@@ -129,14 +108,7 @@ class TicketOut(BaseModel):
         return cls(
             id=ticket.id,
             office=draft.office_code,
-            customer=draft.customer,
-            phone=draft.phone,
-            address=draft.address,
-            latitude=draft.site.latitude,
-            longitude=draft.site.longitude,
-            product_line=draft.product_line,
-            product_model=draft.product_model,
-            fault=draft.fault,
+            **_site_and_fault(draft),
             kind=draft.kind,
             priority=draft.priority,
             emergency=draft.emergency,
@@ -383,14 +355,7 @@ class StopOut(BaseModel):
             departure=visit.departure,
             deadline=visit.deadline,
             minutes_late=visit.minutes_late,
-            customer=draft.customer,
-            phone=draft.phone,
-            address=draft.address,
-            latitude=draft.site.latitude,
-            longitude=draft.site.longitude,
-            product_line=draft.product_line,
-            product_model=draft.product_model,
-            fault=draft.fault,
+            **_site_and_fault(draft),
             status=ticket.status,
             ticket_version=ticket.version,
             navigation=Navigation.to(draft.site, draft.customer),

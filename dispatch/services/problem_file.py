@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,12 +19,10 @@ from dispatch.domain import (
     GeoPoint,
     Office,
     Plan,
-    ServiceArea,
     Ticket,
-    TicketDraft,
-    WorkKind,
 )
 from dispatch.service_area import register
+from dispatch.services.call_form import CallForm
 from dispatch.services.plan_view import Document, plan_document
 from dispatch.services.planning import solve_plan
 from dispatch.services.problem_builder import build_problem
@@ -105,37 +102,12 @@ class EngineerIn(_Strict):
         )
 
 
-class TicketIn(_Strict):
-    id: int = Field(ge=1)
-    office: str
-    customer: str = ""
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    called_at: datetime
-    product_line: str
-    fault: str = ""
-    kind: Literal["A", "B", "C"] = "C"
-    priority: int = Field(default=0, ge=0, le=9)
-    emergency: bool = False
-    remote_failed: bool = False
-    onsite_minutes: int = Field(default=120, ge=1, le=24 * 60)
-    area: ServiceArea | None = None
+class TicketIn(CallForm):
+    """A call of the file: the intake form plus the ticket's id."""
 
-    def draft(self) -> TicketDraft:
-        return TicketDraft(
-            office_code=self.office,
-            customer=self.customer,
-            site=GeoPoint(self.latitude, self.longitude),
-            called_at=self.called_at,
-            product_line=self.product_line,
-            fault=self.fault,
-            kind=WorkKind(self.kind),
-            priority=self.priority,
-            emergency=self.emergency,
-            remote_failed=self.remote_failed,
-            onsite_minutes=self.onsite_minutes,
-            area_override=self.area,
-        )
+    model_config = ConfigDict(frozen=True)
+
+    id: int = Field(ge=1)
 
 
 class ProblemFile(_Strict):
@@ -163,9 +135,7 @@ def _tickets(spec: ProblemFile, offices: dict[str, Office]) -> list[Ticket]:
     for item in spec.tickets:
         if item.office not in offices:
             raise ValueError(f"ticket {item.id}: unknown office {item.office!r}")
-        draft = item.draft()
-        if draft.called_at.tzinfo is None:
-            raise ValueError(f"ticket {item.id}: called_at needs a UTC offset")
+        draft = item.to_draft()
         area, deadline = register(draft, offices[item.office])
         tickets.append(Ticket(item.id, draft, area, deadline.at, deadline.rule))
     if len({t.id for t in tickets}) != len(tickets):

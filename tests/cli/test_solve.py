@@ -32,6 +32,8 @@ def _problem() -> dict[str, Any]:
             "longitude": 121.4737,
             "called_at": "2026-11-23T09:00:00+08:00",
             "product_line": line,
+            "customer": f"customer {i}",
+            "fault": "down",
         }
         for i, line in enumerate(["ups-power", "storage", "ups-power"])
     ]
@@ -62,6 +64,7 @@ def test_a_bad_problem_file_names_the_field(tmp_path: Path) -> None:
     assert "tickets.1.latitude" in result.stderr
     problem = _problem()
     problem["tickets"][0]["assigned_engineer_id"] = "E2"
+    problem["tickets"][2]["called_at"] = "2026-11-23T09:00:00"
     path.write_text(json.dumps(problem))
     smuggled = _run("solve", str(path))
     assert smuggled.exit_code == 2
