@@ -7,24 +7,25 @@ Usage (from the repository root)::
     .venv/bin/python bench/vrptw.py --report bench/results/a.json bench/results/b.json
 
 Engines: ``ours`` (``solver.solve``), ``hgs`` (``solver.hgs.solve_with_hgs`` alone),
-``ortools`` (alias ``ortools-plain``), ``pyvrp`` and ``vroom`` (``bench/peers.py``).
-Every answer is checked by ``solver.solomon.check_routes`` and, for our engines, by the
-engine's validator (``solver.validate``) when it exists. The gap is to the best-known
-distance of ``bks.csv``; a run with no answer or a broken one counts as infeasible and is
-left out of the mean gap. The JSON file is rewritten after every run, so a long run can
-be watched and an interrupted one keeps what it measured.
+``ortools`` (alias ``ortools-plain``), ``pyvrp`` and ``vroom`` (``bench/peers.py``), and
+``bks``, the best-known ``.sol`` files themselves (a check of the checks: gap 0, all
+feasible). Every answer is checked by ``solver.solomon.check_routes`` and by the engine's
+validator (``solver.validate``; a peer's routes are scheduled on our problem first). The
+gap is to the best-known distance of ``bks.csv``; a run with no answer or a broken one
+counts as infeasible and is left out of the mean gap. The JSON file is rewritten after
+every run, so a long run can be watched and an interrupted one keeps what it measured.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
 import shlex
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -35,6 +36,8 @@ from typing import Any
 
 from peers import PEERS, Routes
 
+from solver import solve
+from solver.hgs import solve_with_hgs
 from solver.params import SolveParams
 from solver.problem import Problem
 from solver.solomon import (
@@ -43,16 +46,22 @@ from solver.solomon import (
     check_routes,
     read_bks,
     read_instance,
+    read_solution,
     route_distance,
     solution_routes,
     to_problem,
+    to_solution,
 )
 from solver.solution import Solution
+from solver.validate import hard, validate
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "solomon"
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
 ALIASES = {"ortools-plain": "ortools"}
-Engine = Callable[[SolomonInstance, float, int, int], tuple[Routes | None, list[str]]]
+Answer = tuple[Routes | None, list[str], str | None]
+"""An engine's routes (``None``: no answer), the violations its checks found, and which
+engine made the plan (``ours`` races two: ``Solution.stats.engine`` says which won)."""
+Engine = Callable[[SolomonInstance, argparse.Namespace], Answer]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,58 +78,68 @@ class Run:
     bks_vehicles: int
     cpu_s: float | None = None
     load_1m: float | None = None
+    source: str | None = None
 
 
 def _validator_errors(problem: Problem, solution: Solution) -> list[str]:
-    """Hard violations from the engine's own validator, if that module exists yet."""
-    try:
-        validate = importlib.import_module("solver.validate")
-    except ModuleNotFoundError:
-        return []
-    violations: list[Any] = validate.validate(problem, solution)
-    return [f"validator: {v}" for v in violations if getattr(v, "severity", "hard") == "hard"]
+    """Hard violations found by the engine's own validator."""
+    return [
+        f"validator: {v.kind} {v.job_id or v.vehicle_id}: {v.message}"
+        for v in hard(validate(problem, solution))
+    ]
 
 
-def _from_solution(problem: Problem, solution: Solution | None) -> tuple[Routes | None, list[str]]:
+def _from_solution(problem: Problem, solution: Solution | None) -> Answer:
     if solution is None:
-        return None, []
+        return None, [], None
     errors = _validator_errors(problem, solution)
     if solution.unassigned:
         errors.append(f"unassigned: {', '.join(solution.unassigned)}")
-    return solution_routes(solution), errors
+    return solution_routes(solution), errors, solution.stats.engine
 
 
-def _ours(
-    inst: SolomonInstance, seconds: float, threads: int, seed: int
-) -> tuple[Routes | None, list[str]]:
-    solve: Any = importlib.import_module("solver").solve
+def _ours(inst: SolomonInstance, args: argparse.Namespace) -> Answer:
     problem = to_problem(inst)
-    params = SolveParams(time_limit_s=seconds, seed=seed, workers=threads)
+    params = SolveParams(time_limit_s=args.seconds, seed=args.seed, workers=args.threads)
     return _from_solution(problem, solve(problem, params))
 
 
-def _hgs(
-    inst: SolomonInstance, seconds: float, threads: int, seed: int
-) -> tuple[Routes | None, list[str]]:
-    from solver.hgs import solve_with_hgs
-
+def _hgs(inst: SolomonInstance, args: argparse.Namespace) -> Answer:
     problem = to_problem(inst)
-    params = SolveParams(time_limit_s=seconds, seed=seed, workers=1)
+    params = SolveParams(time_limit_s=args.seconds, seed=args.seed, workers=1)
     return _from_solution(problem, solve_with_hgs(problem, params))
+
+
+def _bks(inst: SolomonInstance, args: argparse.Namespace) -> Answer:
+    """The best-known solution file itself, through the same checks (gap must be 0)."""
+    routes = [list(r) for r in read_solution(args.dir / f"{inst.name}.sol").routes]
+    return routes, _checked_by_validator(inst, routes), "bks"
+
+
+def _checked_by_validator(inst: SolomonInstance, routes: Routes | None) -> list[str]:
+    """A peer's routes, scheduled on our problem, judged by our validator as well."""
+    if routes is None:
+        return []
+    problem = to_problem(inst)
+    return _validator_errors(problem, to_solution(problem, routes, engine="peer"))
 
 
 def _peer(name: str) -> Engine:
     peer = PEERS[name]
 
-    def run(
-        inst: SolomonInstance, seconds: float, threads: int, seed: int
-    ) -> tuple[Routes | None, list[str]]:
-        return peer(inst, seconds, threads, seed), []
+    def run(inst: SolomonInstance, args: argparse.Namespace) -> Answer:
+        routes = peer(inst, args.seconds, args.threads, args.seed)
+        return routes, _checked_by_validator(inst, routes), name
 
     return run
 
 
-ENGINES: dict[str, Engine] = {"ours": _ours, "hgs": _hgs, **{n: _peer(n) for n in PEERS}}
+ENGINES: dict[str, Engine] = {
+    "ours": _ours,
+    "hgs": _hgs,
+    **{n: _peer(n) for n in PEERS},
+    "bks": _bks,
+}
 
 
 def run_one(engine: str, inst: SolomonInstance, best: BestKnown, args: argparse.Namespace) -> Run:
@@ -128,16 +147,16 @@ def run_one(engine: str, inst: SolomonInstance, best: BestKnown, args: argparse.
     ``wall_s`` shows whether a single-threaded engine had its core to itself."""
     start, cpu = time.perf_counter(), time.process_time()
     try:
-        routes, errors = ENGINES[engine](inst, args.seconds, args.threads, args.seed)
+        routes, errors, source = ENGINES[engine](inst, args)
     except Exception as exc:  # a crash is a result to report, not a reason to stop the run
-        routes, errors = None, [f"crash: {exc!r}"]
+        routes, errors, source = None, [f"crash: {exc!r}"], None
     wall = round(time.perf_counter() - start, 2)
     if routes is None:
         run = _result(inst, best, engine, wall, None, errors or ["no answer"])
     else:
         run = _result(inst, best, engine, wall, routes, errors + check_routes(inst, routes))
     used = round(time.process_time() - cpu, 2)
-    return replace(run, cpu_s=used, load_1m=round(os.getloadavg()[0], 2))
+    return replace(run, cpu_s=used, load_1m=round(os.getloadavg()[0], 2), source=source)
 
 
 def _result(
@@ -237,6 +256,7 @@ def _summary_row(engine: str, cls: str, group: list[Run]) -> dict[str, Any]:
         "bks_vehicles": round(mean(r.bks_vehicles for r in ok), 2) if ok else None,
         "mean_wall_s": round(mean(r.wall_s for r in group), 2),
         "mean_cpu_s": _mean_or_none([r.cpu_s for r in group]),
+        "plans_by": dict(Counter(r.source for r in ok if r.source is not None)),
     }
 
 
@@ -278,11 +298,19 @@ def _side_by_side(rows: list[dict[str, Any]]) -> str:
         if any((e, cls) in gap for e in engines):
             cells = [_fmt(gap.get((e, cls)), " %") for e in engines]
             lines.append(f"| {cls} | " + " | ".join(cells) + " |")
-    ours = gap.get(("ours", "all"))
-    for e in engines:
-        theirs = gap.get((e, "all"))
-        if e != "ours" and ours is not None and theirs:
-            lines.append(f"\nours / {e} mean gap ratio: {ours / theirs:.2f}")
+    notes: list[str] = []
+    for r in rows:
+        if r["class"] == "all" and set(r.get("plans_by", {})) - {r["engine"]}:
+            made = ", ".join(f"{e} {n}" for e, n in sorted(r["plans_by"].items()))
+            notes.append(f"- {r['engine']}: feasible plans made by {made}")
+    for mine in (e for e in engines if e.startswith("ours")):
+        ours = gap.get((mine, "all"))
+        for e in engines:
+            theirs = gap.get((e, "all"))
+            if not e.startswith("ours") and ours is not None and theirs:
+                notes.append(f"- mean gap ratio {mine} / {e}: {ours / theirs:.2f}")
+    if notes:
+        lines += ["", *notes]
     return "\n".join(lines)
 
 
@@ -328,12 +356,19 @@ def _progress(run: Run) -> str:
 
 
 def report(paths: list[Path]) -> int:
-    """Reprint the tables of one or more results files (e.g. engines run separately)."""
+    """Reprint the tables of one or more results files (e.g. engines run separately).
+
+    Engines from a run with ``--threads 2`` are labelled ``<engine>-2t`` so one-thread
+    and two-thread runs of the same engine stay apart.
+    """
     runs: list[Run] = []
     for path in paths:
         data = json.loads(path.read_text())
         print(f"<!-- {path}: {data['command']} ({data['date']}) -->")
-        runs += [Run(**r) for r in data["runs"]]
+        threads = int(data.get("threads", 1))
+        for raw in data["runs"]:
+            run = Run(**raw)
+            runs.append(replace(run, engine=f"{run.engine}-{threads}t") if threads > 1 else run)
     print(markdown(summarize(runs)))
     return 0
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from solver.problem import IntMatrix, Job, Problem, Vehicle
-from solver.solution import Solution
+from solver.solution import Route, Solution, SolveStats, Stop
 
 SCALE = 10
 """Integer time/distance units per unit of the Solomon file (tenths)."""
@@ -329,6 +329,29 @@ def _check_route(
     return errors
 
 
+def to_solution(problem: Problem, routes: Sequence[Sequence[int]], engine: str) -> Solution:
+    """A plan of ``to_problem``'s problem from routes of customer numbers (a ``.sol`` file,
+    a peer's answer), on the vehicles in order, each leaving at its shift start and serving
+    at max(arrival, ready): what the engine's validator needs to judge it."""
+    jobs = {j.id: j for j in problem.jobs}
+    built: list[Route] = []
+    for vehicle, route in zip(problem.vehicles, [r for r in routes if r], strict=False):
+        stops: list[Stop] = []
+        here, clock = vehicle.start_location, vehicle.shift_start
+        for number in route:
+            job = jobs[str(number)]
+            arrival = clock + int(problem.durations[here, job.location])
+            start = max(arrival, job.release)
+            clock, here = start + job.service, job.location
+            stops.append(Stop(job.id, arrival, start, clock))
+        end = clock + int(problem.durations[here, vehicle.end_location])
+        built.append(Route(vehicle.id, tuple(stops), vehicle.shift_start, end))
+    served = {s.job_id for r in built for s in r.stops}
+    unassigned = tuple(j.id for j in problem.jobs if j.id not in served)
+    stats = SolveStats(_solution_tenths_of(problem, built), 0.0, engine, "GIVEN")
+    return Solution(tuple(built), unassigned, stats)
+
+
 def solution_routes(solution: Solution) -> list[list[int]]:
     """The solution's non-empty routes as lists of customer numbers."""
     return [[int(job_id) for job_id in route.job_ids] for route in solution.routes if route.stops]
@@ -349,8 +372,12 @@ def result_json(
 
 
 def _solution_tenths(solution: Solution, problem: Problem) -> int:
+    return _solution_tenths_of(problem, solution.routes)
+
+
+def _solution_tenths_of(problem: Problem, routes: Iterable[Route]) -> int:
     total = 0
-    for route in solution.routes:
+    for route in routes:
         vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
         if not route.stops:
             continue

@@ -16,8 +16,10 @@ from solver.solomon import (
     result_json,
     route_distance,
     to_problem,
+    to_solution,
 )
 from solver.solution import Route, Solution, SolveStats, Stop
+from solver.validate import hard, objective, validate
 
 DATA = Path(__file__).parent / "data"
 WITH_BKS = ("C101", "R112", "RC105", "R211")
@@ -93,6 +95,30 @@ def test_best_known_solutions_are_feasible_and_match_bks(name: str) -> None:
     assert check_routes(instance, solution.routes) == []
     assert route_distance(instance, solution.routes) == best.distance == solution.cost
     assert len(solution.routes) == best.routes
+
+
+@pytest.mark.parametrize("name", WITH_BKS)
+def test_the_engine_validator_agrees_on_best_known_solutions(name: str) -> None:
+    problem = to_problem(read_instance(DATA / f"{name}.txt"))
+    routes = read_solution(DATA / f"{name}.sol").routes
+    solution = to_solution(problem, routes, engine="bks")
+    assert hard(validate(problem, solution)) == []
+    assert solution.unassigned == ()
+    assert objective(problem, solution) == round(10 * read_bks(DATA / "bks.csv")[name].distance)
+    assert result_json(solution, problem)["distance"] == read_bks(DATA / "bks.csv")[name].distance
+
+
+def test_the_engine_validator_agrees_on_a_broken_route() -> None:
+    instance = read_instance(DATA / "R112.txt")
+    routes = [list(r) for r in read_solution(DATA / "R112.sol").routes]
+    routes[0] = routes[0][::-1]
+    problem = to_problem(instance)
+    violations = hard(validate(problem, to_solution(problem, routes, "x")))
+    errors = check_routes(instance, routes)
+    late = {v.job_id for v in violations if v.kind == "due"}
+    assert late and late == {e.split()[3] for e in errors if "customer" in e}
+    late_return = any(v.kind == "shift" for v in violations)
+    assert late_return == any("back at the depot" in e for e in errors)
 
 
 @pytest.fixture(scope="module")
