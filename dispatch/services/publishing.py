@@ -51,8 +51,20 @@ class Route:
 
 
 def publish_plan(session: Session, plan_id: int) -> PublishResult:
-    """Publish a plan and move its tickets' statuses; publishing again changes nothing."""
-    plan = PlanRepository(session).publish(plan_id)
+    """Publish a plan and move its tickets' statuses; publishing again changes nothing.
+
+    A version older than one already published for the same scope and day is refused
+    (409): publishing it would silently take the engineers back to an outdated plan.
+    """
+    plans = PlanRepository(session)
+    candidate = plans.get(plan_id)
+    current = plans.latest(candidate.scope, candidate.plan_date, published_only=True)
+    if current is not None and current.version > candidate.version:
+        raise ConflictError(
+            f"plan {plan_id} is version {candidate.version}, older than the published "
+            f"version {current.version} (plan {current.id}) of the same scope and day"
+        )
+    plan = plans.publish(plan_id)
     tickets = TicketRepository(session)
     dispatched = [
         v.ticket_id
