@@ -4,6 +4,7 @@
     python bench/profile_solver.py prune --jobs 1000 --vehicles 100 --seconds 30
     python bench/profile_solver.py transit --seconds 5         # matrix vs Python callbacks
     python bench/profile_solver.py relax --jobs 300 --vehicles 40 --size-km 600 --seconds 10
+    python bench/profile_solver.py gap --jobs 60 --vehicles 16 --size-km 300 --seconds 3 --long 60
     python bench/profile_solver.py profile --jobs 300 --vehicles 30 --seconds 10
 
 Field-service instances are synthetic: engineers at offices spread over a country-sized
@@ -30,7 +31,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ortools.constraint_solver import pywrapcp
 
-from solver import Break, Job, Problem, SolveParams, Vehicle, dimensions, model, objective, validate
+from solver import (
+    Break,
+    Job,
+    Problem,
+    SolveParams,
+    Vehicle,
+    dimensions,
+    model,
+    objective,
+    solve,
+    validate,
+)
 from solver.search import solve_ortools
 from solver.validate import hard
 
@@ -108,6 +120,15 @@ def _solomon(name: str) -> tuple[Problem, float]:
 def _run(problem: Problem, params: SolveParams) -> tuple[int, int, bool, float]:
     started = time.perf_counter()
     solution = solve_ortools(problem, params)
+    seconds = time.perf_counter() - started
+    ok = not hard(validate(problem, solution))
+    return objective(problem, solution), len(solution.unassigned), ok, seconds
+
+
+def _run_solve(problem: Problem, params: SolveParams) -> tuple[int, int, bool, float]:
+    """Like ``_run`` but through ``solve()`` (the race, when ``params.workers`` > 1)."""
+    started = time.perf_counter()
+    solution = solve(problem, params)
     seconds = time.perf_counter() - started
     ok = not hard(validate(problem, solution))
     return objective(problem, solution), len(solution.unassigned), ok, seconds
@@ -244,6 +265,21 @@ def relax(args: argparse.Namespace) -> None:
         print(f"seed {seed} " + " | ".join(row), flush=True)
 
 
+def gap(args: argparse.Namespace) -> None:
+    """A field day solved by ``solve()`` in ``--seconds`` (``--workers``) and by OR-Tools alone
+    in ``--long`` seconds: the gap between them."""
+    for seed in range(args.seeds):
+        problem = field_problem(args.jobs, args.vehicles, seed=seed, size_km=args.size_km)
+        short = _run_solve(problem, SolveParams(args.seconds, workers=args.workers))
+        long = _run(problem, SolveParams(args.long, workers=1))
+        ratio = 100.0 * (short[0] - long[0]) / long[0]
+        print(
+            f"seed {seed}: {args.seconds:.0f}s {short[0]:>11d} ({short[1]} out, valid {short[2]}) "
+            f"{args.long:.0f}s {long[0]:>11d} ({long[1]} out, valid {long[2]}) gap {ratio:5.2f}%",
+            flush=True,
+        )
+
+
 def profile(args: argparse.Namespace) -> None:
     """cProfile of one medium field solve: where the wall time goes."""
     problem = field_problem(args.jobs, args.vehicles, seed=1)
@@ -258,6 +294,7 @@ def profile(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run one measurement (``solve()`` may spawn: keep the ``__main__`` guard below)."""
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(required=True)
     commands: dict[str, Callable[[argparse.Namespace], None]] = {
@@ -265,11 +302,14 @@ def main(argv: list[str] | None = None) -> None:
         "prune": prune,
         "transit": transit,
         "relax": relax,
+        "gap": gap,
         "profile": profile,
     }
     for name, func in commands.items():
         p = sub.add_parser(name)
         p.add_argument("--seconds", type=float, default=5.0)
+        p.add_argument("--long", type=float, default=60.0)
+        p.add_argument("--workers", type=int, default=1)
         p.add_argument("--jobs", type=int, default=150)
         p.add_argument("--vehicles", type=int, default=16)
         p.add_argument("--seeds", type=int, default=3)

@@ -1,9 +1,12 @@
-"""``solve()``: OR-Tools in this process, raced against HGS (PyVRP) in a second one.
+"""``solve()``: OR-Tools in this process, raced against a second engine in another.
 
-Both engines get the same time limit. The HGS engine (``solver.hgs``, optional) declines
-problems it cannot express by returning ``None``. Each plan is checked by ``validate``;
-the winner is the valid plan with the fewest unassigned jobs, then the lowest objective
-as recomputed by ``solver.validate.objective`` (engines account for costs differently).
+The second engine is HGS (PyVRP, ``solver.hgs``, optional) when it can express the problem
+(plain VRPTW), otherwise OR-Tools again with a different first-solution strategy: on
+field days the strategies' results differ widely from instance to instance
+(``docs/solver.md``), so two of them on two cores beat one. Both get the same time
+limit. Each plan is checked by ``validate``; the winner is the valid plan with the fewest
+unassigned jobs, then the lowest objective as recomputed by ``solver.validate.objective``
+(engines account for costs differently).
 """
 
 from __future__ import annotations
@@ -14,18 +17,22 @@ import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
-from solver.params import SolveParams
+from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
 from solver.search import empty_solution, solve_ortools
 from solver.solution import Solution
 from solver.validate import hard, objective, validate
 
-#: Spawning the HGS process and importing PyVRP takes about this long; HGS gets the rest.
-HGS_STARTUP_S = 0.8
-#: How long past the time limit to wait for HGS before giving up on it.
-HGS_GRACE_S = 1.5
+Engine = Literal["hgs", "ortools"]
+
+#: Spawning the second process and importing its engine takes about this long.
+STARTUP_S = 1.0
+#: How long past the time limit to wait for the second engine before giving up on it.
+GRACE_S = 0.3
+#: Below this time limit a second process costs more than it brings (re-plans: 2 s).
+MIN_RACE_S = 2.5
 
 
 def _hgs_module() -> ModuleType | None:
@@ -35,23 +42,27 @@ def _hgs_module() -> ModuleType | None:
         return None
 
 
-def _hgs_worker(conn: Connection, problem: Problem, params: SolveParams) -> None:
-    """Child process body: run HGS and send back its plan (or None)."""
-    module = _hgs_module()
+def _worker(conn: Connection, engine: Engine, problem: Problem, params: SolveParams) -> None:
+    """Child process body: run the engine and send back its plan (or None)."""
     result: Solution | None = None
-    if module is not None:
-        result = module.solve_with_hgs(problem, params)
+    if engine == "ortools":
+        result = solve_ortools(problem, params)
+    else:
+        module = _hgs_module()
+        result = module.solve_with_hgs(problem, params) if module is not None else None
     conn.send(result)
     conn.close()
 
 
 @dataclass(slots=True)
-class _HgsRun:
+class _Run:
+    """The second engine, running in a child process."""
+
     process: Any
     conn: Connection
 
     def result(self, deadline: float) -> Solution | None:
-        """The HGS plan if it arrives by ``deadline``; the process is ended either way."""
+        """Its plan if it arrives by ``deadline``; the process is ended either way."""
         solution: Solution | None = None
         try:
             if self.conn.poll(max(0.0, deadline - time.perf_counter())):
@@ -67,23 +78,51 @@ class _HgsRun:
         return solution
 
 
-def _start_hgs(problem: Problem, params: SolveParams) -> _HgsRun | None:
-    if params.workers < 2 or params.solution_limit is not None:
-        return None
+def _hgs_takes(problem: Problem) -> bool:
     module = _hgs_module()
     if module is None:
-        return None
+        return False
     supports = getattr(module, "supports", None)
-    if supports is not None and not supports(problem):
+    return supports is None or bool(supports(problem))
+
+
+def _second_engine(problem: Problem, params: SolveParams) -> tuple[Engine, SolveParams] | None:
+    """Which engine races on the second core, with its parameters; None for no race.
+
+    No race with one worker, with a solution limit (a deterministic run) or under
+    ``MIN_RACE_S``. OR-Tools is
+    raced against itself only below ``large_size`` jobs: a second copy of a large model
+    would double the memory.
+    """
+    if params.workers < 2 or params.solution_limit is not None:
         return None
-    budget = max(0.1, params.time_limit_s - HGS_STARTUP_S)
-    child_params = replace(params.without_callback(), time_limit_s=budget)
+    if params.time_limit_s < MIN_RACE_S:
+        return None
+    budget = max(0.1, params.time_limit_s - STARTUP_S)
+    child = replace(params.without_callback(), time_limit_s=budget)
+    if _hgs_takes(problem):
+        return "hgs", child
+    if len(problem.jobs) >= params.large_size:
+        return None
+    ours = params.first_solution_for(problem)
+    other: FirstSolution = "PARALLEL_CHEAPEST_INSERTION"
+    if ours == "PARALLEL_CHEAPEST_INSERTION":
+        other = "LOCAL_CHEAPEST_INSERTION"
+    return "ortools", replace(child, first_solution=other)
+
+
+def _start(problem: Problem, params: SolveParams) -> _Run | None:
+    chosen = _second_engine(problem, params)
+    if chosen is None:
+        return None
+    engine, child_params = chosen
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_hgs_worker, args=(send, problem, child_params), daemon=True)
+    args = (send, engine, problem, child_params)
+    process = ctx.Process(target=_worker, args=args, daemon=True)
     process.start()
     send.close()
-    return _HgsRun(process, receive)
+    return _Run(process, receive)
 
 
 def _rank(problem: Problem, solution: Solution) -> tuple[int, int, int]:
@@ -94,14 +133,13 @@ def _rank(problem: Problem, solution: Solution) -> tuple[int, int, int]:
 def solve(problem: Problem, params: SolveParams) -> Solution:
     """The best plan found within ``params.time_limit_s``; always returns a plan.
 
-    With ``solution_limit`` set the race is off (HGS stops on time, not on a count), so
-    the result is deterministic.
+    With ``solution_limit`` set the race is off, so the result is deterministic.
     """
     started = time.perf_counter()
-    hgs_run = _start_hgs(problem, params)
+    second = _start(problem, params)
     candidates = [solve_ortools(problem, params)]
-    if hgs_run is not None:
-        other = hgs_run.result(started + params.time_limit_s + HGS_GRACE_S)
+    if second is not None:
+        other = second.result(started + params.time_limit_s + GRACE_S)
         if other is not None:
             candidates.append(other)
     raced = len(candidates)

@@ -52,7 +52,8 @@ class _Clock:
         return True
 
 
-def _timed(problem: Problem, vehicle: Vehicle, jobs: list[Job]) -> Route | None:
+def timed_route(problem: Problem, vehicle: Vehicle, jobs: list[Job]) -> Route | None:
+    """``jobs`` in this order as ``vehicle``'s route, breaks timed in; None if infeasible."""
     clock = _Clock(vehicle.shift_start, sorted(vehicle.breaks, key=lambda b: b.earliest_start))
     here, stops = vehicle.start_location, []
     for job in jobs:
@@ -83,11 +84,12 @@ def with_breaks(problem: Problem, solution: Solution) -> Solution:
     for route in solution.routes:
         vehicle = vehicles[route.vehicle_id]
         order = [jobs[j] for j in route.job_ids]
-        timed = _timed(problem, vehicle, order)
+        timed = timed_route(problem, vehicle, order)
         while timed is None and order:
             dropped.append(order.pop().id)
-            timed = _timed(problem, vehicle, order)
+            timed = timed_route(problem, vehicle, order)
         if timed is not None and timed.stops:
             routes.append(timed)
     unassigned = tuple(solution.unassigned) + tuple(dropped)
-    return replace(solution, routes=tuple(routes), unassigned=unassigned)
+    stats = replace(solution.stats, engine="ortools-relaxed", status="repaired")
+    return replace(solution, routes=tuple(routes), unassigned=unassigned, stats=stats)

@@ -1,27 +1,32 @@
 """OR-Tools search: parameters from ``SolveParams``, progress reporting, the solve loop.
 
-A plan must always come back: the configured first-solution strategy is tried first and,
-if it finds nothing, the others of ``FALLBACK_FIRST_SOLUTIONS`` in turn, each on a fresh
-model, within what is left of the time limit. Every job being optional (disjunctions),
-the insertion heuristics essentially always succeed.
+A plan must always come back: the chosen first-solution strategy is tried first and, if
+it finds nothing, the others of ``FALLBACK_FIRST_SOLUTIONS`` in turn, each on a fresh
+model, within what is left of the time limit. Problems with breaks from
+``relax_min_size`` jobs are first planned without breaks and warm-started from that plan;
+large ones also get a greedy plan, the only plan from ``greedy_only_size`` jobs. Every
+candidate plan is kept and the best is returned (``docs/solver.md`` has the measurements).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from solver import model as routing_model
 from solver.extract import extract
+from solver.greedy import greedy_plan
 from solver.params import FALLBACK_FIRST_SOLUTIONS, FirstSolution, Progress, SolveParams
 from solver.problem import Problem
 from solver.prune import allowed_vehicles
 from solver.repair import with_breaks
 from solver.solution import Solution, SolveStats
+from solver.validate import objective
 
 #: Below this much time left, do not start another fallback strategy.
 MIN_ATTEMPT_S = 0.05
@@ -31,8 +36,10 @@ WARM_START_S = 2.0
 WARM_START_SHARE = 0.15
 
 
-def search_parameters(params: SolveParams, strategy: FirstSolution, seconds: float) -> Any:
-    """The routing search parameters for one attempt."""
+def search_parameters(
+    params: SolveParams, strategy: FirstSolution, seconds: float, n_jobs: int = 0
+) -> Any:
+    """The routing search parameters for one attempt on a problem of ``n_jobs`` jobs."""
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
     meta = routing_enums_pb2.LocalSearchMetaheuristic
@@ -46,7 +53,22 @@ def search_parameters(params: SolveParams, strategy: FirstSolution, seconds: flo
         sp.solution_limit = params.solution_limit
     sp.log_search = params.log
     sp.disable_scheduling_beware_this_may_degrade_performance = not params.schedule_lp
+    if n_jobs < params.make_active_max_size:
+        _make_active_operators(sp)
     return sp
+
+
+def _make_active_operators(sp: Any) -> None:
+    """Moves that bring a dropped job back in by relocating or swapping another one.
+
+    Plain make-active only inserts into free room; on full field days a drop is fixed
+    only by moving something aside, which these do.
+    """
+    on = optional_boolean_pb2.BOOL_TRUE
+    operators = sp.local_search_operators
+    operators.use_relocate_and_make_active = on
+    operators.use_exchange_and_make_active = on
+    operators.use_extended_swap_active = on
 
 
 def _iterated_local_search(sp: Any) -> None:
@@ -74,24 +96,22 @@ class _Monitor:
     read_s: float = 0.0
     first: int | None = None
     best: int | None = None
-    history: list[tuple[float, int]] = field(default_factory=list)
 
     def __call__(self) -> None:
-        objective = int(self.routing.CostVar().Max())
+        cost = int(self.routing.CostVar().Max())
         self.solutions += 1
         if self.first is None:
-            self.first = objective
-        if self.best is None or objective < self.best:
-            self.best = objective
+            self.first = cost
+        if self.best is None or cost < self.best:
+            self.best = cost
             elapsed = time.perf_counter() - self.started
-            self.history.append((elapsed, objective))
             if self.report is not None:
-                self.report(Progress(objective, elapsed, self.solutions))
+                self.report(Progress(cost, elapsed, self.solutions))
 
 
-def _candidates(params: SolveParams) -> list[FirstSolution]:
-    rest = [s for s in FALLBACK_FIRST_SOLUTIONS if s != params.first_solution]
-    return [params.first_solution, *rest]
+def _candidates(params: SolveParams, problem: Problem) -> list[FirstSolution]:
+    first = params.first_solution_for(problem)
+    return [first, *(s for s in FALLBACK_FIRST_SOLUTIONS if s != first)]
 
 
 def _allowed(problem: Problem, params: SolveParams) -> list[list[int]]:
@@ -153,13 +173,17 @@ def _attempt(
     deadline: float,
     initial: Solution | None,
 ) -> tuple[routing_model.Model, Any, _Monitor, float]:
-    """One search on a fresh model: from ``initial`` when it is feasible, else from scratch."""
+    """One search on a fresh model: from ``initial`` when given, else from scratch.
+
+    When the model rejects ``initial`` there is no search at all: the caller keeps it.
+    """
     built_at = time.perf_counter()
     model = routing_model.build(problem, allowed)
     build_s = time.perf_counter() - built_at
     monitor = _Monitor(model.routing, built_at, params.on_progress)
     model.routing.AddAtSolutionCallback(monitor)
-    sp = search_parameters(params, strategy, max(deadline - time.perf_counter(), MIN_ATTEMPT_S))
+    left = max(deadline - time.perf_counter(), MIN_ATTEMPT_S)
+    sp = search_parameters(params, strategy, left, len(problem.jobs))
     read_at = time.perf_counter()
     cap = min(WARM_START_S, WARM_START_SHARE * params.time_limit_s)
     start = _warm_start(model, initial, sp, built_at, cap) if initial is not None else None
@@ -167,53 +191,97 @@ def _attempt(
     left = max(deadline - time.perf_counter(), MIN_ATTEMPT_S)
     sp.time_limit.FromMilliseconds(int(left * 1000))
     monitor.warm = start is not None
+    if initial is not None and start is None:
+        return model, None, monitor, build_s
     if start is not None:
         return model, model.routing.SolveFromAssignmentWithParameters(start, sp), monitor, build_s
     return model, model.routing.SolveWithParameters(sp), monitor, build_s
 
 
 def _relax_first(problem: Problem, params: SolveParams) -> bool:
-    has_breaks = any(v.breaks for v in problem.vehicles)
-    return has_breaks and params.relax_share > 0 and len(problem.jobs) >= params.relax_min_size
+    """Whether to warm-start from a break-free plan (measured in docs/solver.md).
+
+    Not in a deterministic run (``solution_limit``): reading the warm start is bounded by
+    time, not by a count.
+    """
+    if params.relax_share <= 0 or params.solution_limit is not None:
+        return False
+    if not any(v.breaks for v in problem.vehicles):
+        return False
+    return len(problem.jobs) >= params.relax_min_size
+
+
+def _relax_params(problem: Problem, params: SolveParams) -> SolveParams:
+    """The relaxed phase's time: most of it on large problems.
+
+    There the real model's search with breaks hardly moves.
+    """
+    large = len(problem.jobs) >= params.large_size
+    share = params.relax_share_large if large else params.relax_share
+    return replace(params, time_limit_s=params.time_limit_s * share)
 
 
 def solve_ortools(problem: Problem, params: SolveParams) -> Solution:
-    """Solve with OR-Tools alone, in this process; an all-unassigned plan at worst."""
+    """Solve with OR-Tools alone, in this process; an all-unassigned plan at worst.
+
+    Large problems first get a greedy plan (seconds), kept if OR-Tools does no better;
+    from ``greedy_only_size`` jobs it is the plan.
+    """
     started = time.perf_counter()
     deadline = started + params.time_limit_s
+    allowed = _allowed(problem, params)
+    prune_s = time.perf_counter() - started
+    plans: list[Solution] = []
+    if len(problem.jobs) >= params.large_size:
+        plans.append(greedy_plan(problem, allowed))
+    if len(problem.jobs) >= params.greedy_only_size:
+        return _best(problem, plans, time.perf_counter() - started)
     initial: Solution | None = None
     if _relax_first(problem, params):
-        share = replace(params, time_limit_s=params.time_limit_s * params.relax_share)
-        initial = with_breaks(problem, solve_ortools(relaxed(problem), share))
-    pruned_at = time.perf_counter()
-    allowed = _allowed(problem, params)
-    prune_s = time.perf_counter() - pruned_at
-    for attempt, strategy in enumerate(_candidates(params)):
+        left = replace(params, time_limit_s=max(MIN_ATTEMPT_S, deadline - time.perf_counter()))
+        initial = with_breaks(
+            problem, solve_ortools(relaxed(problem), _relax_params(problem, left))
+        )
+        plans.append(initial)
+    for attempt, strategy in enumerate(_candidates(params, problem)):
         if attempt > 0 and deadline - time.perf_counter() < MIN_ATTEMPT_S:
             break
         model, assignment, monitor, build_s = _attempt(
             problem, params, allowed, strategy, deadline, initial if attempt == 0 else None
         )
-        if assignment is None:
-            continue
-        stats = SolveStats(
-            objective=int(assignment.ObjectiveValue()),
-            wall_seconds=time.perf_counter() - started,
-            engine="ortools",
-            status="solved",
-            first_solution_objective=monitor.first,
-            details={
-                "solutions": float(monitor.solutions),
-                "attempt": float(attempt),
-                "prune_s": prune_s,
-                "build_s": build_s,
-                "candidate_pairs": float(sum(len(a) for a in allowed)),
-                "warm_started": float(monitor.warm),
-                "warm_start_s": monitor.read_s,
-            },
-        )
-        return extract(model, assignment, stats)
-    return empty_solution(problem, time.perf_counter() - started)
+        if assignment is not None:
+            stats = SolveStats(
+                objective=int(assignment.ObjectiveValue()),
+                wall_seconds=time.perf_counter() - started,
+                engine="ortools",
+                status="solved",
+                first_solution_objective=monitor.first,
+                details={
+                    "solutions": float(monitor.solutions),
+                    "attempt": float(attempt),
+                    "prune_s": prune_s,
+                    "build_s": build_s,
+                    "candidate_pairs": float(sum(len(a) for a in allowed)),
+                    "warm_started": float(monitor.warm),
+                    "warm_start_s": monitor.read_s,
+                },
+            )
+            plans.append(extract(model, assignment, stats))
+        if assignment is not None or initial is not None:
+            break
+    return _best(problem, plans, time.perf_counter() - started)
+
+
+def _best(problem: Problem, plans: list[Solution], seconds: float) -> Solution:
+    """The plan with the fewest unassigned jobs, then the lowest recomputed objective."""
+    if not plans:
+        return empty_solution(problem, seconds)
+    scored = [(len(p.unassigned), objective(problem, p), i) for i, p in enumerate(plans)]
+    _, cost, i = min(scored)
+    best = plans[i]
+    if best.stats.engine == "ortools":
+        return best
+    return replace(best, stats=replace(best.stats, objective=cost, wall_seconds=seconds))
 
 
 def empty_solution(problem: Problem, seconds: float) -> Solution:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 
 import pytest
 
@@ -238,7 +239,41 @@ def test_race_with_hgs_returns_the_better_valid_plan(solve_valid: Solver) -> Non
     ]
     vehicles = [van(f"v{k}", capacity=5) for k in range(4)]
     p = problem(points, jobs, vehicles)
-    s = solve_valid(p, quick(time_limit_s=1.5, solution_limit=None, workers=2))
+    s = solve_valid(p, quick(time_limit_s=2.5, solution_limit=None, workers=2))
     assert s.unassigned == ()
     hgs_available = importlib.util.find_spec("solver.hgs") is not None
     assert s.stats.details["engines_raced"] == (2.0 if hgs_available else 1.0)
+
+
+@pytest.mark.slow
+def test_field_problem_races_a_second_ortools_strategy(solve_valid: Solver) -> None:
+    p = random_problem(20, 3, seed=6)
+    s = solve_valid(p, quick(time_limit_s=2.5, solution_limit=None, workers=2))
+    assert s.stats.details["engines_raced"] == 2.0
+    assert s.stats.engine == "ortools"
+
+
+def test_sending_an_engineer_home_is_priced_as_a_change(solve_valid: Solver) -> None:
+    points = [(0, 0), (1, 0), (30, 0)]
+    p = problem(
+        points,
+        [Job("near", 1, 600, drop_penalty=10**6)],
+        [van("a"), van("b", start_location=2, end_location=2)],
+        previous_routes={"b": ("near",)},
+        change_cost=10_000,
+    )
+    s = solve_valid(p)
+    assert s.route_of("b") is not None
+    assert s.stats.objective == objective(p, s)
+    cheap = solve_valid(replace(p, change_cost=0))
+    assert cheap.route_of("a") is not None
+    assert objective(p, cheap) == cheap.stats.objective + 10_000
+
+
+def test_explain_gives_every_late_and_unassigned_job_a_reason(solve_valid: Solver) -> None:
+    p = random_problem(30, 2, seed=9)
+    s = solve_valid(p)
+    reasons = explain(p, s)
+    late = {v.job_id for v in validate(p, s) if v.kind == "late"}
+    assert set(s.unassigned) | late == set(reasons)
+    assert all(r.message for r in reasons.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from solver import Break, BreakTaken, Job, Route, Solution, SolveStats, Stop, validate
+from solver.greedy import greedy_plan
 from solver.prune import allowed_vehicles
 from solver.repair import with_breaks
 from solver.search import relaxed
@@ -52,7 +53,7 @@ def test_relaxed_problem_has_no_breaks_and_shorter_shifts() -> None:
 
 def test_warm_start_from_the_relaxed_plan_gives_a_valid_plan(solve_valid: Solver) -> None:
     p = random_problem(30, 3, seed=4)
-    s = solve_valid(p, quick(relax_share=0.5, relax_min_size=1, solution_limit=40))
+    s = solve_valid(p, quick(relax_share=0.5, relax_min_size=1, solution_limit=None))
     assert s.stats.details["warm_started"] == 1.0
 
 
@@ -89,3 +90,34 @@ def test_repair_drops_the_last_stops_that_no_longer_fit() -> None:
     fixed = with_breaks(p, plain)
     assert hard(validate(p, fixed)) == []
     assert fixed.unassigned == ("b",)
+
+
+def test_first_solution_is_chosen_by_problem_kind_and_size() -> None:
+    field = random_problem(10, 2)
+    plain = problem([(0, 0), (1, 0)], [Job("j", 1, 60, due=HOUR, hard_due=True)], [van("v")])
+    params = quick()
+    assert params.first_solution_for(field) == "PARALLEL_CHEAPEST_INSERTION"
+    assert params.first_solution_for(plain) == "PATH_CHEAPEST_ARC"
+    assert quick(large_size=5).first_solution_for(field) == "PATH_CHEAPEST_ARC"
+    assert quick(first_solution="SAVINGS").first_solution_for(field) == "SAVINGS"
+
+
+def test_greedy_plan_is_valid_and_serves_what_fits() -> None:
+    p = random_problem(40, 4, seed=8)
+    plan = greedy_plan(p, allowed_vehicles(p, nearest=None))
+    assert hard(validate(p, plan)) == []
+    assert 0 < sum(len(r.stops) for r in plan.routes) <= 40
+
+
+def test_large_problems_keep_the_greedy_plan_when_ortools_has_nothing_better(
+    solve_valid: Solver,
+) -> None:
+    p = random_problem(40, 4, seed=8)
+    s = solve_valid(p, quick(large_size=10, solution_limit=5))
+    assert len(s.unassigned) <= len(greedy_plan(p, allowed_vehicles(p, nearest=None)).unassigned)
+
+
+def test_huge_problems_get_the_greedy_plan(solve_valid: Solver) -> None:
+    p = random_problem(40, 4, seed=8)
+    s = solve_valid(p, quick(large_size=10, greedy_only_size=20))
+    assert s.stats.engine == "greedy"

@@ -1,0 +1,71 @@
+"""A plain greedy plan: the safety net when OR-Tools finds no first solution in time.
+
+At 5,000 jobs / 300 engineers OR-Tools' first-solution heuristics did not finish within
+minutes (``docs/solver.md``). This builds a valid plan in seconds: jobs by priority
+(drop price), then shortest first (more jobs served per hour), then deadline, each
+inserted where it adds the least cost (any candidate engineer, any position
+in their route), if that is less than its drop price; routes are re-timed (breaks
+included) by ``solver.repair``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from solver.problem import Job, Problem, Vehicle
+from solver.repair import timed_route
+from solver.solution import Route, Solution, SolveStats
+
+
+@dataclass(slots=True)
+class _Open:
+    """A route being built: its vehicle, its jobs so far, their timed route and cost."""
+
+    vehicle: Vehicle
+    jobs: list[Job]
+    route: Route | None = None
+    cost: int = 0
+
+
+def _cost(problem: Problem, vehicle: Vehicle, route: Route | None, jobs: list[Job]) -> int:
+    """Distance, span, overtime and lateness of a timed route (0 for an empty one)."""
+    if route is None or not route.stops:
+        return 0
+    path = [vehicle.start_location, *(j.location for j in jobs), vehicle.end_location]
+    distance = sum(int(problem.distances[a, b]) for a, b in pairwise(path))
+    late = sum(
+        j.lateness_cost * max(0, s.start - j.due)
+        for j, s in zip(jobs, route.stops, strict=True)
+        if j.due is not None and not j.hard_due
+    )
+    overtime = vehicle.overtime_cost * max(0, route.end - vehicle.shift_end)
+    span = problem.time_cost * (route.end - route.start)
+    return problem.distance_cost * distance + span + overtime + late
+
+
+def greedy_plan(problem: Problem, allowed: list[list[int]]) -> Solution:
+    """Every job inserted where it is cheapest, or left unassigned; ``allowed`` per job."""
+    routes = [_Open(v, []) for v in problem.vehicles]
+    positions = problem.job_positions()
+    order = sorted(problem.jobs, key=lambda j: (-problem.drop_price(j), j.service, j.due or 0))
+    unassigned: list[str] = []
+    for job in order:
+        best: tuple[int, _Open, list[Job], Route, int] | None = None
+        for v in allowed[positions[job.id]]:
+            open_route = routes[v]
+            for at in range(len(open_route.jobs), -1, -1):
+                candidate = [*open_route.jobs[:at], job, *open_route.jobs[at:]]
+                timed = timed_route(problem, open_route.vehicle, candidate)
+                if timed is None:
+                    continue
+                cost = _cost(problem, open_route.vehicle, timed, candidate)
+                if best is None or cost - open_route.cost < best[0]:
+                    best = (cost - open_route.cost, open_route, candidate, timed, cost)
+        if best is None or best[0] >= problem.drop_price(job):
+            unassigned.append(job.id)
+            continue
+        best[1].jobs, best[1].route, best[1].cost = best[2], best[3], best[4]
+    done = tuple(r.route for r in routes if r.route is not None and r.route.stops)
+    stats = SolveStats(objective=0, wall_seconds=0.0, engine="greedy", status="greedy")
+    return Solution(routes=done, unassigned=tuple(unassigned), stats=stats)
