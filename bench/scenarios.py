@@ -47,6 +47,7 @@ class Row:
     travel_km: float
     objective: int
     long_seconds: float
+    long_wall_s: float
     long_objective: int
     gap_pct: float
     hard_violations: int
@@ -124,6 +125,7 @@ def run_case(case: str, seconds: float, long_factor: float, seed: int) -> Row:
         travel_km=km,
         objective=short_obj,
         long_seconds=long_seconds,
+        long_wall_s=round(long.stats.wall_seconds, 2),
         long_objective=long_obj,
         gap_pct=round(100.0 * (short_obj - best) / best, 3) if best else 0.0,
         hard_violations=len(hard),
