@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from solver.model import Layout
-from solver.problem import Problem
+from solver.problem import Break, Problem
 
 TIME = "time"
 LOAD = "load"
@@ -70,7 +70,7 @@ def add_job_windows(problem: Problem, manager: Any, time: Any) -> None:
 def add_breaks(
     problem: Problem, layout: Layout, manager: Any, routing: Any, time: Any
 ) -> dict[int, list[Any]]:
-    """Each declared break as a fixed-duration interval on its vehicle (lunch, night).
+    """Each declared break as an interval on its vehicle (lunch, night).
 
     The break may not overlap a service (``node_visit_transits``) but may fall in travel
     or waiting; it delays whatever follows it.
@@ -84,13 +84,29 @@ def add_breaks(
         if not vehicle.breaks:
             continue
         intervals[v] = [
-            solver.FixedDurationIntervalVar(
-                b.earliest_start, b.latest_start, b.duration, False, f"break_{v}_{k}"
-            )
-            for k, b in enumerate(vehicle.breaks)
+            _interval(solver, b, f"break_{v}_{k}") for k, b in enumerate(vehicle.breaks)
         ]
         time.SetBreakIntervalsOfVehicle(intervals[v], v, visit)
     return intervals
+
+
+def _interval(solver: Any, brk: Break, name: str) -> Any:
+    """A fixed-duration interval, or one that ends at ``brk.ends_at`` (a night)."""
+    if brk.ends_at is None:
+        return solver.FixedDurationIntervalVar(
+            brk.earliest_start, brk.latest_start, brk.duration, False, name
+        )
+    longest = brk.length(brk.earliest_start)
+    return solver.IntervalVar(
+        brk.earliest_start,
+        brk.latest_start,
+        brk.duration,
+        longest,
+        brk.ends_at,
+        brk.ends_at,
+        False,
+        name,
+    )
 
 
 def add_capacity(problem: Problem, layout: Layout, routing: Any) -> None:

@@ -23,15 +23,27 @@ MANDATORY_PENALTY = 10**12
 
 @dataclass(frozen=True, slots=True)
 class Break:
-    """A break that must start inside [earliest_start, latest_start] and last ``duration``."""
+    """A break that must start inside [earliest_start, latest_start] and last ``duration``.
+
+    With ``ends_at`` (a night before the next shift) the break ends exactly at ``ends_at``
+    wherever it starts, so it lasts ``ends_at - start``; ``duration`` is then its shortest
+    length and must equal ``ends_at - latest_start``.
+    """
 
     earliest_start: int
     latest_start: int
     duration: int
+    ends_at: int | None = None
 
     def __post_init__(self) -> None:
         if self.duration <= 0 or self.latest_start < self.earliest_start:
             raise ValueError(f"invalid break {self}")
+        if self.ends_at is not None and self.ends_at - self.latest_start != self.duration:
+            raise ValueError(f"break {self}: duration must be ends_at - latest_start")
+
+    def length(self, start: int) -> int:
+        """How long the break lasts when it starts at ``start``."""
+        return self.duration if self.ends_at is None else self.ends_at - start
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,21 +191,22 @@ def with_next_day(
 ) -> Vehicle:
     """The same engineer, allowed to carry the route over into the next working day.
 
-    The day-1 shift end becomes the earliest start of a "night" break that lasts until
-    ``next_shift_start`` when taken at its earliest (a night starting later, up to
-    ``night_start_latest``, ends later by as much). The route may then continue the next
-    morning wherever the engineer is (sleeping away on a long trip) and must end by
+    The day-1 shift end becomes the earliest start of a "night" break that ends at
+    ``next_shift_start`` however late it starts (up to ``night_start_latest``, which must
+    come before ``next_shift_start``). The route may then continue the next morning
+    wherever the engineer is (sleeping away on a long trip) and must end by
     ``next_shift_end`` (plus the vehicle's overtime cap, priced as usual). A route that
     ends on day 1 takes the night (and day-2 breaks) after its end, which costs nothing.
     Work between the day-1 shift end and the night start is unpriced overtime; keep
     ``night_start_latest`` at the day-1 shift end + the allowed overtime.
     """
-    if not vehicle.shift_end <= night_start_latest <= next_shift_start <= next_shift_end:
+    if not vehicle.shift_end <= night_start_latest < next_shift_start <= next_shift_end:
         raise ValueError(f"vehicle {vehicle.id}: inconsistent next-day times")
     night = Break(
         earliest_start=vehicle.shift_end,
         latest_start=night_start_latest,
-        duration=next_shift_start - vehicle.shift_end,
+        duration=next_shift_start - night_start_latest,
+        ends_at=next_shift_start,
     )
     return replace(
         vehicle,

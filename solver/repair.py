@@ -32,10 +32,11 @@ class _Clock:
             if at > brk.latest_start or at >= start:
                 continue
             self.pending.remove(brk)
-            self.taken.append(BreakTaken(at, brk.duration))
+            length = brk.length(at)
+            self.taken.append(BreakTaken(at, length))
             if at < arrival:
-                arrival += brk.duration
-            start = max(arrival, ready, at + brk.duration)
+                arrival += length
+            start = max(arrival, ready, at + length)
         if any(b.latest_start < start for b in self.pending):
             return None
         return arrival, start
@@ -46,8 +47,8 @@ class _Clock:
             at = max(brk.earliest_start, self.now)
             if at > brk.latest_start:
                 return False
-            self.taken.append(BreakTaken(at, brk.duration))
-            self.now = at + brk.duration
+            self.taken.append(BreakTaken(at, brk.length(at)))
+            self.now = at + brk.length(at)
         self.pending = []
         return True
 

@@ -130,7 +130,9 @@ def relaxed(problem: Problem) -> Problem:
         replace(
             v,
             breaks=(),
-            shift_end=max(v.shift_start, v.shift_end - sum(b.duration for b in v.breaks)),
+            shift_end=max(
+                v.shift_start, v.shift_end - sum(b.length(b.earliest_start) for b in v.breaks)
+            ),
         )
         for v in problem.vehicles
     )

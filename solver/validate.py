@@ -143,7 +143,10 @@ def _check_stop(
 
 
 def _match_breaks(declared: tuple[Break, ...], taken: tuple[BreakTaken, ...]) -> bool:
-    """Whether the taken breaks are the declared ones, once each, inside their windows."""
+    """Whether the taken breaks are the declared ones, once each, inside their windows.
+
+    A break taken must last the declared duration, or end at ``ends_at`` for a night.
+    """
     if len(declared) != len(taken):
         return False
     remaining = list(declared)
@@ -151,7 +154,8 @@ def _match_breaks(declared: tuple[Break, ...], taken: tuple[BreakTaken, ...]) ->
         fits = [
             d
             for d in remaining
-            if d.duration == brk.duration and d.earliest_start <= brk.start <= d.latest_start
+            if d.earliest_start <= brk.start <= d.latest_start
+            and d.length(brk.start) == brk.duration
         ]
         if not fits:
             return False

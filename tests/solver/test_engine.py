@@ -169,6 +169,28 @@ def test_engineer_on_a_long_trip_sleeps_away_and_finishes_next_day(solve_valid: 
     assert len(s.routes[0].breaks) == 1
 
 
+def test_overtime_on_day_one_does_not_delay_the_next_morning(solve_valid: Solver) -> None:
+    """Shift 9-18 h, a job ending 18:25: the night still ends at the next shift start."""
+    day1 = van("a", shift_start=9 * HOUR, shift_end=18 * HOUR, overtime_cap=1500)
+    engineer = with_next_day(
+        day1,
+        night_start_latest=18 * HOUR + 1500,
+        next_shift_start=33 * HOUR,
+        next_shift_end=42 * HOUR,
+    )
+    jobs = [
+        Job("evening", 1, 3300, release=17 * HOUR + 1800, due=17 * HOUR + 1800, hard_due=True),
+        Job("morning", 2, HOUR, release=20 * HOUR, drop_penalty=10**8),
+    ]
+    s = solve_valid(problem([(0, 0), (30, 0), (50, 0)], jobs, [engineer]))
+    (route,) = s.routes
+    assert route.job_ids == ("evening", "morning")
+    assert route.stops[0].end == 18 * HOUR + 1500
+    night = next(b for b in route.breaks if b.start >= 18 * HOUR)
+    assert night.start + night.duration == 33 * HOUR
+    assert route.stops[1].arrival == 33 * HOUR + 1200
+
+
 def test_unreachable_mandatory_job_still_returns_a_plan(solve_valid: Solver) -> None:
     p = problem(
         [(0, 0), (1, 0), (1000, 0)],

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from solver import Break, BreakTaken, Job, Route, Solution, SolveStats, Stop, validate
+from solver import (
+    Break,
+    BreakTaken,
+    Job,
+    Route,
+    Solution,
+    SolveStats,
+    Stop,
+    validate,
+    with_next_day,
+)
 from solver.greedy import greedy_plan
 from solver.prune import allowed_vehicles
 from solver.repair import with_breaks
@@ -90,6 +100,20 @@ def test_repair_drops_the_last_stops_that_no_longer_fit() -> None:
     fixed = with_breaks(p, plain)
     assert hard(validate(p, fixed)) == []
     assert fixed.unassigned == ("b",)
+
+
+def test_repair_ends_the_night_at_the_next_shift_start_after_overtime() -> None:
+    day1 = van("v", shift_end=8 * HOUR, overtime_cap=HOUR)
+    two_days = with_next_day(
+        day1, night_start_latest=9 * HOUR, next_shift_start=24 * HOUR, next_shift_end=32 * HOUR
+    )
+    p = problem([(0, 0), (10, 0), (20, 0)], [Job("a", 1, 8 * HOUR), Job("b", 2, HOUR)], [two_days])
+    plain = Solution((Route("v", (Stop("a", 0, 0, 0), Stop("b", 0, 0, 0)), 0, 0),), (), STATS)
+    fixed = with_breaks(p, plain)
+    assert hard(validate(p, fixed)) == []
+    (route,) = fixed.routes
+    assert route.breaks == (BreakTaken(8 * HOUR + 600, 16 * HOUR - 600),)
+    assert route.stops[1].arrival == 24 * HOUR + 600
 
 
 def test_first_solution_is_chosen_by_problem_kind_and_size() -> None:

@@ -6,7 +6,18 @@ from dataclasses import replace
 
 import pytest
 
-from solver import Break, BreakTaken, Job, Problem, Route, Solution, SolveStats, Stop, validate
+from solver import (
+    Break,
+    BreakTaken,
+    Job,
+    Problem,
+    Route,
+    Solution,
+    SolveStats,
+    Stop,
+    validate,
+    with_next_day,
+)
 from solver.validate import hard, objective
 from tests.solver.conftest import HOUR, problem, van
 
@@ -115,3 +126,32 @@ def test_unknown_vehicle_is_caught(p: Problem, good: Solution) -> None:
 def test_first_job_not_honoured_is_caught(p: Problem, good: Solution) -> None:
     pinned = replace(p, vehicles=(replace(p.vehicles[0], first_job="j2"), p.vehicles[1]))
     assert "first_job" in _kinds(pinned, good)
+
+
+def _two_day_plan(night: BreakTaken, end: int) -> tuple[Problem, Solution]:
+    """Shift 0-8 h then 24-32 h; j1 at 8-8.5 h, home 10 min later, the night after it."""
+    day1 = van("n", shift_end=8 * HOUR, overtime_cap=HOUR)
+    vehicle = with_next_day(
+        day1, night_start_latest=9 * HOUR, next_shift_start=24 * HOUR, next_shift_end=32 * HOUR
+    )
+    p = problem([(0, 0), (10, 0)], [Job("j1", 1, 1800)], [vehicle])
+    stops = (Stop("j1", 8 * HOUR, 8 * HOUR, 8 * HOUR + 1800),)
+    route = Route("n", stops, start=8 * HOUR - 600, end=end, breaks=(night,))
+    return p, Solution((route,), (), STATS)
+
+
+def test_a_night_may_start_late_and_still_end_at_the_next_shift_start() -> None:
+    home = 8 * HOUR + 2400
+    p, s = _two_day_plan(BreakTaken(home, 24 * HOUR - home), home)
+    assert hard(validate(p, s)) == []
+
+
+def test_a_night_ending_after_the_next_shift_start_is_caught() -> None:
+    home = 8 * HOUR + 2400
+    p, s = _two_day_plan(BreakTaken(home, 24 * HOUR - home + 60), home)
+    assert "break" in _kinds(p, s)
+
+
+def test_a_night_must_be_declared_with_its_shortest_duration() -> None:
+    with pytest.raises(ValueError, match="ends_at"):
+        Break(0, 10, 5, ends_at=20)
