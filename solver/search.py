@@ -140,9 +140,18 @@ def relaxed(problem: Problem) -> Problem:
 
 
 def _warm_start(
-    model: routing_model.Model, initial: Solution, sp: Any, born: float, cap: float
+    model: routing_model.Model,
+    initial: Solution,
+    allowed: list[list[int]],
+    sp: Any,
+    born: float,
+    cap: float,
 ) -> Any:
     """An assignment following ``initial``'s routes, or None when the model rejects them.
+
+    Stops on a vehicle the pruning does not allow for the job are left out of the hint
+    (they come back as unassigned): the break-free warm start is pruned on its own,
+    shorter shifts, and one such stop would make OR-Tools reject the whole hint.
 
     Reading routes runs a small search for the other variables (cumuls, breaks) under the
     closing parameters' time limit, which would otherwise take the whole budget; it is
@@ -152,13 +161,14 @@ def _warm_start(
     """
     positions = model.problem.job_positions()
     by_vehicle = {r.vehicle_id: r.job_ids for r in initial.routes}
+    allowed_sets = [set(vehicles) for vehicles in allowed]
     routes = [
         [
             model.manager.NodeToIndex(positions[j])
             for j in by_vehicle.get(v.id, ())
-            if j in positions
+            if j in positions and index in allowed_sets[positions[j]]
         ]
-        for v in model.problem.vehicles
+        for index, v in enumerate(model.problem.vehicles)
     ]
     closing = type(sp)()
     closing.CopyFrom(sp)
@@ -188,7 +198,7 @@ def _attempt(
     sp = search_parameters(params, strategy, left, len(problem.jobs))
     read_at = time.perf_counter()
     cap = min(WARM_START_S, WARM_START_SHARE * params.time_limit_s)
-    start = _warm_start(model, initial, sp, built_at, cap) if initial is not None else None
+    start = _warm_start(model, initial, allowed, sp, built_at, cap) if initial is not None else None
     monitor.read_s = time.perf_counter() - read_at
     left = max(deadline - time.perf_counter(), MIN_ATTEMPT_S)
     sp.time_limit.FromMilliseconds(int(left * 1000))
