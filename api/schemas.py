@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -346,14 +347,14 @@ class StopOut(BaseModel):
     navigation: Navigation
 
     @classmethod
-    def of(cls, sequence: int, visit: Visit, ticket: Ticket) -> StopOut:
+    def of(cls, sequence: int, visit: Visit, ticket: Ticket, zone: ZoneInfo) -> StopOut:
         draft = ticket.draft
         return cls(
             sequence=sequence,
             ticket_id=ticket.id,
-            eta=visit.arrival,
-            departure=visit.departure,
-            deadline=visit.deadline,
+            eta=visit.arrival.astimezone(zone),
+            departure=visit.departure.astimezone(zone),
+            deadline=visit.deadline.astimezone(zone),
             minutes_late=visit.minutes_late,
             **_site_and_fault(draft),
             status=ticket.status,

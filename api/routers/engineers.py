@@ -12,7 +12,7 @@ from api.problems import problem_responses
 from api.schemas import RouteOut, StopOut
 from dispatch.services.auth import require_engineer
 from dispatch.services.publishing import published_route
-from dispatch.store.repository import EngineerRepository, TicketRepository
+from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
 
 router = APIRouter(prefix="/engineers", tags=["routes"])
 EngineerId = Annotated[str, Path(min_length=1, max_length=32)]
@@ -27,14 +27,17 @@ def get_route(
 ) -> RouteOut:
     """Stops in order with ETAs, deadlines, customer, address, product, fault, navigation.
 
+    Times carry the engineer's office offset (``+08:00``): what the engineer's clock says.
+
     Only published plans are shown. An engineer may read only their own route.
     """
     engineer = EngineerRepository(session).get(engineer_id)
     require_engineer(user, engineer.id, engineer.office_code)
     route = published_route(session, engineer.id, day)
     repository = TicketRepository(session)
+    zone = OfficeRepository(session).get(engineer.office_code).calendar.zone()
     stops = [
-        StopOut.of(n, visit, repository.get(visit.ticket_id))
+        StopOut.of(n, visit, repository.get(visit.ticket_id), zone)
         for n, visit in enumerate(route.visits, start=1)
     ]
     return RouteOut(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -65,3 +67,18 @@ def test_a_ticket_moved_by_a_newer_published_plan_leaves_the_old_route(
     publish_route(session, [ticket], "E02")
     assert _route(client, "E01", dispatcher) == []
     assert _route(client, "E02", dispatcher) == [ticket.id]
+
+
+def test_route_times_carry_the_office_offset(
+    client: TestClient, session: Session, make_user: MakeUser
+) -> None:
+    ticket = add_ticket(session)
+    publish_route(session, [ticket], "E01")
+    me = make_user(Role.ENGINEER, engineer_id="E01")
+    response = client.get(
+        "/api/v1/engineers/E01/route", params={"date": DAY.isoformat()}, headers=me
+    )
+    (stop,) = response.json()["stops"]
+    for field in ("eta", "departure", "deadline"):
+        assert stop[field].endswith("+08:00"), stop[field]
+    assert datetime.fromisoformat(stop["deadline"]) == ticket.deadline
