@@ -164,7 +164,8 @@ class PlanRequest(Strict):
     """``ALL``, ``region:NAME`` or office codes separated by commas."""
     date: date
     seconds: int | None = Field(default=None, ge=1, le=MAX_SOLVE_SECONDS)
-    """Solver time limit; default ``SOLVE_SECONDS_DEFAULT``, at most ``SOLVE_SECONDS_MAX``."""
+    """Solver time limit; default ``SOLVE_SECONDS_DEFAULT`` (for a re-plan
+    ``REPLAN_SECONDS_DEFAULT``), at most ``SOLVE_SECONDS_MAX``."""
 
 
 class ReplanRequest(PlanRequest):
@@ -284,6 +285,9 @@ class PlanOut(BaseModel):
     visits: list[VisitOut]
     unassigned: list[UnassignedOut]
     kpis: dict[str, Any]
+    """Plan-wide figures over all its visits; ``engineers`` holds each engineer's figures of
+    the planning day, with the tentative next working day's under ``next_day``
+    (``dispatch.services.kpis``)."""
 
     @classmethod
     def of(cls, plan: Plan) -> PlanOut:

@@ -1,4 +1,8 @@
-"""``dispatch plan``: optimise a day and print each engineer's route, the KPIs and reasons."""
+"""``dispatch plan``: optimise a day and print each engineer's route, the KPIs and reasons.
+
+Engineers' hours are those of the planning day (``kpis.engineers``); of the next working
+day, whose visits are tentative, only the job count is shown (the JSON has it all).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,18 @@ from dispatch.store.repository import EngineerRepository, OfficeRepository, Tick
 from solver import SolveParams
 
 STOP_COLUMNS = ["sequence", "ticket_id", "arrival", "deadline", "on_time", "customer", "fault"]
+ENGINEER_COLUMNS = [
+    "engineer",
+    "date",
+    "jobs",
+    "A",
+    "B",
+    "C",
+    "D",
+    "utilisation",
+    "overtime_minutes",
+    "next_day_jobs",
+]
 
 Offices = Annotated[
     list[str] | None,
@@ -65,6 +81,29 @@ def _print_kpis(console: Console, kpis: dict[str, Any]) -> None:
         for rule, v in kpis["on_time_by_rule"].items()
     )
     console.print(f"by rule: {by_rule}")
+    engineers = kpis.get("engineers", {})
+    if engineers:
+        print_table(
+            "hours by engineer (next-day jobs are tentative)",
+            _engineer_rows(engineers),
+            ENGINEER_COLUMNS,
+        )
+
+
+def _engineer_rows(engineers: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per engineer: the planning day's hours by kind A-D, and next-day jobs."""
+    return [
+        {
+            "engineer": engineer_id,
+            "date": day.get("date"),
+            "jobs": day["jobs"],
+            **day["hours_by_kind"],
+            "utilisation": day["utilisation"],
+            "overtime_minutes": day["overtime_minutes"],
+            "next_day_jobs": day.get("next_day", {}).get("jobs"),
+        }
+        for engineer_id, day in sorted(engineers.items())
+    ]
 
 
 def plan_command(

@@ -20,27 +20,53 @@ def register_ticket(
     A draft whose ``source_ref`` is already registered returns the stored ticket
     unchanged, so retried intake and re-seeding never duplicate a ticket.
     """
-    tickets = TicketRepository(session)
-    if draft.source_ref is not None:
-        existing = tickets.get_by_source_ref(draft.source_ref)
-        if existing is not None:
-            return existing
-    office = OfficeRepository(session).get(draft.office_code)
-    _check_product_line(session, draft.product_line)
-    area, deadline = register(draft, office)
-    return tickets.add(
-        draft,
-        area=area,
-        deadline_at=deadline.at,
-        deadline_rule=deadline.rule,
-        status=status,
-    )
+    return Intake(session).register(draft, status=status)
 
 
-def _check_product_line(session: Session, product_line: str) -> None:
-    """A ticket names a product line some engineer is certified on (SPEC §5 Skills)."""
-    known = {skill for e in EngineerRepository(session).list() for skill in e.skills}
-    if product_line not in known:
-        raise ValueError(
-            f"unknown product line {product_line!r}; known lines: {', '.join(sorted(known))}"
+def known_product_lines(session: Session) -> frozenset[str]:
+    """The product lines some engineer is certified on (SPEC §5 Skills)."""
+    return frozenset(skill for e in EngineerRepository(session).list() for skill in e.skills)
+
+
+class Intake:
+    """Registers calls in one unit of work, reading the engineers' product lines once.
+
+    For a batch (seeding a day of calls) in which no engineer's skills change: the lines
+    are read at the first ticket that needs them, then reused. ``register_ticket`` uses
+    a fresh one per call, so a single call always sees the current engineers.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._known_lines: frozenset[str] | None = None
+
+    def register(
+        self, draft: TicketDraft, *, status: TicketStatus = TicketStatus.AWAITING_DISPATCH
+    ) -> Ticket:
+        """See ``register_ticket``."""
+        tickets = TicketRepository(self._session)
+        if draft.source_ref is not None:
+            existing = tickets.get_by_source_ref(draft.source_ref)
+            if existing is not None:
+                return existing
+        office = OfficeRepository(self._session).get(draft.office_code)
+        self._check_product_line(draft.product_line)
+        area, deadline = register(draft, office)
+        return tickets.add(
+            draft,
+            area=area,
+            deadline_at=deadline.at,
+            deadline_rule=deadline.rule,
+            status=status,
         )
+
+    def _check_product_line(self, product_line: str) -> None:
+        """A ticket names a product line some engineer is certified on: otherwise the
+        planner could never assign it."""
+        if self._known_lines is None:
+            self._known_lines = known_product_lines(self._session)
+        known = self._known_lines
+        if product_line not in known:
+            raise ValueError(
+                f"unknown product line {product_line!r}; known lines: {', '.join(sorted(known))}"
+            )

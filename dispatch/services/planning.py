@@ -170,6 +170,7 @@ def solve_plan(
         unassigned=[ticket_id for ticket_id, _ in unassigned],
         tickets={t.id: t for t in planning.tickets.values()},
         engineers=list(planning.engineers.values()),
+        offices=planning.offices,
         return_legs=return_legs,
     )
     kpis["reasons"] = {

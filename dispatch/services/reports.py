@@ -3,7 +3,9 @@
 The daily log follows 004 Art. 15–17: time travelling to and working at a job counts to
 the job's kind (A paid, B contract, C free); the rest of the shift is D, internal admin.
 Planned hours come from the engineer's published route, actual hours from the times the
-engineer reported (leaving for the job to finishing it).
+engineer reported (leaving for the job to finishing it). A day's log holds the visits that
+arrive on that local date in the engineer's office zone: the tentative next-day visits a
+plan also carries belong to the next day's log.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from dispatch.domain import DeadlineRule, Engineer, Ticket, TicketStatus, Visit, WorkKind
+from dispatch.domain import DeadlineRule, Ticket, TicketStatus, Visit, WorkKind
 from dispatch.errors import NotFoundError
-from dispatch.services.kpis import KpiDict, plan_kpis
+from dispatch.services.kpis import KpiDict, plan_kpis, shift_minutes, visit_day
 from dispatch.services.publishing import covers, published_route
 from dispatch.services.tickets import local_call_day
 from dispatch.store.publications import published_on
@@ -40,12 +42,14 @@ def office_kpis(session: Session, office_code: str, day: date) -> tuple[int, Kpi
     plan = covering[-1]
     tickets = {t.id: t for t in TicketRepository(session).list(office_code=office_code)}
     engineers = EngineerRepository(session).list(office_code=office_code)
+    office = OfficeRepository(session).get(office_code)
     kpis = plan_kpis(
         day=day,
         visits=[v for v in plan.visits if v.ticket_id in tickets],
         unassigned=[t for t, _ in plan.unassigned if t in tickets],
         tickets=tickets,
         engineers=engineers,
+        offices={office.code: office},
         return_legs={},
     )
     stored = plan.kpis.get("engineers")
@@ -65,12 +69,6 @@ class DailyLog:
     planned: dict[str, float]
     actual: dict[str, float]
     jobs: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _shift_minutes(engineer: Engineer) -> float:
-    start = timedelta(hours=engineer.shift_start.hour, minutes=engineer.shift_start.minute)
-    end = timedelta(hours=engineer.shift_end.hour, minutes=engineer.shift_end.minute)
-    return max(0.0, (end - start).total_seconds() / 60.0 - engineer.lunch_minutes)
 
 
 def _by_kind(minutes: Iterable[tuple[WorkKind, float]], shift: float) -> dict[str, float]:
@@ -95,12 +93,14 @@ def _planned_minutes(visit: Visit) -> float:
 def engineer_daily(session: Session, engineer_id: str, day: date) -> DailyLog:
     """The daily report (004 Art. 15–17) of one engineer for ``day``."""
     engineer = EngineerRepository(session).get(engineer_id)
+    zone = OfficeRepository(session).get(engineer.office_code).calendar.zone()
     repository = TicketRepository(session)
-    shift = _shift_minutes(engineer)
+    shift = shift_minutes(engineer, day, zone)
     planned: list[tuple[WorkKind, float]] = []
     actual: list[tuple[WorkKind, float]] = []
     jobs = []
-    for visit in published_route(session, engineer_id, day).visits:
+    route = published_route(session, engineer_id, day)
+    for visit in (v for v in route.visits if visit_day(v, zone) == day):
         kind = repository.get(visit.ticket_id).draft.kind
         times = repository.actual_times(visit.ticket_id)
         worked = _minutes(times.en_route_at or times.arrived_at, times.finished_at)

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from dispatch.services.intake import register_ticket
+from dispatch.services.intake import Intake
 from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
 from fixtures.generator import generate_day
 from fixtures.organisation import ENGINEERS, OFFICES
@@ -25,7 +25,8 @@ def seed(session: Session, *, scenario: str, day: date, seed: int) -> SeedReport
     """Upsert the 15 offices and 16 engineers, then register the day's generated calls.
 
     Idempotent: every generated call carries a stable ``source_ref``, so seeding the
-    same scenario, day and seed again adds nothing.
+    same scenario, day and seed again adds nothing. The engineers' product lines are
+    read once for the whole day of calls, after the engineers are upserted.
     """
     offices = OfficeRepository(session)
     for office in OFFICES:
@@ -34,12 +35,13 @@ def seed(session: Session, *, scenario: str, day: date, seed: int) -> SeedReport
     for engineer in ENGINEERS:
         engineers.upsert(engineer)
     tickets = TicketRepository(session)
+    intake = Intake(session)
     added = existing = 0
     for draft in generate_day(scenario, day, seed):
         ref = draft.source_ref
         if ref is not None and tickets.get_by_source_ref(ref) is not None:
             existing += 1
             continue
-        register_ticket(session, draft)
+        intake.register(draft)
         added += 1
     return SeedReport(len(OFFICES), len(ENGINEERS), added, existing)

@@ -109,3 +109,18 @@ def test_a_naive_call_time_is_read_in_the_office_zone(dispatch_cli: Invoke) -> N
     same = json_of(dispatch_cli(*naive, "--lat", "31.2304", "--lon", "121.4737"))
     assert same["called_at"] == ticket["called_at"]
     assert same["deadline"] == ticket["deadline"]
+
+
+def test_plan_prints_each_engineers_day_and_tentative_next_day(dispatch_cli: Invoke) -> None:
+    _seed(dispatch_cli)
+    plan = ["plan", "--date", DAY, "--office", "SH", "--seconds", "1", "--seed", "1"]
+    human = dispatch_cli(*plan)
+    assert human.exit_code == 0, human.output
+    assert "hours by engineer" in human.stdout
+    assert "next day jobs" in human.stdout
+    engineers = json_of(dispatch_cli(*plan, "--json"))["kpis"]["engineers"]
+    assert set(engineers) == {"E01", "E02"}
+    for figures in engineers.values():
+        assert figures["date"] == DAY
+        assert figures["next_day"]["date"] == "2026-11-24"
+        assert {"A", "B", "C", "D"} == set(figures["next_day"]["hours_by_kind"])

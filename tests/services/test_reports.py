@@ -74,3 +74,16 @@ def test_office_kpis_need_a_published_plan(session: Session) -> None:
     assert plan_id == plan.id
     assert (kpis["assigned"], kpis["on_time"]) == (1, 1)
     assert set(kpis["engineers"]) == {"E01", "E02"}
+
+
+def test_next_day_visits_stay_out_of_the_days_log_and_kpis(session: Session) -> None:
+    today = add_ticket(session)
+    tomorrow = add_ticket(session, lat=31.25, called_at=_at(17))
+    assert tomorrow.deadline.astimezone(SHANGHAI).date() == DAY + timedelta(days=1)
+    publish_route(session, [today, tomorrow], "E01")
+    log = engineer_daily(session, "E01", DAY)
+    assert [job["ticket_id"] for job in log.jobs] == [today.id]
+    _, kpis = office_kpis(session, "SH", DAY)
+    figures = kpis["engineers"]["E01"]
+    assert (figures["date"], figures["jobs"]) == (DAY.isoformat(), 1)
+    assert (figures["next_day"]["date"], figures["next_day"]["jobs"]) == ("2026-11-24", 1)
