@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from dataclasses import asdict, dataclass
@@ -52,6 +53,9 @@ class Row:
     gap_pct: float
     hard_violations: int
     peak_rss_mib: float
+    load_1m: float
+    engine: str
+    parts: int
 
 
 def _tickets(drafts: list[TicketDraft], offices: list[Office]) -> list[Ticket]:
@@ -129,8 +133,18 @@ def run_case(case: str, seconds: float, long_factor: float, seed: int) -> Row:
         long_objective=long_obj,
         gap_pct=round(100.0 * (short_obj - best) / best, 3) if best else 0.0,
         hard_violations=len(hard),
-        peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+        peak_rss_mib=round(_peak_rss_mib(), 1),
+        load_1m=round(os.getloadavg()[0], 2),
+        engine=short.stats.engine,
+        parts=int(short.stats.details.get("parts", 0)),
     )
+
+
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process and of its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024.0
 
 
 def markdown(rows: list[Row]) -> str:

@@ -7,6 +7,10 @@ field days the strategies' results differ widely from instance to instance
 limit. Each plan is checked by ``validate``; the winner is the valid plan with the fewest
 unassigned jobs, then the lowest objective as recomputed by ``solver.validate.objective``
 (engines account for costs differently).
+
+Two other paths: from ``decompose_size`` jobs the problem is solved in parts, the parts
+spread over the workers (``solver.decompose``); with one worker on a problem HGS takes,
+OR-Tools and HGS share the core one after the other (``_one_core``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any, Literal
 
+from solver.decompose import solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
 from solver.search import empty_solution, solve_ortools
@@ -33,6 +38,8 @@ STARTUP_S = 1.0
 GRACE_S = 0.3
 #: Below this time limit a second process costs more than it brings (re-plans: 2 s).
 MIN_RACE_S = 2.5
+#: With one worker on a problem HGS takes, OR-Tools' share of the time (HGS gets the rest).
+ONE_CORE_ORTOOLS_SHARE = 0.2
 
 
 def _hgs_module() -> ModuleType | None:
@@ -136,13 +143,45 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     With ``solution_limit`` set the race is off, so the result is deterministic.
     """
     started = time.perf_counter()
+    if len(problem.jobs) >= params.decompose_size:
+        return _chosen(problem, [solve_in_parts(problem, params)], started, 1)
+    if _shares_one_core(problem, params):
+        plans = _one_core(problem, params)
+        return _chosen(problem, plans, started, len(plans))
     second = _start(problem, params)
     candidates = [solve_ortools(problem, params)]
     if second is not None:
         other = second.result(started + params.time_limit_s + GRACE_S)
         if other is not None:
             candidates.append(other)
-    raced = len(candidates)
+    return _chosen(problem, candidates, started, len(candidates))
+
+
+def _shares_one_core(problem: Problem, params: SolveParams) -> bool:
+    """One worker, a problem HGS takes, and a run that need not be deterministic."""
+    return params.workers == 1 and params.solution_limit is None and _hgs_takes(problem)
+
+
+def _one_core(problem: Problem, params: SolveParams) -> list[Solution]:
+    """OR-Tools for a first share of the time (a plan for sure), then HGS for the rest.
+
+    With one core there is no race; on the problems HGS takes it is far ahead of
+    OR-Tools at the same budget (docs/benchmarks.md), so it gets most of the time.
+    """
+    deadline = time.perf_counter() + params.time_limit_s
+    first = replace(params, time_limit_s=params.time_limit_s * ONE_CORE_ORTOOLS_SHARE)
+    plans = [solve_ortools(problem, first)]
+    module = _hgs_module()
+    left = deadline - time.perf_counter()
+    if module is not None and left > 0:
+        other = module.solve_with_hgs(problem, replace(params, time_limit_s=left))
+        if other is not None:
+            plans.append(other)
+    return plans
+
+
+def _chosen(problem: Problem, candidates: list[Solution], started: float, raced: int) -> Solution:
+    """The best valid candidate, or nobody moves when none is valid."""
     ranked = sorted(candidates, key=lambda s: _rank(problem, s))
     best = ranked[0]
     if _rank(problem, best)[0]:

@@ -26,6 +26,7 @@ class _Open:
     jobs: list[Job]
     route: Route | None = None
     cost: int = 0
+    frozen: bool = False
 
 
 def _cost(problem: Problem, vehicle: Vehicle, route: Route | None, jobs: list[Job]) -> int:
@@ -44,28 +45,62 @@ def _cost(problem: Problem, vehicle: Vehicle, route: Route | None, jobs: list[Jo
     return problem.distance_cost * distance + span + overtime + late
 
 
-def greedy_plan(problem: Problem, allowed: list[list[int]]) -> Solution:
-    """Every job inserted where it is cheapest, or left unassigned; ``allowed`` per job."""
-    routes = [_Open(v, []) for v in problem.vehicles]
+def greedy_plan(
+    problem: Problem, allowed: list[list[int]], start: Solution | None = None
+) -> Solution:
+    """Every job inserted where it is cheapest, or left unassigned; ``allowed`` per job.
+
+    With ``start``, its routes are kept (in order) and only the other jobs are inserted:
+    the repair step of a plan solved in parts (``solver.decompose``). A ``start`` route
+    the greedy clock cannot re-time (its breaks placed where the forward clock would not
+    put them) is kept as it is and takes no more jobs.
+    """
+    routes = _opened(problem, start)
     positions = problem.job_positions()
-    order = sorted(problem.jobs, key=lambda j: (-problem.drop_price(j), j.service, j.due or 0))
+    placed = {job_id for r in routes if r.route is not None for job_id in r.route.job_ids}
+    todo = [j for j in problem.jobs if j.id not in placed]
+    order = sorted(todo, key=lambda j: (-problem.drop_price(j), j.service, j.due or 0))
     unassigned: list[str] = []
     for job in order:
-        best: tuple[int, _Open, list[Job], Route, int] | None = None
-        for v in allowed[positions[job.id]]:
-            open_route = routes[v]
-            for at in range(len(open_route.jobs), -1, -1):
-                candidate = [*open_route.jobs[:at], job, *open_route.jobs[at:]]
-                timed = timed_route(problem, open_route.vehicle, candidate)
-                if timed is None:
-                    continue
-                cost = _cost(problem, open_route.vehicle, timed, candidate)
-                if best is None or cost - open_route.cost < best[0]:
-                    best = (cost - open_route.cost, open_route, candidate, timed, cost)
-        if best is None or best[0] >= problem.drop_price(job):
+        if not _insert(problem, job, [routes[v] for v in allowed[positions[job.id]]]):
             unassigned.append(job.id)
-            continue
-        best[1].jobs, best[1].route, best[1].cost = best[2], best[3], best[4]
     done = tuple(r.route for r in routes if r.route is not None and r.route.stops)
     stats = SolveStats(objective=0, wall_seconds=0.0, engine="greedy", status="greedy")
     return Solution(routes=done, unassigned=tuple(unassigned), stats=stats)
+
+
+def _opened(problem: Problem, start: Solution | None) -> list[_Open]:
+    """One open route per vehicle, holding ``start``'s route when there is one."""
+    routes = [_Open(v, []) for v in problem.vehicles]
+    if start is None:
+        return routes
+    index = {v.id: i for i, v in enumerate(problem.vehicles)}
+    for route in start.routes:
+        opened = routes[index[route.vehicle_id]]
+        jobs = [problem.job(job_id) for job_id in route.job_ids]
+        timed = timed_route(problem, opened.vehicle, jobs)
+        opened.route = route
+        opened.jobs = jobs if timed is not None else []
+        opened.frozen = timed is None
+        opened.cost = _cost(problem, opened.vehicle, timed, jobs) if timed is not None else 0
+    return routes
+
+
+def _insert(problem: Problem, job: Job, candidates: list[_Open]) -> bool:
+    """Insert ``job`` at its cheapest position among ``candidates``, if under its drop price."""
+    best: tuple[int, _Open, list[Job], Route, int] | None = None
+    for open_route in candidates:
+        if open_route.frozen:
+            continue
+        for at in range(len(open_route.jobs), -1, -1):
+            candidate = [*open_route.jobs[:at], job, *open_route.jobs[at:]]
+            timed = timed_route(problem, open_route.vehicle, candidate)
+            if timed is None:
+                continue
+            cost = _cost(problem, open_route.vehicle, timed, candidate)
+            if best is None or cost - open_route.cost < best[0]:
+                best = (cost - open_route.cost, open_route, candidate, timed, cost)
+    if best is None or best[0] >= problem.drop_price(job):
+        return False
+    best[1].jobs, best[1].route, best[1].cost = best[2], best[3], best[4]
+    return True

@@ -65,6 +65,8 @@ class SolveParams:
     and the plan is the greedy one (``solver.greedy``).
     ``prune_vehicles`` restricts each job to the engineers that could plausibly reach it
     (see ``solver.prune``); ``prune_min_size`` is the job count from which pruning applies.
+    From ``decompose_size`` jobs the problem is solved in parts of about ``part_size`` jobs
+    (``solver.decompose``), the parts spread over ``workers`` processes.
     """
 
     time_limit_s: float
@@ -85,6 +87,8 @@ class SolveParams:
     prune_min_size: int = 200
     prune_nearest: int = 30
     greedy_only_size: int = 2000
+    decompose_size: int = 500
+    part_size: int = 300
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

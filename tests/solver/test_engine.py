@@ -267,6 +267,16 @@ def test_race_with_hgs_returns_the_better_valid_plan(solve_valid: Solver) -> Non
     assert s.stats.details["engines_raced"] == (2.0 if hgs_available else 1.0)
 
 
+def test_one_core_shares_a_plain_problem_between_ortools_and_hgs(solve_valid: Solver) -> None:
+    points = [(0, 0)] + [(float(i % 5) * 3, float(i // 5) * 3) for i in range(1, 13)]
+    jobs = [Job(f"c{i}", i, 300, due=6 * HOUR, hard_due=True, demand=1) for i in range(1, 13)]
+    p = problem(points, jobs, [van(f"v{k}", capacity=5) for k in range(4)])
+    s = solve_valid(p, quick(time_limit_s=1.0, solution_limit=None, workers=1))
+    assert s.unassigned == ()
+    assert s.stats.details["engines_raced"] == 2.0
+    assert s.stats.objective == objective(p, s)
+
+
 @pytest.mark.slow
 def test_field_problem_races_a_second_ortools_strategy(solve_valid: Solver) -> None:
     p = random_problem(20, 3, seed=6)

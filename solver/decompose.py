@@ -1,0 +1,241 @@
+"""Large problems in parts: engineers grouped by home, each group's jobs solved apart.
+
+From ``decompose_size`` jobs one OR-Tools model of the whole country is too slow to
+search (at 1,000 jobs it did worse than the greedy plan, at 5,000 it found no first
+solution; ``docs/solver.md``). Instead:
+
+1. **Partition** (``partition``): engineers are grouped by where their routes end (their
+   home office); each job joins the group of the candidate engineer who could start it
+   earliest (skills and reach as in ``solver.prune``). A group with more than
+   ``part_size`` jobs is split into areas around far-apart seeds, its engineers dealt
+   round-robin between them (``solver.areas``).
+2. **Solve** (``solve_parts``): each part is a small ``Problem`` of its own locations,
+   solved by ``solve_ortools`` for a share of the time proportional to its jobs. Parts
+   are dealt to ``workers`` processes, largest first; each works through its parts until
+   the common deadline.
+3. **Stitch and repair**: the parts' routes make one plan; jobs a part left out are then
+   offered to every candidate engineer (``greedy_plan`` from the stitched routes), so an
+   engineer of a neighbouring office can take what the home office could not.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from solver.areas import split_group
+from solver.greedy import greedy_plan
+from solver.params import SolveParams
+from solver.problem import Job, Problem, Vehicle
+from solver.prune import allowed_vehicles
+from solver.search import solve_ortools
+from solver.solution import Route, Solution, SolveStats
+from solver.validate import objective
+
+#: Share of the time limit kept for stitching and the repair step.
+REPAIR_SHARE = 0.1
+#: A part gets at least this long, even when the deadline has passed.
+MIN_PART_S = 0.2
+#: How long past the deadline to wait for a worker process before giving up its parts.
+GRACE_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Positions (in the whole problem) of the vehicles and jobs solved together."""
+
+    vehicles: tuple[int, ...]
+    jobs: tuple[int, ...]
+
+
+def _working_time(vehicle: Vehicle) -> int:
+    """Time the engineer can spend travelling and on site: the shift less its breaks."""
+    return max(0, vehicle.shift_end - vehicle.shift_start - sum(b.duration for b in vehicle.breaks))
+
+
+def _homes_by_nearness(
+    problem: Problem, job: Job, vehicles: list[int], home_of: dict[int, int]
+) -> list[tuple[int, int]]:
+    """(home, travel) of the job's candidate engineers' homes, the earliest-starting first.
+
+    Engineers who could all be there before the call are ordered by travel time.
+    """
+    candidates = np.array(vehicles, dtype=np.int64)
+    starts = np.array([problem.vehicles[v].start_location for v in vehicles], dtype=np.int64)
+    shift_starts = np.array([problem.vehicles[v].shift_start for v in vehicles], dtype=np.int64)
+    travel = problem.durations[starts, job.location]
+    ready = np.maximum(shift_starts + travel, job.release)
+    homes: dict[int, int] = {}
+    for k in np.lexsort((travel, ready)):
+        homes.setdefault(home_of[int(candidates[k])], int(travel[k]))
+    return list(homes.items())
+
+
+def assign_homes(problem: Problem, allowed: list[list[int]]) -> dict[int, list[int]]:
+    """Jobs (positions) of each home, the most urgent placed first.
+
+    A job goes to the home of the engineer who could start it earliest (nearest on
+    ties), unless that home's working time is used up and another candidate home still
+    has room: an overloaded office then hands work to a neighbour before the parts are
+    solved, instead of dropping it in its part. A job counts its service plus the travel
+    from the home's nearest candidate engineer.
+    """
+    home_of = {v: vehicle.end_location for v, vehicle in enumerate(problem.vehicles)}
+    room: dict[int, int] = {}
+    for v, vehicle in enumerate(problem.vehicles):
+        room[home_of[v]] = room.get(home_of[v], 0) + _working_time(vehicle)
+    jobs_of: dict[int, list[int]] = {home: [] for home in room}
+    order = sorted(
+        (i for i, vehicles in enumerate(allowed) if vehicles),
+        key=lambda i: (-problem.drop_price(problem.jobs[i]), problem.jobs[i].due or 0, i),
+    )
+    for i in order:
+        job = problem.jobs[i]
+        homes = _homes_by_nearness(problem, job, allowed[i], home_of)
+        fits = [(h, t) for h, t in homes if room[h] >= job.service + t]
+        home, travel = (fits or homes)[0]
+        room[home] -= job.service + travel
+        jobs_of[home].append(i)
+    return {home: sorted(jobs) for home, jobs in jobs_of.items()}
+
+
+def partition(problem: Problem, allowed: list[list[int]], part_size: int) -> list[Part]:
+    """Parts of at most about ``part_size`` jobs; jobs no vehicle may serve are in none."""
+    groups: dict[int, list[int]] = {}
+    for v, vehicle in enumerate(problem.vehicles):
+        groups.setdefault(vehicle.end_location, []).append(v)
+    jobs_of = assign_homes(problem, allowed)
+    parts: list[Part] = []
+    for home, members in groups.items():
+        jobs = jobs_of[home]
+        if not jobs:
+            continue
+        if len(jobs) <= part_size:
+            parts.append(Part(tuple(members), tuple(jobs)))
+            continue
+        for vehicles, area in split_group(problem, allowed, members, jobs, part_size):
+            parts.append(Part(tuple(vehicles), tuple(area)))
+    return parts
+
+
+def subproblem(problem: Problem, part: Part) -> Problem:
+    """The part as a problem of its own: only its locations, vehicles, jobs and history."""
+    jobs = [problem.jobs[i] for i in part.jobs]
+    vehicles = [problem.vehicles[v] for v in part.vehicles]
+    used = {j.location for j in jobs}
+    used |= {loc for v in vehicles for loc in (v.start_location, v.end_location)}
+    locations = sorted(used)
+    index = {loc: k for k, loc in enumerate(locations)}
+    grid = np.ix_(locations, locations)
+    return replace(
+        problem,
+        durations=np.ascontiguousarray(problem.durations[grid]),
+        distances=np.ascontiguousarray(problem.distances[grid]),
+        jobs=tuple(replace(j, location=index[j.location]) for j in jobs),
+        vehicles=tuple(
+            replace(v, start_location=index[v.start_location], end_location=index[v.end_location])
+            for v in vehicles
+        ),
+        previous_routes={
+            v.id: problem.previous_routes[v.id] for v in vehicles if v.id in problem.previous_routes
+        },
+    )
+
+
+def solve_parts(problems: list[Problem], params: SolveParams, deadline: float) -> list[Solution]:
+    """Solve ``problems`` one after the other, each with its share of the time left.
+
+    ``deadline`` is wall-clock (``time.time()``): it is shared between processes.
+    """
+    solutions: list[Solution] = []
+    remaining = sum(len(p.jobs) for p in problems)
+    for problem in problems:
+        share = len(problem.jobs) / remaining if remaining else 1.0
+        seconds = max(MIN_PART_S, (deadline - time.time()) * share)
+        part_params = replace(params, time_limit_s=seconds, workers=1, on_progress=None)
+        solutions.append(solve_ortools(problem, part_params))
+        remaining -= len(problem.jobs)
+    return solutions
+
+
+def deal(sizes: list[int], bins: int) -> list[list[int]]:
+    """Indices of ``sizes`` dealt into ``bins`` lists of about equal total, largest first."""
+    loads = [0] * bins
+    dealt: list[list[int]] = [[] for _ in range(bins)]
+    for i in sorted(range(len(sizes)), key=lambda k: (-sizes[k], k)):
+        target = loads.index(min(loads))
+        dealt[target].append(i)
+        loads[target] += sizes[i]
+    return [d for d in dealt if d]
+
+
+def _solve_dealt(
+    problems: list[Problem], params: SolveParams, deadline: float
+) -> list[Solution | None]:
+    """Every part's plan: the first bin in this process, the others in spawned workers.
+
+    A worker that fails or overruns loses only its parts' plans (``None``); their jobs
+    are then left to the repair step.
+    """
+    bins = deal([len(p.jobs) for p in problems], params.workers)
+    results: list[Solution | None] = [None] * len(problems)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, len(bins) - 1), mp_context=context) as pool:
+        futures: list[tuple[list[int], Future[list[Solution]]]] = [
+            (chosen, pool.submit(solve_parts, [problems[i] for i in chosen], params, deadline))
+            for chosen in bins[1:]
+        ]
+        if bins:
+            here = _here(problems, bins[0], params, deadline)
+            for i, solution in zip(bins[0], here, strict=True):
+                results[i] = solution
+        for chosen, future in futures:
+            for i, solution in zip(chosen, _collect(future, deadline), strict=False):
+                results[i] = solution
+    return results
+
+
+def _here(
+    problems: list[Problem], chosen: list[int], params: SolveParams, deadline: float
+) -> list[Solution]:
+    return solve_parts([problems[i] for i in chosen], params.without_callback(), deadline)
+
+
+def _collect(future: Future[list[Solution]], deadline: float) -> list[Solution]:
+    try:
+        return future.result(timeout=max(0.0, deadline - time.time()) + GRACE_S)
+    except Exception:  # a lost worker costs its parts, not the plan
+        future.cancel()
+        return []
+
+
+def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:
+    """Partition, solve the parts within the time limit, stitch, repair; a plan always."""
+    started = time.perf_counter()
+    deadline = time.time() + params.time_limit_s * (1.0 - REPAIR_SHARE)
+    allowed = allowed_vehicles(problem, nearest=params.prune_nearest)
+    parts = partition(problem, allowed, params.part_size)
+    problems = [subproblem(problem, part) for part in parts]
+    if params.solution_limit is not None:
+        solved: list[Solution | None] = list(solve_parts(problems, params, deadline))
+    else:
+        solved = _solve_dealt(problems, params, deadline)
+    solved_at = time.perf_counter()
+    routes: list[Route] = [r for s in solved if s is not None for r in s.routes]
+    stitched = Solution(tuple(routes), (), SolveStats(0, 0.0, "parts", "stitched"))
+    plan = greedy_plan(problem, allowed, start=stitched)
+    details = {
+        "parts": float(len(parts)),
+        "largest_part": float(max((len(p.jobs) for p in parts), default=0)),
+        "parts_lost": float(sum(s is None for s in solved)),
+        "parts_s": solved_at - started,
+        "repair_s": time.perf_counter() - solved_at,
+        "unassigned_after_parts": float(sum(len(s.unassigned) for s in solved if s is not None)),
+    }
+    seconds = time.perf_counter() - started
+    stats = SolveStats(objective(problem, plan), seconds, "parts", "solved", details=details)
+    return replace(plan, stats=stats)
