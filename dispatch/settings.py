@@ -22,11 +22,16 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     solve_seconds_default: int = Field(default=10, ge=1)
     solve_seconds_max: int = Field(default=60, ge=1)
+    replan_seconds_default: int = Field(default=1, ge=1)
+    """An emergency re-plan's solve limit when the request gives none. One second keeps a
+    region's re-plan within 2 s from the request to the finished job, with the urgent call
+    on time (measured with ``bench/api_load.py``; see ``docs/api.md``)."""
 
     @model_validator(mode="after")
-    def _default_within_max(self) -> Settings:
-        if self.solve_seconds_default > self.solve_seconds_max:
-            raise ValueError("solve_seconds_default must not exceed solve_seconds_max")
+    def _defaults_within_max(self) -> Settings:
+        for name in ("solve_seconds_default", "replan_seconds_default"):
+            if getattr(self, name) > self.solve_seconds_max:
+                raise ValueError(f"{name} must not exceed solve_seconds_max")
         return self
 
 

@@ -32,8 +32,12 @@ PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PLANNERS = (Role.DISPATCHER, Role.EMERGENCY, Role.ADMIN)
 
 
-def _seconds(settings: ApiSettings, requested: int | None) -> int:
+def _seconds(settings: ApiSettings, body: PlanRequest) -> int:
+    """The solve limit: the request's, capped, or the default for a plan or a re-plan."""
+    requested = body.seconds
     if requested is None:
+        if isinstance(body, ReplanRequest):
+            return settings.replan_seconds_default
         return settings.solve_seconds_default
     if requested > settings.solve_seconds_max:
         raise invalid(("body", "seconds"), f"at most {settings.solve_seconds_max} seconds")
@@ -43,7 +47,7 @@ def _seconds(settings: ApiSettings, requested: int | None) -> int:
 def _queue(session: Session, user: User, body: PlanRequest, settings: ApiSettings) -> SolveJob:
     scope = jobs.canonical_scope(session, body.scope)
     require_scope(user, scope)
-    seconds = _seconds(settings, body.seconds)
+    seconds = _seconds(settings, body)
     if isinstance(body, ReplanRequest):
         request = jobs.SolveRequest(jobs.REPLAN, scope, body.date, seconds, user.id, body.as_of)
     else:

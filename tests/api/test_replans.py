@@ -7,6 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from api.main import create_app
+from api.settings import ApiSettings
 from dispatch.store.users import Role
 from tests.api.conftest import (
     DAY,
@@ -49,6 +51,22 @@ def test_an_emergency_team_adds_urgent_calls_and_replans(
     plan = client.get(f"/api/v1/plans/{job['plan_id']}", headers=emergency).json()
     placed = {v["ticket_id"] for v in plan["visits"]} | {u["ticket_id"] for u in plan["unassigned"]}
     assert added["id"] in placed
+
+
+def test_a_replan_without_seconds_gets_the_replan_default(
+    database_url: str, session: Session, admin: Headers
+) -> None:
+    settings = ApiSettings(
+        database_url=database_url, solve_seconds_default=3, replan_seconds_default=2
+    )
+    body = _replan([ticket_body(emergency=True)])
+    del body["seconds"]
+    with TestClient(create_app(settings)) as client:
+        accepted = client.post(REPLANS, json=body, headers=admin)
+        assert accepted.status_code == 202, accepted.json()
+        job = accepted.json()["job"]
+        assert job["seconds"] == 2
+        client.delete(f"/api/v1/jobs/{job['id']}", headers=admin)
 
 
 def test_only_emergency_teams_and_admins_replan(client: TestClient, dispatcher: Headers) -> None:

@@ -36,3 +36,10 @@ def test_solve_default_may_not_exceed_max(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("SOLVE_SECONDS_MAX", "60")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_replan_default_may_not_exceed_max(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPLAN_SECONDS_DEFAULT", "90")
+    monkeypatch.setenv("SOLVE_SECONDS_MAX", "60")
+    with pytest.raises(ValidationError):
+        Settings()
