@@ -20,14 +20,13 @@ solution; ``docs/solver.md``). Instead:
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from solver.areas import split_group
+from solver.child import start
 from solver.greedy import greedy_plan
 from solver.params import SolveParams
 from solver.problem import Job, Problem, Vehicle
@@ -183,34 +182,26 @@ def _solve_dealt(
     """
     bins = deal([len(p.jobs) for p in problems], params.workers)
     results: list[Solution | None] = [None] * len(problems)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, len(bins) - 1), mp_context=context) as pool:
-        futures: list[tuple[list[int], Future[list[Solution]]]] = [
-            (chosen, pool.submit(solve_parts, [problems[i] for i in chosen], params, deadline))
-            for chosen in bins[1:]
-        ]
-        if bins:
-            here = _here(problems, bins[0], params, deadline)
-            for i, solution in zip(bins[0], here, strict=True):
-                results[i] = solution
-        for chosen, future in futures:
-            for i, solution in zip(chosen, _collect(future, deadline), strict=False):
+    quiet = params.without_callback()
+    children = [
+        (chosen, start(solve_parts, [problems[i] for i in chosen], quiet, deadline))
+        for chosen in bins[1:]
+    ]
+    if bins:
+        here = solve_parts([problems[i] for i in bins[0]], quiet, deadline)
+        for i, solution in zip(bins[0], here, strict=True):
+            results[i] = solution
+    for chosen, child in children:
+        received = child.result(deadline - time.time() + GRACE_S)
+        if isinstance(received, list) and len(received) == len(chosen):
+            for i, solution in zip(chosen, received, strict=True):
                 results[i] = solution
     return results
 
 
-def _here(
-    problems: list[Problem], chosen: list[int], params: SolveParams, deadline: float
-) -> list[Solution]:
-    return solve_parts([problems[i] for i in chosen], params.without_callback(), deadline)
-
-
-def _collect(future: Future[list[Solution]], deadline: float) -> list[Solution]:
-    try:
-        return future.result(timeout=max(0.0, deadline - time.time()) + GRACE_S)
-    except Exception:  # a lost worker costs its parts, not the plan
-        future.cancel()
-        return []
+def homes(problem: Problem) -> int:
+    """How many distinct homes (route ends) the engineers have: the parts by office."""
+    return len({v.end_location for v in problem.vehicles})
 
 
 def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:

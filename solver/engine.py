@@ -16,24 +16,23 @@ OR-Tools and HGS share the core one after the other (``_one_core``).
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import time
-from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
+from dataclasses import replace
 from types import ModuleType
-from typing import Any, Literal
+from typing import Literal
 
-from solver.decompose import solve_in_parts
+from solver.child import Child, start
+from solver.decompose import homes, solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
 from solver.search import empty_solution, solve_ortools
 from solver.solution import Solution
 from solver.validate import hard, objective, validate
 
-Engine = Literal["hgs", "ortools"]
+Engine = Literal["hgs", "ortools", "parts"]
 
-#: Spawning the second process and importing its engine takes about this long.
-STARTUP_S = 1.0
+#: The second engine stops this long before the time limit, to send its plan back.
+SEND_S = 0.2
 #: How long past the time limit to wait for the second engine before giving up on it.
 GRACE_S = 0.3
 #: Below this time limit a second process costs more than it brings (re-plans: 2 s).
@@ -49,40 +48,21 @@ def _hgs_module() -> ModuleType | None:
         return None
 
 
-def _worker(conn: Connection, engine: Engine, problem: Problem, params: SolveParams) -> None:
-    """Child process body: run the engine and send back its plan (or None)."""
-    result: Solution | None = None
+def _second(
+    engine: Engine, problem: Problem, params: SolveParams, ends_at: float
+) -> Solution | None:
+    """The second engine's plan (run in the child process), done by ``ends_at``.
+
+    ``ends_at`` is wall-clock (``time.time()``): the child's own start-up (an interpreter
+    and the imports, 1 s or more on a busy machine) comes out of its time, not on top.
+    """
+    params = replace(params, time_limit_s=max(0.1, ends_at - time.time()))
     if engine == "ortools":
-        result = solve_ortools(problem, params)
-    else:
-        module = _hgs_module()
-        result = module.solve_with_hgs(problem, params) if module is not None else None
-    conn.send(result)
-    conn.close()
-
-
-@dataclass(slots=True)
-class _Run:
-    """The second engine, running in a child process."""
-
-    process: Any
-    conn: Connection
-
-    def result(self, deadline: float) -> Solution | None:
-        """Its plan if it arrives by ``deadline``; the process is ended either way."""
-        solution: Solution | None = None
-        try:
-            if self.conn.poll(max(0.0, deadline - time.perf_counter())):
-                received = self.conn.recv()
-                solution = received if isinstance(received, Solution) else None
-        except (EOFError, OSError):
-            solution = None
-        finally:
-            self.conn.close()
-            if self.process.is_alive():
-                self.process.terminate()
-            self.process.join(timeout=1.0)
-        return solution
+        return solve_ortools(problem, params)
+    if engine == "parts":
+        return solve_in_parts(problem, params)
+    module = _hgs_module()
+    return module.solve_with_hgs(problem, params) if module is not None else None
 
 
 def _hgs_takes(problem: Problem) -> bool:
@@ -96,21 +76,25 @@ def _hgs_takes(problem: Problem) -> bool:
 def _second_engine(problem: Problem, params: SolveParams) -> tuple[Engine, SolveParams] | None:
     """Which engine races on the second core, with its parameters; None for no race.
 
-    No race with one worker, with a solution limit (a deterministic run) or under
-    ``MIN_RACE_S``. OR-Tools is
-    raced against itself only below ``large_size`` jobs: a second copy of a large model
-    would double the memory.
+    HGS when it takes the problem; otherwise, when the engineers have more than one
+    home, the same problem solved in parts (``solver.decompose``, one part after the
+    other in the child): on over-full days the parts plan far better than one model in
+    the same time (``docs/solver.md``); else OR-Tools with another first solution. No
+    race with one worker, with a solution limit (a deterministic run) or under
+    ``MIN_RACE_S``. Below ``large_size`` jobs only: a second copy of a large model would
+    double the memory.
     """
     if params.workers < 2 or params.solution_limit is not None:
         return None
     if params.time_limit_s < MIN_RACE_S:
         return None
-    budget = max(0.1, params.time_limit_s - STARTUP_S)
-    child = replace(params.without_callback(), time_limit_s=budget)
+    child = params.without_callback()
     if _hgs_takes(problem):
         return "hgs", child
     if len(problem.jobs) >= params.large_size:
         return None
+    if homes(problem) > 1:
+        return "parts", child
     ours = params.first_solution_for(problem)
     other: FirstSolution = "PARALLEL_CHEAPEST_INSERTION"
     if ours == "PARALLEL_CHEAPEST_INSERTION":
@@ -118,18 +102,13 @@ def _second_engine(problem: Problem, params: SolveParams) -> tuple[Engine, Solve
     return "ortools", replace(child, first_solution=other)
 
 
-def _start(problem: Problem, params: SolveParams) -> _Run | None:
+def _start(problem: Problem, params: SolveParams) -> Child | None:
     chosen = _second_engine(problem, params)
     if chosen is None:
         return None
     engine, child_params = chosen
-    ctx = multiprocessing.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    args = (send, engine, problem, child_params)
-    process = ctx.Process(target=_worker, args=args, daemon=True)
-    process.start()
-    send.close()
-    return _Run(process, receive)
+    ends_at = time.time() + params.time_limit_s - SEND_S
+    return start(_second, engine, problem, child_params, ends_at)
 
 
 def _rank(problem: Problem, solution: Solution) -> tuple[int, int, int]:
@@ -151,8 +130,8 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     second = _start(problem, params)
     candidates = [solve_ortools(problem, params)]
     if second is not None:
-        other = second.result(started + params.time_limit_s + GRACE_S)
-        if other is not None:
+        other = second.result(started + params.time_limit_s + GRACE_S - time.perf_counter())
+        if isinstance(other, Solution):
             candidates.append(other)
     return _chosen(problem, candidates, started, len(candidates))
 

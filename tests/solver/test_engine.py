@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from solver import Break, Job, Problem, Progress, explain, objective, solve, validate, with_next_day
+from solver.engine import _second_engine
 from tests.solver.conftest import HOUR, Solver, problem, quick, random_problem, van
 
 
@@ -278,11 +279,29 @@ def test_one_core_shares_a_plain_problem_between_ortools_and_hgs(solve_valid: So
 
 
 @pytest.mark.slow
-def test_field_problem_races_a_second_ortools_strategy(solve_valid: Solver) -> None:
+def test_field_problem_races_its_parts_on_the_second_core(solve_valid: Solver) -> None:
     p = random_problem(20, 3, seed=6)
+    assert _second_engine(p, quick(time_limit_s=2.5, solution_limit=None, workers=2)) is not None
     s = solve_valid(p, quick(time_limit_s=2.5, solution_limit=None, workers=2))
     assert s.stats.details["engines_raced"] == 2.0
-    assert s.stats.engine == "ortools"
+    assert s.stats.engine in {"ortools", "parts"}
+
+
+def test_the_second_engine_depends_on_the_problem() -> None:
+    params = quick(time_limit_s=3.0, solution_limit=None, workers=2)
+    several_homes = random_problem(20, 3, seed=6)
+    at_base = tuple(replace(v, start_location=0, end_location=0) for v in several_homes.vehicles)
+    one_home = replace(several_homes, vehicles=at_base)
+    engine_of = {
+        "several homes": _second_engine(several_homes, params),
+        "one home": _second_engine(one_home, params),
+    }
+    assert {k: v[0] if v else None for k, v in engine_of.items()} == {
+        "several homes": "parts",
+        "one home": "ortools",
+    }
+    assert _second_engine(several_homes, replace(params, workers=1)) is None
+    assert _second_engine(several_homes, replace(params, time_limit_s=1.0)) is None
 
 
 def test_sending_an_engineer_home_is_priced_as_a_change(solve_valid: Solver) -> None:
