@@ -38,7 +38,7 @@ from solver.validate import objective
 #: Share of the time limit kept for stitching and the repair step.
 REPAIR_SHARE = 0.1
 #: A part gets at least this long, even when the deadline has passed.
-MIN_PART_S = 0.2
+MIN_PART_S = 0.05
 #: How long past the deadline to wait for a worker process before giving up its parts.
 GRACE_S = 5.0
 
