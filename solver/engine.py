@@ -1,16 +1,22 @@
-"""``solve()``: OR-Tools in this process, raced against a second engine in another.
+"""``solve()``: OR-Tools in this process, raced against other engines in another.
 
-The second engine is HGS (PyVRP, ``solver.hgs``, optional) when it can express the problem
-(plain VRPTW), otherwise OR-Tools again with a different first-solution strategy: on
-field days the strategies' results differ widely from instance to instance
-(``docs/solver.md``), so two of them on two cores beat one. Both get the same time
-limit. Each plan is checked by ``validate``; the winner is the valid plan with the fewest
-unassigned jobs, then the lowest objective as recomputed by ``solver.validate.objective``
-(engines account for costs differently).
+The second process takes *turns*: one engine or a few one after the other, each until
+its share of the time, a later OR-Tools turn starting from the plan before it.
 
-Two other paths: from ``decompose_size`` jobs the problem is solved in parts, the parts
-spread over the workers (``solver.decompose``); with one worker on a problem HGS takes,
-OR-Tools and HGS share the core one after the other (``_one_core``).
+* HGS (PyVRP, ``solver.hgs``) when it can express the problem (plain VRPTW);
+* on a field day whose engineers have several homes, the problem solved in parts
+  (``solver.decompose``), then one model starting from the parts' plan: on over-full days
+  this plans far better than one model from scratch, on the others the race keeps the
+  one-model plan (``docs/solver.md``);
+* otherwise OR-Tools again with a different first-solution strategy.
+
+Every plan is checked by ``validate``; the winner is the valid plan with the lowest
+objective as recomputed by ``solver.validate.objective`` (engines account for costs
+differently), then the fewest unassigned jobs.
+
+With one worker the same turns run in this process instead (OR-Tools first where the
+turns are HGS's: it always returns a plan). From ``decompose_size`` jobs the problem is
+solved in parts, spread over the workers.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import replace
 from types import ModuleType
 from typing import Literal
 
-from solver.child import Child, start
+from solver.child import start
 from solver.decompose import homes, solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
@@ -30,15 +36,19 @@ from solver.solution import Solution
 from solver.validate import hard, objective, validate
 
 Engine = Literal["hgs", "ortools", "parts"]
+Turns = tuple[tuple[Engine, float], ...]
+"""Engines in the order they run, each with the share of the time at which it must end."""
 
-#: The second engine stops this long before the time limit, to send its plan back.
+#: The second process stops this long before the time limit, to send its plans back.
 SEND_S = 0.2
-#: How long past the time limit to wait for the second engine before giving up on it.
+#: How long past the time limit to wait for the second process before giving up on it.
 GRACE_S = 0.3
-#: Below this time limit a second process costs more than it brings (re-plans: 2 s).
+#: Below this time limit a second process costs more than it brings (re-plans: 1 s).
 MIN_RACE_S = 2.5
 #: With one worker on a problem HGS takes, OR-Tools' share of the time (HGS gets the rest).
 ONE_CORE_ORTOOLS_SHARE = 0.2
+#: On a field day with several homes, the parts' share of the turns (one model: the rest).
+PARTS_SHARE = 0.25
 
 
 def _hgs_module() -> ModuleType | None:
@@ -46,23 +56,6 @@ def _hgs_module() -> ModuleType | None:
         return importlib.import_module("solver.hgs")
     except ImportError:
         return None
-
-
-def _second(
-    engine: Engine, problem: Problem, params: SolveParams, ends_at: float
-) -> Solution | None:
-    """The second engine's plan (run in the child process), done by ``ends_at``.
-
-    ``ends_at`` is wall-clock (``time.time()``): the child's own start-up (an interpreter
-    and the imports, 1 s or more on a busy machine) comes out of its time, not on top.
-    """
-    params = replace(params, time_limit_s=max(0.1, ends_at - time.time()))
-    if engine == "ortools":
-        return solve_ortools(problem, params)
-    if engine == "parts":
-        return solve_in_parts(problem, params)
-    module = _hgs_module()
-    return module.solve_with_hgs(problem, params) if module is not None else None
 
 
 def _hgs_takes(problem: Problem) -> bool:
@@ -73,16 +66,51 @@ def _hgs_takes(problem: Problem) -> bool:
     return supports is None or bool(supports(problem))
 
 
-def _second_engine(problem: Problem, params: SolveParams) -> tuple[Engine, SolveParams] | None:
-    """Which engine races on the second core, with its parameters; None for no race.
+def _run(
+    engine: Engine, problem: Problem, params: SolveParams, ends_at: float, start: Solution | None
+) -> Solution | None:
+    """One engine's plan, done by ``ends_at`` (wall clock, ``time.time()``).
 
-    HGS when it takes the problem; otherwise, when the engineers have more than one
-    home, the same problem solved in parts (``solver.decompose``, one part after the
-    other in the child): on over-full days the parts plan far better than one model in
-    the same time (``docs/solver.md``); else OR-Tools with another first solution. No
-    race with one worker, with a solution limit (a deterministic run) or under
-    ``MIN_RACE_S``. Below ``large_size`` jobs only: a second copy of a large model would
-    double the memory.
+    A wall-clock end lets a child process's start-up (an interpreter and the imports,
+    1 s or more on a busy machine) come out of its time, not on top. OR-Tools starts its
+    search from ``start`` when given.
+    """
+    params = replace(params, time_limit_s=max(0.1, ends_at - time.time()))
+    if engine == "ortools":
+        return solve_ortools(problem, params, start)
+    if engine == "parts":
+        return solve_in_parts(problem, params)
+    module = _hgs_module()
+    return module.solve_with_hgs(problem, params) if module is not None else None
+
+
+def take_turns(
+    problem: Problem, params: SolveParams, turns: Turns, ends_at: float
+) -> list[Solution]:
+    """Every plan the turns make, each engine ending at its share of the time to ``ends_at``."""
+    began = time.time()
+    span = max(0.0, ends_at - began)
+    plans: list[Solution] = []
+    for engine, share in turns:
+        plan = _run(engine, problem, params, began + share * span, plans[-1] if plans else None)
+        if plan is not None:
+            plans.append(plan)
+    return plans
+
+
+def _field_turns(problem: Problem) -> Turns:
+    """The parts then one model from their plan, when there are several homes."""
+    if homes(problem) > 1:
+        return (("parts", PARTS_SHARE), ("ortools", 1.0))
+    return ()
+
+
+def second_turns(problem: Problem, params: SolveParams) -> tuple[Turns, SolveParams] | None:
+    """What the second process runs, with its parameters; None for no race.
+
+    No race with one worker, with a solution limit (a deterministic run) or under
+    ``MIN_RACE_S``; nor from ``large_size`` jobs except for HGS: a second copy of a large
+    OR-Tools model would double the memory.
     """
     if params.workers < 2 or params.solution_limit is not None:
         return None
@@ -90,87 +118,78 @@ def _second_engine(problem: Problem, params: SolveParams) -> tuple[Engine, Solve
         return None
     child = params.without_callback()
     if _hgs_takes(problem):
-        return "hgs", child
+        return (("hgs", 1.0),), child
     if len(problem.jobs) >= params.large_size:
         return None
-    if homes(problem) > 1:
-        return "parts", child
+    field = _field_turns(problem)
+    if field:
+        return field, child
     ours = params.first_solution_for(problem)
     other: FirstSolution = "PARALLEL_CHEAPEST_INSERTION"
     if ours == "PARALLEL_CHEAPEST_INSERTION":
         other = "LOCAL_CHEAPEST_INSERTION"
-    return "ortools", replace(child, first_solution=other)
+    return (("ortools", 1.0),), replace(child, first_solution=other)
 
 
-def _start(problem: Problem, params: SolveParams) -> Child | None:
-    chosen = _second_engine(problem, params)
-    if chosen is None:
-        return None
-    engine, child_params = chosen
-    ends_at = time.time() + params.time_limit_s - SEND_S
-    return start(_second, engine, problem, child_params, ends_at)
+def one_core_turns(problem: Problem, params: SolveParams) -> Turns:
+    """With one worker, the turns that replace the race; ``()`` for OR-Tools alone.
+
+    OR-Tools first where the race would run HGS (HGS may find no plan), then HGS for most
+    of the time (far ahead on plain VRPTW, docs/benchmarks.md); the field turns as in the
+    race. Nothing for a deterministic run, or below ``MIN_RACE_S`` on field days.
+    """
+    if params.workers != 1 or params.solution_limit is not None:
+        return ()
+    if _hgs_takes(problem):
+        return (("ortools", ONE_CORE_ORTOOLS_SHARE), ("hgs", 1.0))
+    if params.time_limit_s < MIN_RACE_S or len(problem.jobs) >= params.large_size:
+        return ()
+    return _field_turns(problem)
 
 
 def _rank(problem: Problem, solution: Solution) -> tuple[int, int, int]:
     invalid = 1 if hard(validate(problem, solution)) else 0
-    return (invalid, len(solution.unassigned), objective(problem, solution))
+    return (invalid, objective(problem, solution), len(solution.unassigned))
 
 
 def solve(problem: Problem, params: SolveParams) -> Solution:
     """The best plan found within ``params.time_limit_s``; always returns a plan.
 
-    With ``solution_limit`` set the race is off, so the result is deterministic.
+    With ``solution_limit`` set there is no race and no turns: the result is deterministic.
     """
     started = time.perf_counter()
+    ends_at = time.time() + params.time_limit_s
     if len(problem.jobs) >= params.decompose_size:
-        return _chosen(problem, [solve_in_parts(problem, params)], started, 1)
-    if _shares_one_core(problem, params):
-        plans = _one_core(problem, params)
-        return _chosen(problem, plans, started, len(plans))
-    second = _start(problem, params)
+        return _chosen(problem, [solve_in_parts(problem, params)], started)
+    turns = one_core_turns(problem, params)
+    if turns:
+        return _chosen(problem, take_turns(problem, params, turns, ends_at), started)
+    race = second_turns(problem, params)
+    child = None
+    if race is not None:
+        child = start(take_turns, problem, race[1], race[0], ends_at - SEND_S)
     candidates = [solve_ortools(problem, params)]
-    if second is not None:
-        other = second.result(started + params.time_limit_s + GRACE_S - time.perf_counter())
-        if isinstance(other, Solution):
-            candidates.append(other)
-    return _chosen(problem, candidates, started, len(candidates))
+    if child is not None:
+        received = child.result(ends_at + GRACE_S - time.time())
+        if isinstance(received, list):
+            candidates += [plan for plan in received if isinstance(plan, Solution)]
+    return _chosen(problem, candidates, started)
 
 
-def _shares_one_core(problem: Problem, params: SolveParams) -> bool:
-    """One worker, a problem HGS takes, and a run that need not be deterministic."""
-    return params.workers == 1 and params.solution_limit is None and _hgs_takes(problem)
-
-
-def _one_core(problem: Problem, params: SolveParams) -> list[Solution]:
-    """OR-Tools for a first share of the time (a plan for sure), then HGS for the rest.
-
-    With one core there is no race; on the problems HGS takes it is far ahead of
-    OR-Tools at the same budget (docs/benchmarks.md), so it gets most of the time.
-    """
-    deadline = time.perf_counter() + params.time_limit_s
-    first = replace(params, time_limit_s=params.time_limit_s * ONE_CORE_ORTOOLS_SHARE)
-    plans = [solve_ortools(problem, first)]
-    module = _hgs_module()
-    left = deadline - time.perf_counter()
-    if module is not None and left > 0:
-        other = module.solve_with_hgs(problem, replace(params, time_limit_s=left))
-        if other is not None:
-            plans.append(other)
-    return plans
-
-
-def _chosen(problem: Problem, candidates: list[Solution], started: float, raced: int) -> Solution:
+def _chosen(problem: Problem, candidates: list[Solution], started: float) -> Solution:
     """The best valid candidate, or nobody moves when none is valid."""
-    ranked = sorted(candidates, key=lambda s: _rank(problem, s))
-    best = ranked[0]
+    seconds = time.perf_counter() - started
+    if not candidates:
+        return _with_wall_time(empty_solution(problem, seconds), seconds, 0)
+    best = min(candidates, key=lambda s: _rank(problem, s))
     if _rank(problem, best)[0]:
         # No engine produced a valid plan (a modelling bug): nobody moves rather than
         # returning a plan that breaks a hard rule. The validator can say what went wrong.
-        best = empty_solution(problem, time.perf_counter() - started)
-    return _with_wall_time(best, time.perf_counter() - started, raced)
+        best = empty_solution(problem, seconds)
+    return _with_wall_time(best, seconds, len(candidates))
 
 
 def _with_wall_time(solution: Solution, seconds: float, raced: int) -> Solution:
-    details = {**solution.stats.details, "engines_raced": float(raced)}
+    details = {**solution.stats.details, "candidate_plans": float(raced)}
     stats = replace(solution.stats, wall_seconds=seconds, details=details)
     return replace(solution, stats=stats)

@@ -233,11 +233,13 @@ def _relax_params(problem: Problem, params: SolveParams) -> SolveParams:
     return replace(params, time_limit_s=params.time_limit_s * share)
 
 
-def solve_ortools(problem: Problem, params: SolveParams) -> Solution:
+def solve_ortools(problem: Problem, params: SolveParams, start: Solution | None = None) -> Solution:
     """Solve with OR-Tools alone, in this process; an all-unassigned plan at worst.
 
     Large problems first get a greedy plan (seconds), kept if OR-Tools does no better;
-    from ``greedy_only_size`` jobs it is the plan.
+    from ``greedy_only_size`` jobs it is the plan. With ``start`` (a valid plan of this
+    problem) the search starts from it instead of the break-free warm start, and
+    returns it if it finds nothing better.
     """
     started = time.perf_counter()
     deadline = started + params.time_limit_s
@@ -248,8 +250,10 @@ def solve_ortools(problem: Problem, params: SolveParams) -> Solution:
         plans.append(greedy_plan(problem, allowed))
     if len(problem.jobs) >= params.greedy_only_size:
         return _best(problem, plans, time.perf_counter() - started)
-    initial: Solution | None = None
-    if _relax_first(problem, params):
+    initial: Solution | None = start
+    if start is not None:
+        plans.append(start)
+    elif _relax_first(problem, params):
         left = replace(params, time_limit_s=max(MIN_ATTEMPT_S, deadline - time.perf_counter()))
         initial = with_breaks(
             problem, solve_ortools(relaxed(problem), _relax_params(problem, left))
@@ -285,11 +289,11 @@ def solve_ortools(problem: Problem, params: SolveParams) -> Solution:
 
 
 def _best(problem: Problem, plans: list[Solution], seconds: float) -> Solution:
-    """The plan with the fewest unassigned jobs, then the lowest recomputed objective."""
+    """The plan with the lowest recomputed objective, then the fewest unassigned jobs."""
     if not plans:
         return empty_solution(problem, seconds)
-    scored = [(len(p.unassigned), objective(problem, p), i) for i, p in enumerate(plans)]
-    _, cost, i = min(scored)
+    scored = [(objective(problem, p), len(p.unassigned), i) for i, p in enumerate(plans)]
+    cost, _, i = min(scored)
     best = plans[i]
     if best.stats.engine == "ortools":
         return best

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 from dataclasses import replace
 
 import pytest
 
-from solver import Break, Job, Problem, Progress, explain, objective, solve, validate, with_next_day
-from solver.engine import _second_engine
+from solver import (
+    Break,
+    Job,
+    Problem,
+    Progress,
+    SolveParams,
+    explain,
+    objective,
+    solve,
+    validate,
+    with_next_day,
+)
+from solver.engine import one_core_turns, second_turns, take_turns
 from tests.solver.conftest import HOUR, Solver, problem, quick, random_problem, van
 
 
@@ -265,7 +277,7 @@ def test_race_with_hgs_returns_the_better_valid_plan(solve_valid: Solver) -> Non
     s = solve_valid(p, quick(time_limit_s=2.5, solution_limit=None, workers=2))
     assert s.unassigned == ()
     hgs_available = importlib.util.find_spec("solver.hgs") is not None
-    assert s.stats.details["engines_raced"] == (2.0 if hgs_available else 1.0)
+    assert s.stats.details["candidate_plans"] == (2.0 if hgs_available else 1.0)
 
 
 def test_one_core_shares_a_plain_problem_between_ortools_and_hgs(solve_valid: Solver) -> None:
@@ -274,34 +286,69 @@ def test_one_core_shares_a_plain_problem_between_ortools_and_hgs(solve_valid: So
     p = problem(points, jobs, [van(f"v{k}", capacity=5) for k in range(4)])
     s = solve_valid(p, quick(time_limit_s=1.0, solution_limit=None, workers=1))
     assert s.unassigned == ()
-    assert s.stats.details["engines_raced"] == 2.0
+    assert s.stats.details["candidate_plans"] == 2.0
     assert s.stats.objective == objective(p, s)
 
 
+def homes_apart_and_together() -> tuple[Problem, Problem]:
+    """A field day with engineers at three bases, and the same day with all at one."""
+    several_homes = random_problem(20, 3, seed=6)
+    at_base = tuple(replace(v, start_location=0, end_location=0) for v in several_homes.vehicles)
+    return several_homes, replace(several_homes, vehicles=at_base)
+
+
 @pytest.mark.slow
-def test_field_problem_races_its_parts_on_the_second_core(solve_valid: Solver) -> None:
-    p = random_problem(20, 3, seed=6)
-    assert _second_engine(p, quick(time_limit_s=2.5, solution_limit=None, workers=2)) is not None
-    s = solve_valid(p, quick(time_limit_s=2.5, solution_limit=None, workers=2))
-    assert s.stats.details["engines_raced"] == 2.0
+def test_field_problem_races_parts_then_one_model_on_the_second_core(
+    solve_valid: Solver,
+) -> None:
+    several_homes, _ = homes_apart_and_together()
+    s = solve_valid(several_homes, quick(time_limit_s=2.5, solution_limit=None, workers=2))
+    assert s.stats.details["candidate_plans"] == 3.0
     assert s.stats.engine in {"ortools", "parts"}
 
 
-def test_the_second_engine_depends_on_the_problem() -> None:
+def test_what_the_second_process_runs_depends_on_the_problem() -> None:
     params = quick(time_limit_s=3.0, solution_limit=None, workers=2)
-    several_homes = random_problem(20, 3, seed=6)
-    at_base = tuple(replace(v, start_location=0, end_location=0) for v in several_homes.vehicles)
-    one_home = replace(several_homes, vehicles=at_base)
-    engine_of = {
-        "several homes": _second_engine(several_homes, params),
-        "one home": _second_engine(one_home, params),
-    }
-    assert {k: v[0] if v else None for k, v in engine_of.items()} == {
-        "several homes": "parts",
-        "one home": "ortools",
-    }
-    assert _second_engine(several_homes, replace(params, workers=1)) is None
-    assert _second_engine(several_homes, replace(params, time_limit_s=1.0)) is None
+    several_homes, one_home = homes_apart_and_together()
+
+    def engines(p: Problem, params: SolveParams) -> list[str] | None:
+        race = second_turns(p, params)
+        return None if race is None else [engine for engine, _ in race[0]]
+
+    assert engines(several_homes, params) == ["parts", "ortools"]
+    assert engines(one_home, params) == ["ortools"]
+    race = second_turns(one_home, params)
+    assert race is not None and race[1].first_solution == "LOCAL_CHEAPEST_INSERTION"
+    assert engines(several_homes, replace(params, workers=1)) is None
+    assert engines(several_homes, replace(params, time_limit_s=1.0)) is None
+
+
+def test_with_one_core_the_racing_engines_take_turns() -> None:
+    params = quick(time_limit_s=3.0, solution_limit=None, workers=1)
+    several_homes, one_home = homes_apart_and_together()
+    assert [e for e, _ in one_core_turns(several_homes, params)] == ["parts", "ortools"]
+    assert one_core_turns(one_home, params) == ()
+    assert one_core_turns(several_homes, replace(params, solution_limit=10)) == ()
+    assert one_core_turns(several_homes, replace(params, workers=2)) == ()
+
+
+def test_a_later_ortools_turn_starts_from_the_plan_before_it(solve_valid: Solver) -> None:
+    several_homes, _ = homes_apart_and_together()
+    params = quick(time_limit_s=2.0, solution_limit=None, workers=1)
+    parts, model = take_turns(
+        several_homes, params, (("parts", 0.5), ("ortools", 1.0)), time.time() + 2
+    )
+    assert (parts.stats.engine, model.stats.engine) == ("parts", "ortools")
+    assert model.stats.details["warm_started"] == 1.0
+    assert objective(several_homes, model) <= objective(several_homes, parts)
+
+
+@pytest.mark.slow
+def test_one_core_field_day_takes_the_better_of_parts_and_one_model(solve_valid: Solver) -> None:
+    several_homes, _ = homes_apart_and_together()
+    s = solve_valid(several_homes, quick(time_limit_s=2.5, solution_limit=None, workers=1))
+    assert s.stats.details["candidate_plans"] == 2.0
+    assert s.stats.engine in {"ortools", "parts"}
 
 
 def test_sending_an_engineer_home_is_priced_as_a_change(solve_valid: Solver) -> None:
