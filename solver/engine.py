@@ -14,9 +14,9 @@ Every plan is checked by ``validate``; the winner is the valid plan with the low
 objective as recomputed by ``solver.validate.objective`` (engines account for costs
 differently), then the fewest unassigned jobs.
 
-With one worker the same turns run in this process instead (OR-Tools first where the
-turns are HGS's: it always returns a plan). From ``decompose_size`` jobs the problem is
-solved in parts, spread over the workers.
+With one worker the turns run in this process instead, after OR-Tools' own turn (first
+where the turns are HGS's, as it always returns a plan; the first half on field days).
+From ``decompose_size`` jobs the problem is solved in parts, spread over the workers.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ MIN_RACE_S = 2.5
 ONE_CORE_ORTOOLS_SHARE = 0.2
 #: On a field day with several homes, the parts' share of the turns (one model: the rest).
 PARTS_SHARE = 0.25
+#: With one worker on such a day, the share of one model from scratch, before those turns.
+ONE_CORE_FRESH_SHARE = 0.5
 
 
 def _hgs_module() -> ModuleType | None:
@@ -135,8 +137,10 @@ def one_core_turns(problem: Problem, params: SolveParams) -> Turns:
     """With one worker, the turns that replace the race; ``()`` for OR-Tools alone.
 
     OR-Tools first where the race would run HGS (HGS may find no plan), then HGS for most
-    of the time (far ahead on plain VRPTW, docs/benchmarks.md); the field turns as in the
-    race. Nothing for a deterministic run, or below ``MIN_RACE_S`` on field days.
+    of the time (far ahead on plain VRPTW, docs/benchmarks.md). On a field day with
+    several homes, one model from scratch for the first half (what the race's first
+    process does), then the field turns of the race. Nothing for a deterministic run, or
+    below ``MIN_RACE_S`` on field days.
     """
     if params.workers != 1 or params.solution_limit is not None:
         return ()
@@ -144,7 +148,10 @@ def one_core_turns(problem: Problem, params: SolveParams) -> Turns:
         return (("ortools", ONE_CORE_ORTOOLS_SHARE), ("hgs", 1.0))
     if params.time_limit_s < MIN_RACE_S or len(problem.jobs) >= params.large_size:
         return ()
-    return _field_turns(problem)
+    if not _field_turns(problem):
+        return ()
+    fresh = ONE_CORE_FRESH_SHARE
+    return (("ortools", fresh), ("parts", fresh + (1 - fresh) * PARTS_SHARE), ("ortools", 1.0))
 
 
 def _rank(problem: Problem, solution: Solution) -> tuple[int, int, int]:
