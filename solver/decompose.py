@@ -21,6 +21,7 @@ solution; ``docs/solver.md``). Instead:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,7 +29,7 @@ import numpy as np
 from solver.areas import split_group
 from solver.child import start
 from solver.greedy import greedy_plan
-from solver.params import SolveParams
+from solver.params import Progress, SolveParams
 from solver.problem import Job, Problem, Vehicle
 from solver.prune import allowed_vehicles
 from solver.search import solve_ortools
@@ -145,10 +146,33 @@ def subproblem(problem: Problem, part: Part) -> Problem:
     )
 
 
-def solve_parts(problems: list[Problem], params: SolveParams, deadline: float) -> list[Solution]:
+@dataclass(slots=True)
+class _Tally:
+    """Progress of a solve in parts: the plan's objective if no other part served a job."""
+
+    on_progress: Callable[[Progress], None]
+    objective: int
+    started: float
+    parts_done: int = 0
+
+    def add(self, part: Problem, solution: Solution) -> None:
+        dropped_before = sum(part.drop_price(job) for job in part.jobs)
+        self.objective -= dropped_before - objective(part, solution)
+        self.parts_done += 1
+        elapsed = time.perf_counter() - self.started
+        self.on_progress(Progress(self.objective, elapsed, self.parts_done, engine="parts"))
+
+
+def solve_parts(
+    problems: list[Problem],
+    params: SolveParams,
+    deadline: float,
+    report: Callable[[Problem, Solution], None] | None = None,
+) -> list[Solution]:
     """Solve ``problems`` one after the other, each with its share of the time left.
 
     ``deadline`` is wall-clock (``time.time()``): it is shared between processes.
+    ``report`` hears of each part's plan as it is done.
     """
     solutions: list[Solution] = []
     remaining = sum(len(p.jobs) for p in problems)
@@ -157,6 +181,8 @@ def solve_parts(problems: list[Problem], params: SolveParams, deadline: float) -
         seconds = max(MIN_PART_S, (deadline - time.time()) * share)
         part_params = replace(params, time_limit_s=seconds, workers=1, on_progress=None)
         solutions.append(solve_ortools(problem, part_params))
+        if report is not None:
+            report(problem, solutions[-1])
         remaining -= len(problem.jobs)
     return solutions
 
@@ -173,7 +199,10 @@ def deal(sizes: list[int], bins: int) -> list[list[int]]:
 
 
 def _solve_dealt(
-    problems: list[Problem], params: SolveParams, deadline: float
+    problems: list[Problem],
+    params: SolveParams,
+    deadline: float,
+    report: Callable[[Problem, Solution], None] | None,
 ) -> list[Solution | None]:
     """Every part's plan: the first bin in this process, the others in spawned workers.
 
@@ -188,7 +217,7 @@ def _solve_dealt(
         for chosen in bins[1:]
     ]
     if bins:
-        here = solve_parts([problems[i] for i in bins[0]], quiet, deadline)
+        here = solve_parts([problems[i] for i in bins[0]], quiet, deadline, report)
         for i, solution in zip(bins[0], here, strict=True):
             results[i] = solution
     for chosen, child in children:
@@ -211,10 +240,14 @@ def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:
     allowed = allowed_vehicles(problem, nearest=params.prune_nearest)
     parts = partition(problem, allowed, params.part_size)
     problems = [subproblem(problem, part) for part in parts]
+    report = None
+    if params.on_progress is not None:
+        everything_dropped = sum(problem.drop_price(job) for job in problem.jobs)
+        report = _Tally(params.on_progress, everything_dropped, started).add
     if params.solution_limit is not None:
-        solved: list[Solution | None] = list(solve_parts(problems, params, deadline))
+        solved: list[Solution | None] = list(solve_parts(problems, params, deadline, report))
     else:
-        solved = _solve_dealt(problems, params, deadline)
+        solved = _solve_dealt(problems, params, deadline, report)
     solved_at = time.perf_counter()
     routes: list[Route] = [r for s in solved if s is not None for r in s.routes]
     stitched = Solution(tuple(routes), (), SolveStats(0, 0.0, "parts", "stitched"))

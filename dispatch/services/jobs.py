@@ -161,21 +161,25 @@ class _ProgressWriter:
     """The solver's progress callback: writes the best solution so far to the job row.
 
     Throttled to one write per ``PROGRESS_INTERVAL_S``: the solver may report hundreds of
-    improvements a second.
+    improvements a second. The solver's engines take turns and each reports its own
+    best, so the writer keeps the lowest objective heard so far.
     """
 
     def __init__(self, factory: sessionmaker[Session], job_id: int) -> None:
         self._factory = factory
         self._job_id = job_id
         self._last = 0.0
+        self._best: int | None = None
 
     def __call__(self, progress: Progress) -> None:
+        if self._best is None or progress.objective < self._best:
+            self._best = progress.objective
         now = time.monotonic()
         if now - self._last < PROGRESS_INTERVAL_S:
             return
         self._last = now
         values = {
-            "best_objective": progress.objective,
+            "best_objective": self._best,
             "elapsed_s": round(progress.elapsed_s, 2),
             "solutions": progress.solutions,
         }

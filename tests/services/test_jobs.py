@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from dispatch.services import jobs
 from dispatch.services.jobs import PLAN, SolveRequest, request_solve, run_job
+from dispatch.store.database import make_engine, session_factory
 from dispatch.store.jobs import JobAlreadyRunningError, JobRepository, JobStatus
 from dispatch.store.repository import PlanRepository
+from solver import Progress
 from tests.api.conftest import DAY, add_ticket, load_organisation
 
 
@@ -69,3 +72,19 @@ def test_live_jobs_of_a_dead_runner_are_failed_at_startup(session: Session) -> N
     assert JobRepository(session).fail_all_live("restarted") == 1
     job = JobRepository(session).get(job_id)
     assert (job.status, job.failure_reason) == (JobStatus.FAILED, "restarted")
+
+
+def test_progress_keeps_the_lowest_objective_heard(
+    database_url: str, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL_S", 0.0)
+    job_id = _queue(session)
+    assert JobRepository(session).claim(job_id, worker="test")
+    session.commit()
+    engine = make_engine(database_url)
+    write = jobs._ProgressWriter(session_factory(engine), job_id)
+    write(Progress(objective=100, elapsed_s=1.0, solutions=1, engine="parts"))
+    write(Progress(objective=250, elapsed_s=2.0, solutions=1, engine="ortools"))
+    engine.dispose()
+    session.expire_all()
+    assert JobRepository(session).get(job_id).progress["best_objective"] == 100

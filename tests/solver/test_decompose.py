@@ -7,7 +7,18 @@ from dataclasses import replace
 
 import numpy as np
 
-from solver import Job, Problem, Route, Solution, SolveStats, Stop, solve, validate
+from solver import (
+    Job,
+    Problem,
+    Progress,
+    Route,
+    Solution,
+    SolveStats,
+    Stop,
+    objective,
+    solve,
+    validate,
+)
 from solver.areas import split_group
 from solver.decompose import assign_homes, deal, partition, solve_in_parts, subproblem
 from solver.greedy import greedy_plan
@@ -175,3 +186,14 @@ def test_parts_are_dealt_to_workers_largest_first_in_even_loads() -> None:
     assert deal([5, 1, 4, 2, 3], 2) == [[0, 3, 1], [2, 4]]
     assert deal([7], 3) == [[0]]
     assert deal([], 2) == []
+
+
+def test_a_solve_in_parts_reports_progress_after_each_part() -> None:
+    p = two_offices(10, 10, east_engineers=2)
+    heard: list[Progress] = []
+    s = solve(p, quick(decompose_size=10, part_size=6, on_progress=heard.append))
+    assert len(heard) == s.stats.details["parts"]
+    objectives = [progress.objective for progress in heard]
+    assert objectives == sorted(objectives, reverse=True)
+    assert objectives[0] < sum(p.drop_price(job) for job in p.jobs)
+    assert objectives[-1] >= objective(p, s)
