@@ -6,7 +6,9 @@ solution; ``docs/solver.md``). Instead:
 
 1. **Partition** (``partition``): engineers are grouped by where their routes end (their
    home office); each job joins the group of the candidate engineer who could start it
-   earliest (skills and reach as in ``solver.prune``). A group with more than
+   earliest (skills and reach as in ``solver.prune``; the nearest on ties), unless that
+   home's working time is used up and another candidate home has room
+   (``assign_homes``). A group with more than
    ``part_size`` jobs is split into areas around far-apart seeds, its engineers dealt
    round-robin between them (``solver.areas``).
 2. **Solve** (``solve_parts``): each part is a small ``Problem`` of its own locations,
