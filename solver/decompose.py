@@ -33,7 +33,7 @@ from solver.child import start
 from solver.greedy import greedy_plan
 from solver.params import Progress, SolveParams
 from solver.problem import Job, Problem, Vehicle
-from solver.prune import allowed_vehicles
+from solver.prune import Fleet, allowed_vehicles
 from solver.search import solve_ortools
 from solver.solution import Route, Solution, SolveStats
 from solver.validate import objective
@@ -60,17 +60,15 @@ def _working_time(vehicle: Vehicle) -> int:
 
 
 def _homes_by_nearness(
-    problem: Problem, job: Job, vehicles: list[int], home_of: dict[int, int]
+    problem: Problem, fleet: Fleet, job: Job, vehicles: list[int], home_of: list[int]
 ) -> list[tuple[int, int]]:
     """(home, travel) of the job's candidate engineers' homes, the earliest-starting first.
 
     Engineers who could all be there before the call are ordered by travel time.
     """
     candidates = np.array(vehicles, dtype=np.int64)
-    starts = np.array([problem.vehicles[v].start_location for v in vehicles], dtype=np.int64)
-    shift_starts = np.array([problem.vehicles[v].shift_start for v in vehicles], dtype=np.int64)
-    travel = problem.durations[starts, job.location]
-    ready = np.maximum(shift_starts + travel, job.release)
+    travel = problem.durations[fleet.starts[candidates], job.location]
+    ready = fleet.earliest_start(problem, job)[candidates]
     homes: dict[int, int] = {}
     for k in np.lexsort((travel, ready)):
         homes.setdefault(home_of[int(candidates[k])], int(travel[k]))
@@ -86,10 +84,11 @@ def assign_homes(problem: Problem, allowed: list[list[int]]) -> dict[int, list[i
     solved, instead of dropping it in its part. A job counts its service plus the travel
     from the home's nearest candidate engineer.
     """
-    home_of = {v: vehicle.end_location for v, vehicle in enumerate(problem.vehicles)}
+    fleet = Fleet.of(problem)
+    home_of = [int(home) for home in fleet.ends]
     room: dict[int, int] = {}
-    for v, vehicle in enumerate(problem.vehicles):
-        room[home_of[v]] = room.get(home_of[v], 0) + _working_time(vehicle)
+    for vehicle in problem.vehicles:
+        room[vehicle.end_location] = room.get(vehicle.end_location, 0) + _working_time(vehicle)
     jobs_of: dict[int, list[int]] = {home: [] for home in room}
     order = sorted(
         (i for i, vehicles in enumerate(allowed) if vehicles),
@@ -97,7 +96,7 @@ def assign_homes(problem: Problem, allowed: list[list[int]]) -> dict[int, list[i
     )
     for i in order:
         job = problem.jobs[i]
-        homes = _homes_by_nearness(problem, job, allowed[i], home_of)
+        homes = _homes_by_nearness(problem, fleet, job, allowed[i], home_of)
         fits = [(h, t) for h, t in homes if room[h] >= job.service + t]
         home, travel = (fits or homes)[0]
         room[home] -= job.service + travel

@@ -188,8 +188,8 @@ def _chosen(problem: Problem, candidates: list[Solution], started: float) -> Sol
     seconds = time.perf_counter() - started
     if not candidates:
         return _with_wall_time(empty_solution(problem, seconds), seconds, 0)
-    best = min(candidates, key=lambda s: _rank(problem, s))
-    if _rank(problem, best)[0]:
+    rank, best = min(((_rank(problem, s), s) for s in candidates), key=lambda ranked: ranked[0])
+    if rank[0]:
         # No engine produced a valid plan (a modelling bug): nobody moves rather than
         # returning a plan that breaks a hard rule. The validator can say what went wrong.
         best = empty_solution(problem, seconds)

@@ -75,9 +75,10 @@ def _opened(problem: Problem, start: Solution | None) -> list[_Open]:
     if start is None:
         return routes
     index = {v.id: i for i, v in enumerate(problem.vehicles)}
+    by_id = {job.id: job for job in problem.jobs}
     for route in start.routes:
         opened = routes[index[route.vehicle_id]]
-        jobs = [problem.job(job_id) for job_id in route.job_ids]
+        jobs = [by_id[job_id] for job_id in route.job_ids]
         timed = timed_route(problem, opened.vehicle, jobs)
         opened.route = route
         opened.jobs = jobs if timed is not None else []

@@ -25,14 +25,14 @@ IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
-class _Fleet:
+class Fleet:
     starts: IntArray
     ends: IntArray
     shift_starts: IntArray
     day_limits: IntArray
 
     @classmethod
-    def of(cls, problem: Problem) -> _Fleet:
+    def of(cls, problem: Problem) -> Fleet:
         vs = problem.vehicles
         return cls(
             starts=np.array([v.start_location for v in vs], dtype=np.int64),
@@ -41,12 +41,16 @@ class _Fleet:
             day_limits=np.array([v.shift_end + v.overtime_cap for v in vs], dtype=np.int64),
         )
 
+    def earliest_start(self, problem: Problem, job: Job) -> IntArray:
+        """Per vehicle, when it could start ``job`` going straight there from its start."""
+        travel = problem.durations[self.starts, job.location]
+        earliest: IntArray = np.maximum(self.shift_starts + travel, job.release)
+        return earliest
 
-def _candidates(problem: Problem, fleet: _Fleet, job: Job) -> tuple[list[int], IntArray]:
+
+def _candidates(problem: Problem, fleet: Fleet, job: Job) -> tuple[list[int], IntArray]:
     """Vehicles passing the exact rule, and each vehicle's earliest service start."""
-    reach = np.maximum(
-        fleet.shift_starts + problem.durations[fleet.starts, job.location], job.release
-    )
+    reach = fleet.earliest_start(problem, job)
     back = reach + job.service + problem.durations[job.location, fleet.ends]
     ok = (back <= fleet.day_limits) & (reach <= problem.horizon)
     if job.hard_due and job.due is not None:
@@ -62,7 +66,7 @@ def allowed_vehicles(problem: Problem, *, nearest: int | None) -> list[list[int]
     on its vehicle, whatever the rules say.
     """
     pinned = {v.first_job: i for i, v in enumerate(problem.vehicles) if v.first_job}
-    fleet = _Fleet.of(problem)
+    fleet = Fleet.of(problem)
     result: list[list[int]] = []
     for job in problem.jobs:
         if job.id in pinned:
