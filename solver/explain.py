@@ -1,73 +1,143 @@
-"""Why a job is late or unassigned, in terms a dispatcher understands.
+"""Why a job is late or unassigned, each claim checked against the plan before it is said.
 
-Reasons are computed from the problem and the plan, never from the model, and tried from
-the most to the least fundamental: nobody is certified; the job is released after every
-shift; nobody can get there in time even going straight from their start; the routes
-that could take it are full (capacity); otherwise other jobs took the time (a higher
-priority, or simply a better use of the engineers' day).
+Reasons come from the problem and the plan, never from the model. The fundamental ones
+first: nobody is certified; the job is released after every shift; nobody can start it
+in time even alone (exact timing, breaks on the way included). Otherwise the plan is
+*tried* the other way (``solver.explain_trials``): the job served on time (or at all)
+by each engineer who could, the changed plan re-timed exactly and checked by
+``solver.validate``. What the trial shows is the reason: the plan could do better
+(``plan_can_improve``), other jobs would be late (``busy_with_other_jobs``), it only costs
+more (``cheaper_this_way``), or there is no room, for more urgent jobs
+(``dropped_for_higher_priority``) or not (``no_room``). ``docs/solver.md`` says what each
+reason claims and how the property test re-checks it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
+from solver.explain_reasons import (
+    BUSY_WITH_OTHER_JOBS,
+    CANNOT_ARRIVE_IN_TIME,
+    CAPACITY,
+    CHEAPER_THIS_WAY,
+    DROPPED_FOR_HIGHER_PRIORITY,
+    NO_CERTIFIED_ENGINEER,
+    NO_ROOM,
+    OUTSIDE_EVERY_SHIFT,
+    PLAN_CAN_IMPROVE,
+    BusyWithOtherJobs,
+    CannotArriveInTime,
+    Capacity,
+    CheaperThisWay,
+    Delay,
+    DroppedForHigherPriority,
+    NoCertifiedEngineer,
+    NoRoom,
+    OutsideEveryShift,
+    PlanCanImprove,
+    Reason,
+    Trial,
+)
+from solver.explain_timing import timings
+from solver.explain_trials import Trials, late_by, more_urgent
 from solver.problem import Job, Problem, Vehicle
 from solver.solution import Solution
 
-NO_CERTIFIED_ENGINEER = "no_certified_engineer"
-OUTSIDE_EVERY_SHIFT = "outside_every_shift"
-CANNOT_ARRIVE_IN_TIME = "cannot_arrive_in_time"
-CAPACITY = "capacity"
-DROPPED_FOR_HIGHER_PRIORITY = "dropped_for_higher_priority"
-BUSY_WITH_OTHER_JOBS = "busy_with_other_jobs"
+__all__ = [
+    "BUSY_WITH_OTHER_JOBS",
+    "CANNOT_ARRIVE_IN_TIME",
+    "CAPACITY",
+    "CHEAPER_THIS_WAY",
+    "DROPPED_FOR_HIGHER_PRIORITY",
+    "NO_CERTIFIED_ENGINEER",
+    "NO_ROOM",
+    "OUTSIDE_EVERY_SHIFT",
+    "PLAN_CAN_IMPROVE",
+    "BusyWithOtherJobs",
+    "CannotArriveInTime",
+    "Capacity",
+    "CheaperThisWay",
+    "Delay",
+    "DroppedForHigherPriority",
+    "NoCertifiedEngineer",
+    "NoRoom",
+    "OutsideEveryShift",
+    "PlanCanImprove",
+    "Reason",
+    "Trial",
+    "earliest_alone",
+    "explain",
+    "more_urgent",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """``code`` is stable for programs, ``message`` is for people, ``details`` for both.
-
-    Times in ``details`` are in the problem's unit from its time origin;
-    ``minutes_late`` is in minutes.
-    """
-
-    code: str
-    message: str
-    details: dict[str, str | int | float] = field(default_factory=dict)
+#: Swaps tried for a job no route has room for (its least urgent rivals first).
+SWAPS_TRIED = 8
 
 
 def _day_end(vehicle: Vehicle) -> int:
     return vehicle.shift_end + vehicle.overtime_cap
 
 
-def _earliest_start(problem: Problem, vehicle: Vehicle, job: Job) -> int:
-    """When ``vehicle`` could start ``job`` going straight there from its start."""
+def alone(problem: Problem, vehicle: Vehicle, job: Job) -> list[Job]:
+    """The shortest route that serves ``job``: the engineer's pinned first job, then it."""
+    if vehicle.first_job is None or vehicle.first_job == job.id:
+        return [job]
+    return [problem.job(vehicle.first_job), job]
+
+
+def earliest_alone(problem: Problem, vehicle: Vehicle, job: Job) -> int | None:
+    """The earliest start of ``job`` by ``vehicle`` with nothing else to do (exact timing)."""
+    starts = [
+        route.stops[-1].start for route in timings(problem, vehicle, alone(problem, vehicle, job))
+    ]
+    return min(starts, default=None)
+
+
+def _straight(problem: Problem, vehicle: Vehicle, job: Job) -> int:
+    """A lower bound of ``earliest_alone``: straight there, no break."""
     travel = int(problem.durations[vehicle.start_location, job.location])
     return max(vehicle.shift_start + travel, job.release)
 
 
-def _fits_day(problem: Problem, vehicle: Vehicle, job: Job) -> bool:
-    start = _earliest_start(problem, vehicle, job)
-    back = start + job.service + int(problem.durations[job.location, vehicle.end_location])
-    if job.hard_due and job.due is not None and start > job.due:
-        return False
-    return back <= _day_end(vehicle) and start <= problem.horizon
+def _certified(problem: Problem, job: Job) -> list[Vehicle]:
+    pinned = {v.first_job: v.id for v in problem.vehicles if v.first_job is not None}
+    return [v for v in problem.vehicles if v.can_serve(job) and pinned.get(job.id, v.id) == v.id]
 
 
-def _nearest(problem: Problem, job: Job, certified: list[Vehicle]) -> tuple[Vehicle, int]:
-    vehicle = min(certified, key=lambda v: (_earliest_start(problem, v, job), v.id))
-    return vehicle, _earliest_start(problem, vehicle, job)
+def _earliest(problem: Problem, job: Job, certified: Sequence[Vehicle]) -> dict[str, int]:
+    """Engineer id -> earliest start alone, for every certified engineer who can at all."""
+    starts = {v.id: earliest_alone(problem, v, job) for v in certified}
+    return {v: at for v, at in starts.items() if at is not None}
 
 
-def _unreachable(problem: Problem, job: Job, certified: list[Vehicle]) -> Reason:
-    vehicle, at = _nearest(problem, job, certified)
-    msg = (
-        f"no certified engineer can reach the site and finish within a shift; the nearest, "
-        f"{vehicle.id}, would arrive at {at} going straight there"
-    )
-    return Reason(CANNOT_ARRIVE_IN_TIME, msg, {"engineer_id": vehicle.id, "arrival": at})
+def _nearest_relaxed(
+    problem: Problem, job: Job, certified: Sequence[Vehicle]
+) -> tuple[str | None, int | None]:
+    """The engineer who could start earliest ignoring the day's end, and when."""
+    best: tuple[int, str] | None = None
+    for vehicle in sorted(certified, key=lambda v: (_straight(problem, v, job), v.id)):
+        if best is not None and _straight(problem, vehicle, job) > best[0]:
+            break
+        free = Vehicle(
+            vehicle.id,
+            vehicle.start_location,
+            vehicle.end_location,
+            vehicle.shift_start,
+            vehicle.shift_end,
+            overtime_cap=10 * problem.horizon,
+            breaks=vehicle.breaks,
+        )
+        relaxed = Problem(
+            problem.durations, problem.distances, (job,), (free,), 11 * problem.horizon
+        )
+        at = earliest_alone(relaxed, free, Job(job.id, job.location, job.service, job.release))
+        if at is not None and (best is None or (at, vehicle.id) < best):
+            best = (at, vehicle.id)
+    return (None, None) if best is None else (best[1], best[0])
 
 
-def _full(problem: Problem, job: Job, solution: Solution, certified: list[Vehicle]) -> bool:
+def _full(problem: Problem, job: Job, solution: Solution, certified: Sequence[Vehicle]) -> bool:
     """Every engineer who could take the job has no capacity left for it."""
     if job.demand <= 0 or not any(v.capacity is not None for v in certified):
         return False
@@ -80,58 +150,100 @@ def _full(problem: Problem, job: Job, solution: Solution, certified: list[Vehicl
     return True
 
 
-def why_unassigned(problem: Problem, solution: Solution, job: Job) -> Reason:
-    certified = [v for v in problem.vehicles if v.can_serve(job)]
+def _cheapest(trials: Sequence[Trial | None]) -> Trial | None:
+    found = [t for t in trials if t is not None]
+    return min(found, key=lambda t: (t.objective_delta, t.engineer_id), default=None)
+
+
+def why_unassigned(trials: Trials, job: Job, unit: float) -> Reason:
+    problem = trials.problem
+    certified = _certified(problem, job)
     if not certified:
-        return Reason(NO_CERTIFIED_ENGINEER, f"no engineer is certified for {job.skill}")
+        return NoCertifiedEngineer(skill=job.skill, unit_seconds=unit)
     if all(job.release > _day_end(v) for v in certified):
         latest = max(_day_end(v) for v in certified)
-        msg = f"released at {job.release}, after every shift ends (latest {latest})"
-        return Reason(OUTSIDE_EVERY_SHIFT, msg, {"release": job.release, "latest_end": latest})
-    reachable = [v for v in certified if _fits_day(problem, v, job)]
-    if not reachable:
-        return _unreachable(problem, job, certified)
-    if _full(problem, job, solution, reachable):
-        return Reason(CAPACITY, "every engineer who could take it is loaded to capacity")
-    msg = "the engineers who could take it spent their day on jobs worth more"
-    return Reason(DROPPED_FOR_HIGHER_PRIORITY, msg, {"candidates": len(reachable)})
-
-
-def why_late(problem: Problem, job: Job, start: int, seconds_per_unit: float) -> Reason:
-    due = job.due if job.due is not None else start
-    late = start - due
-    minutes = round(late * seconds_per_unit / 60.0, 1)
-    certified = [v for v in problem.vehicles if v.can_serve(job)]
-    vehicle, at = _nearest(problem, job, certified)
-    details: dict[str, str | int | float] = {
-        "late_by": late,
-        "minutes_late": minutes,
-        "engineer_id": vehicle.id,
-        "arrival": at,
-    }
-    if at > due:
-        msg = (
-            f"{minutes} min late: even the nearest certified engineer, {vehicle.id}, going "
-            f"straight there would arrive at {at}, after the deadline {due}"
+        return OutsideEveryShift(release=job.release, latest_end=latest, unit_seconds=unit)
+    starts = _earliest(problem, job, certified)
+    if not starts:
+        who, at = _nearest_relaxed(problem, job, certified)
+        return CannotArriveInTime(
+            engineer_id=who, earliest_start=at, due=job.due, unit_seconds=unit
         )
-        return Reason(CANNOT_ARRIVE_IN_TIME, msg, details)
-    msg = f"{minutes} min late: the engineers who could be on time were busy with other jobs"
-    return Reason(BUSY_WITH_OTHER_JOBS, msg, details)
+    able = [v for v in certified if v.id in starts]
+    if _full(problem, job, trials.solution, able):
+        return Capacity(engineers=tuple(v.id for v in able), unit_seconds=unit)
+    best = _cheapest([trials.serve(job, v, on_time=False) for v in able])
+    if best is not None and best.objective_delta < 0:
+        return PlanCanImprove(trial=best, unit_seconds=unit)
+    if best is not None:
+        return CheaperThisWay(trial=best, drop_price=problem.drop_price(job), unit_seconds=unit)
+    return _no_room(trials, job, able, unit)
+
+
+def _no_room(trials: Trials, job: Job, able: Sequence[Vehicle], unit: float) -> Reason:
+    """No candidate can add the job: for more urgent jobs, or a swap's figures."""
+    problem = trials.problem
+    candidates = tuple(v.id for v in able)
+    served = [(v, j) for v in able for j in trials.order(v.id) if j.id != v.first_job]
+    weaker = [(v, j) for v, j in served if not more_urgent(problem, j, job)]
+    if not weaker:
+        ids = tuple(j.id for _, j in served)
+        return DroppedForHigherPriority(candidates=candidates, served=ids, unit_seconds=unit)
+    weaker.sort(key=lambda vj: (problem.drop_price(vj[1]), vj[1].lateness_cost, vj[1].id))
+    swaps = [trials.serve(job, v, on_time=False, gives_up=j.id) for v, j in weaker[:SWAPS_TRIED]]
+    best = _cheapest(swaps)
+    if best is not None and best.objective_delta < 0:
+        return PlanCanImprove(trial=best, unit_seconds=unit)
+    ids = tuple(j.id for _, j in weaker)
+    return NoRoom(candidates=candidates, not_more_urgent=ids, trial=best, unit_seconds=unit)
+
+
+def why_late(trials: Trials, job: Job, start: int, unit: float) -> Reason:
+    problem = trials.problem
+    due = job.due if job.due is not None else start
+    late = late_by(job, start)
+    starts = _earliest(problem, job, _certified(problem, job))
+    able = [v for v in problem.vehicles if starts.get(v.id, due + 1) <= due]
+    if not able:
+        who = min(starts, key=lambda v: (starts[v], v), default=None)
+        at = starts.get(who) if who is not None else None
+        return CannotArriveInTime(
+            engineer_id=who, earliest_start=at, due=due, late_by=late, unit_seconds=unit
+        )
+    best = _cheapest([trials.serve(job, v, on_time=True) for v in able])
+    candidates = tuple(v.id for v in able)
+    if best is not None and best.objective_delta < 0:
+        return PlanCanImprove(trial=best, late_by=late, unit_seconds=unit)
+    if best is not None and not best.delays:
+        return CheaperThisWay(trial=best, late_by=late, unit_seconds=unit)
+    if best is not None:
+        rivals = [problem.job(d.job_id) for d in best.delays]
+    else:
+        rivals = [j for v in able for j in trials.order(v.id) if j.id != job.id]
+    urgent = all(more_urgent(problem, rival, job) for rival in rivals)
+    return BusyWithOtherJobs(
+        late_by=late,
+        due=due,
+        candidates=candidates,
+        trial=best,
+        more_urgent=urgent,
+        unit_seconds=unit,
+    )
 
 
 def explain(
     problem: Problem, solution: Solution, *, seconds_per_unit: float = 1.0
 ) -> dict[str, Reason]:
     """Job id -> reason, for every unassigned job and every job served after its due."""
-    jobs = {j.id: j for j in problem.jobs}
-    reasons = {
-        job_id: why_unassigned(problem, solution, jobs[job_id])
+    trials = Trials(problem, solution)
+    reasons: dict[str, Reason] = {
+        job_id: why_unassigned(trials, trials.jobs[job_id], seconds_per_unit)
         for job_id in solution.unassigned
-        if job_id in jobs
+        if job_id in trials.jobs
     }
     for route in solution.routes:
         for stop in route.stops:
-            job = jobs.get(stop.job_id)
+            job = trials.jobs.get(stop.job_id)
             if job is not None and job.due is not None and stop.start > job.due:
-                reasons[job.id] = why_late(problem, job, stop.start, seconds_per_unit)
+                reasons[job.id] = why_late(trials, job, stop.start, seconds_per_unit)
     return reasons

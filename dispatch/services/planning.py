@@ -156,12 +156,13 @@ def solve_plan(
         if route_visits:
             return_legs[route.vehicle_id] = (back_minutes, back_km)
     late = {str(v.ticket_id): v.minutes_late for v in visits}
+    explained = explain(planning.problem, solution, seconds_per_unit=60.0)
     reasons = {
         job_id: (
             reason.code,
             describe(reason, planning.tickets[job_id], planning, late.get(job_id)),
         )
-        for job_id, reason in explain(planning.problem, solution, seconds_per_unit=60.0).items()
+        for job_id, reason in explained.items()
     }
     unassigned = tuple((int(job_id), reasons[job_id][1]) for job_id in solution.unassigned)
     kpis = plan_kpis(
@@ -174,7 +175,8 @@ def solve_plan(
         return_legs=return_legs,
     )
     kpis["reasons"] = {
-        job_id: {"code": code, "message": message} for job_id, (code, message) in reasons.items()
+        job_id: {"code": code, "message": message, "figures": explained[job_id].details}
+        for job_id, (code, message) in reasons.items()
     }
     kpis["objective"] = solution.stats.objective
     kpis["engine"] = solution.stats.engine

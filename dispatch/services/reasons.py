@@ -1,31 +1,94 @@
-"""The solver's reasons, told in the dispatcher's words: names and local clock times."""
+"""The solver's reasons, told in the dispatcher's words: names, local clock times, km.
+
+Every figure comes from a field of the typed reason (``solver.explain``), which the solver
+checked against the plan; this module only words it. The planning problem counts whole
+minutes and metres.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dispatch.domain import Ticket
 from dispatch.services.problem_builder import PlanningProblem
 from solver.explain import (
-    BUSY_WITH_OTHER_JOBS,
-    CANNOT_ARRIVE_IN_TIME,
-    DROPPED_FOR_HIGHER_PRIORITY,
-    NO_CERTIFIED_ENGINEER,
-    OUTSIDE_EVERY_SHIFT,
+    BusyWithOtherJobs,
+    CannotArriveInTime,
+    CheaperThisWay,
+    DroppedForHigherPriority,
+    NoCertifiedEngineer,
+    NoRoom,
+    OutsideEveryShift,
+    PlanCanImprove,
     Reason,
+    Trial,
 )
 
 
-def _clock(planning: PlanningProblem, minutes: object, zone: str) -> str:
-    instant: datetime = planning.instant(int(float(str(minutes))))
-    return instant.astimezone(ZoneInfo(zone)).strftime("%a %m-%d %H:%M")
+class _Words:
+    """One ticket's reason, with the plan's names and clocks at hand."""
+
+    def __init__(self, planning: PlanningProblem, ticket: Ticket) -> None:
+        self.planning = planning
+        self.zone = ZoneInfo(planning.offices[ticket.office_code].timezone)
+        self.deadline = ticket.deadline.astimezone(self.zone).strftime("%a %m-%d %H:%M")
+
+    def clock(self, minutes: int) -> str:
+        return planning_clock(self.planning, minutes, self.zone)
+
+    def who(self, engineer_id: str | None) -> str:
+        engineer = self.planning.engineers.get(engineer_id or "")
+        return f"{engineer.name} ({engineer_id})" if engineer else str(engineer_id)
+
+    def trial(self, trial: Trial) -> str:
+        """What serving it with the trial's engineer does, in figures."""
+        instead = f" instead of ticket {trial.gives_up}" if trial.gives_up else ""
+        made_late = "; ".join(
+            f"ticket {d.job_id} {d.late_by} min late"
+            + (f" (now {d.was_late_by})" if d.was_late_by else "")
+            for d in trial.delays
+        )
+        late = f", making {made_late}" if made_late else ""
+        start = self.clock(trial.start)
+        return (
+            f"{self.who(trial.engineer_id)} could start it {start}{instead}{late}; "
+            f"{trial.extra_distance / 1000:+.0f} km, {trial.extra_time:+d} min of route time, "
+            f"plan cost {trial.objective_delta:+,}"
+        )
 
 
-def _engineer(planning: PlanningProblem, reason: Reason) -> str:
-    engineer_id = str(reason.details.get("engineer_id", ""))
-    engineer = planning.engineers.get(engineer_id)
-    return f"{engineer.name} ({engineer_id})" if engineer else engineer_id
+def planning_clock(planning: PlanningProblem, minutes: int, zone: ZoneInfo) -> str:
+    return planning.instant(minutes).astimezone(zone).strftime("%a %m-%d %H:%M")
+
+
+def _late(minutes_late: int | None, words: _Words) -> str:
+    if minutes_late is None:
+        return f"not planned (deadline {words.deadline})"
+    return f"{minutes_late:.0f} min late (deadline {words.deadline})"
+
+
+def _arrive(reason: CannotArriveInTime, words: _Words, minutes_late: int | None) -> str:
+    if reason.earliest_start is None:
+        return "no certified engineer can get there within a shift"
+    at = f"{words.who(reason.engineer_id)}, would start {words.clock(reason.earliest_start)}"
+    if minutes_late is None:
+        return (
+            f"no certified engineer can get there and back within a shift; the earliest, {at} "
+            "(breaks on the way included)"
+        )
+    return (
+        f"{minutes_late:.0f} min late: even the earliest certified engineer going straight "
+        f"there, {at} (breaks on the way included), after the deadline {words.deadline}"
+    )
+
+
+def _busy(reason: BusyWithOtherJobs, words: _Words, minutes_late: int | None) -> str:
+    whom = "jobs due earlier or more urgent" if reason.more_urgent else "other jobs"
+    names = ", ".join(words.who(e) for e in reason.candidates)
+    head = f"{_late(minutes_late, words)}: {names} could be on time"
+    if reason.trial is None:
+        return f"{head}, but their days are full with {whom}"
+    return f"{head}, but are needed for {whom}: {words.trial(reason.trial)}"
 
 
 def describe(
@@ -36,34 +99,33 @@ def describe(
     ``minutes_late`` comes from the plan's visit (against the real deadline): the solver
     only sees deadlines clipped to the plan's start.
     """
-    zone = planning.offices[ticket.office_code].timezone
-    deadline = ticket.deadline.astimezone(ZoneInfo(zone)).strftime("%a %m-%d %H:%M")
-    late = minutes_late
-    line = ticket.draft.product_line
-    if reason.code == NO_CERTIFIED_ENGINEER:
-        return f"no engineer in this plan's scope is certified on {line}"
-    if reason.code == OUTSIDE_EVERY_SHIFT:
+    words = _Words(planning, ticket)
+    if isinstance(reason, NoCertifiedEngineer):
+        return f"no engineer in this plan's scope is certified on {ticket.draft.product_line}"
+    if isinstance(reason, OutsideEveryShift):
         return "called after every engineer's shift in the plan's two days has ended"
-    if reason.code == CANNOT_ARRIVE_IN_TIME and "arrival" in reason.details:
-        at = _clock(planning, reason.details["arrival"], zone)
-        who = _engineer(planning, reason)
-        if late is None:
-            return (
-                "no certified engineer can get there within a shift; "
-                f"the nearest, {who}, would arrive {at}"
-            )
+    if isinstance(reason, CannotArriveInTime):
+        return _arrive(reason, words, minutes_late)
+    if isinstance(reason, BusyWithOtherJobs):
+        return _busy(reason, words, minutes_late)
+    if isinstance(reason, CheaperThisWay):
+        cheaper = "the plan is cheaper this way"
+        return f"{_late(minutes_late, words)}: {cheaper}; {words.trial(reason.trial)}"
+    if isinstance(reason, PlanCanImprove):
         return (
-            f"{late:.0f} min late: even the nearest certified engineer, {who}, going straight "
-            f"there would arrive {at}, after the deadline {deadline}"
+            f"{_late(minutes_late, words)}, but a better plan exists: {words.trial(reason.trial)}"
         )
-    if reason.code == BUSY_WITH_OTHER_JOBS and late is not None:
+    if isinstance(reason, DroppedForHigherPriority):
+        names = ", ".join(words.who(e) for e in reason.candidates)
         return (
-            f"{late:.0f} min late (deadline {deadline}): the engineers who could be on time "
-            "are needed for jobs due earlier or more urgent"
+            f"not planned: {names} could take it but have no room, and every ticket they serve "
+            f"({', '.join(reason.served)}) is more urgent; carried over, first in line next day "
+            f"(deadline {words.deadline})"
         )
-    if reason.code == DROPPED_FOR_HIGHER_PRIORITY:
-        return (
-            f"not planned: every certified engineer is needed for more urgent jobs today and "
-            f"tomorrow; carried over, first in line next day (deadline {deadline})"
-        )
+    if isinstance(reason, NoRoom):
+        names = ", ".join(words.who(e) for e in reason.candidates)
+        head = f"not planned: {names} could take it but their days are full"
+        if reason.trial is None:
+            return f"{head}, even giving up one of tickets {', '.join(reason.not_more_urgent)}"
+        return f"{head}; {words.trial(reason.trial)}"
     return reason.message

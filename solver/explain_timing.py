@@ -1,0 +1,238 @@
+"""Exact timing of one engineer's route, every placement of the breaks tried.
+
+The explanations need to know when an engineer *could* be somewhere: going straight to a
+site, or with one more job in the route. The planner's own timing cannot be the witness
+(it is what is being explained), and the forward clock of ``solver.repair`` takes each
+break at the first moment its window opens, which can put a lunch before a job that
+could have been served first. This module enumerates, for a fixed order of jobs, the leg
+on which each break is taken (the breaks keep the order of their windows), and times
+each leg the best way for that choice:
+
+- a fixed-length break (lunch) is taken at the first moment its window allows, on the
+  road if it opens before the arrival, otherwise while waiting at the site; on the way
+  home it is taken after the route's end when its window allows (it then costs nothing);
+- a night (a break that ends at ``ends_at`` wherever it starts) is taken while waiting at
+  the site, or after the route's end, when its window allows; otherwise on the road as
+  late as its window allows (the engineer drives as far as possible before sleeping).
+
+For one choice of legs every event is then as early as it can be, and lateness, the
+route's end and overtime only grow with later events, so the best timing is among the
+enumerated ones. The route leaves at the shift start, or later so as to arrive at the
+first site when it is released or due, breaks possibly taken before leaving; ``latest_departure``
+then pushes the departure as late as it goes without anything ending later. Times follow the
+validator's convention (``solver.validate``), which checks every route made here before
+any claim is made from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from solver.problem import Break, Job, Problem, Vehicle
+from solver.solution import BreakTaken, Route, Stop
+
+
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    """One leg walked: arrival, service start (the arrival on the way home), breaks taken."""
+
+    arrival: int
+    start: int
+    taken: tuple[BreakTaken, ...]
+
+
+def _placement(brk: Break, now: int, remaining: int, arrived: int | None, home: bool) -> int | None:
+    """When to start ``brk`` at ``now`` with ``remaining`` travel left, or None if it cannot."""
+    there = arrived if arrived is not None else now + remaining
+    after = max(brk.earliest_start, there, now)
+    road: int | None = None
+    if arrived is None:
+        road = max(brk.earliest_start, now)
+        if brk.ends_at is not None:
+            road = max(road, min(brk.latest_start, there - 1))
+        if road >= there or road > brk.latest_start:
+            road = None
+        elif not home and brk.ends_at is None:
+            return road
+    return after if after <= brk.latest_start else road
+
+
+def _leg(now: int, travel: int, ready: int, breaks: Sequence[Break], home: bool) -> _Leg | None:
+    """Travel from ``now`` taking ``breaks`` in order, then wait for ``ready``."""
+    remaining, arrived = travel, None
+    taken: list[BreakTaken] = []
+    for brk in breaks:
+        at = _placement(brk, now, remaining, arrived, home)
+        if at is None:
+            return None
+        taken.append(BreakTaken(at, brk.length(at)))
+        if arrived is None and at < now + remaining:
+            remaining -= at - now
+        elif arrived is None:
+            arrived = now + remaining
+        now = at + brk.length(at)
+    arrival = arrived if arrived is not None else now + remaining
+    start = arrival if home else max(arrival, ready, now)
+    return _Leg(arrival, start, tuple(taken))
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    """One route being timed: its engineer, jobs in order, day end and start time."""
+
+    problem: Problem
+    vehicle: Vehicle
+    jobs: Sequence[Job]
+    day_end: int
+    depart: int
+
+    def legs(
+        self,
+        pending: tuple[Break, ...],
+        now: int,
+        stops: tuple[Stop, ...],
+        taken: tuple[BreakTaken, ...],
+    ) -> Iterator[Route]:
+        here = self.jobs[len(stops) - 1].location if stops else self.vehicle.start_location
+        if len(stops) == len(self.jobs):
+            yield from self._home(pending, now, here, stops, taken)
+            return
+        job = self.jobs[len(stops)]
+        travel = int(self.problem.durations[here, job.location])
+        for split in range(len(pending) + 1):
+            leg = _leg(now, travel, job.release, pending[:split], home=False)
+            if leg is None or (job.hard_due and job.due is not None and leg.start > job.due):
+                continue
+            end, rest = leg.start + job.service, pending[split:]
+            if end > self.day_end or any(b.latest_start < end for b in rest):
+                continue
+            stop = Stop(job.id, leg.arrival, leg.start, end)
+            yield from self.legs(rest, end, (*stops, stop), taken + leg.taken)
+
+    def _home(
+        self,
+        pending: tuple[Break, ...],
+        now: int,
+        here: int,
+        stops: tuple[Stop, ...],
+        taken: tuple[BreakTaken, ...],
+    ) -> Iterator[Route]:
+        travel = int(self.problem.durations[here, self.vehicle.end_location])
+        leg = _leg(now, travel, 0, pending, home=True)
+        if leg is not None and leg.arrival <= self.day_end:
+            breaks = tuple(sorted(taken + leg.taken, key=lambda b: b.start))
+            yield Route(self.vehicle.id, stops, self.depart, leg.arrival, breaks)
+
+
+def timings(
+    problem: Problem, vehicle: Vehicle, jobs: Sequence[Job], depart: int | None = None
+) -> Iterator[Route]:
+    """Every feasible timing of ``jobs`` in this order as ``vehicle``'s route.
+
+    Feasible: releases, hard dues, capacity, the day's end (overtime cap and horizon) and
+    every declared break taken once inside its window. Soft dues may be missed.
+    """
+    if vehicle.capacity is not None and sum(job.demand for job in jobs) > vehicle.capacity:
+        return
+    pending = tuple(sorted(vehicle.breaks, key=lambda b: (b.earliest_start, b.latest_start)))
+    day_end = min(vehicle.shift_end + vehicle.overtime_cap, problem.horizon)
+    departures = _departures(problem, vehicle, jobs) if depart is None else [depart]
+    for leave in departures:
+        walk = _Walk(problem, vehicle, jobs, day_end, leave)
+        for before, taken in _before_leaving(vehicle.shift_start, leave, pending):
+            yield from walk.legs(pending[before:], leave, (), taken)
+
+
+def _before_leaving(
+    shift_start: int, depart: int, pending: tuple[Break, ...]
+) -> Iterator[tuple[int, tuple[BreakTaken, ...]]]:
+    """The first breaks taken at the start before leaving: (how many, when), 0 first."""
+    yield 0, ()
+    now, taken = shift_start, tuple[BreakTaken, ...]()
+    for count, brk in enumerate(pending, start=1):
+        at = max(brk.earliest_start, now)
+        if at > brk.latest_start or at + brk.length(at) > depart:
+            return
+        taken = (*taken, BreakTaken(at, brk.length(at)))
+        now = at + brk.length(at)
+        yield count, taken
+
+
+def _departures(problem: Problem, vehicle: Vehicle, jobs: Sequence[Job]) -> list[int]:
+    """Leaving at the shift start, or later to reach the first site at its release or due.
+
+    A later departure shortens the route's span (priced by ``time_cost``) when the engineer
+    would otherwise wait, or could take a break before leaving.
+    """
+    if not jobs:
+        return [vehicle.shift_start]
+    first = jobs[0]
+    travel = int(problem.durations[vehicle.start_location, first.location])
+    later = [first.release - travel]
+    if first.due is not None:
+        later.append(first.due - travel)
+    return [vehicle.shift_start, *sorted({d for d in later if d > vehicle.shift_start})]
+
+
+def timing_cost(problem: Problem, vehicle: Vehicle, jobs: Sequence[Job], route: Route) -> int:
+    """The part of the route's cost that depends on its times: span, overtime, lateness.
+
+    ``jobs`` are the route's jobs in the order of its stops.
+    """
+    cost = problem.time_cost * (route.end - route.start)
+    cost += vehicle.overtime_cost * max(0, route.end - vehicle.shift_end)
+    for job, stop in zip(jobs, route.stops, strict=True):
+        if job.due is not None and not job.hard_due:
+            cost += job.lateness_cost * max(0, stop.start - job.due)
+    return cost
+
+
+def best_timing(
+    problem: Problem,
+    vehicle: Vehicle,
+    jobs: Sequence[Job],
+    key: Callable[[Route], tuple[int, ...]] | None = None,
+) -> Route | None:
+    """The feasible timing of ``jobs`` smallest by ``key`` (default: the timing cost)."""
+
+    def cheapest(route: Route) -> tuple[int, ...]:
+        return (timing_cost(problem, vehicle, jobs, route),)
+
+    return min(timings(problem, vehicle, jobs), key=key or cheapest, default=None)
+
+
+def latest_departure(
+    problem: Problem, vehicle: Vehicle, jobs: Sequence[Job], route: Route
+) -> Route:
+    """``route`` left as late as possible without more lateness or overtime.
+
+    The span is priced by the minute, so waiting is better done before leaving. The end
+    moves at most minute for minute with the departure, so the span only shrinks as the
+    departure moves later while lateness and overtime only grow: the best departure is
+    the latest one at which they cost no more than in ``route``, found by binary search.
+    """
+    if problem.time_cost <= 0 or not route.stops:
+        return route
+    limit = timing_cost(problem, vehicle, jobs, route) - problem.time_cost * (
+        route.end - route.start
+    )
+
+    def no_worse(depart: int) -> Route | None:
+        fits = [
+            r
+            for r in timings(problem, vehicle, jobs, depart)
+            if timing_cost(problem, vehicle, jobs, r) - problem.time_cost * (r.end - r.start)
+            <= limit
+        ]
+        return min(fits, key=lambda r: timing_cost(problem, vehicle, jobs, r), default=None)
+
+    best, low, high = route, route.start + 1, route.end
+    while low <= high:
+        middle = (low + high) // 2
+        found = no_worse(middle)
+        if found is None:
+            high = middle - 1
+        else:
+            best, low = found, middle + 1
+    return best
