@@ -9,8 +9,10 @@ sentence (minutes); a program reads the fields. How each claim is verified is in
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
+
+from solver.solution import Route
 
 NO_CERTIFIED_ENGINEER = "no_certified_engineer"
 OUTSIDE_EVERY_SHIFT = "outside_every_shift"
@@ -42,7 +44,9 @@ class Trial:
     ``solver.validate.validate`` with no hard violation, and ``objective_delta`` is
     ``objective(new plan) - objective(plan)``. ``start`` is when the job would start,
     ``late_by`` how late it would then be; ``extra_distance`` and ``extra_time`` (route
-    spans) add up every changed route.
+    spans) add up every changed route. ``routes`` are the changed routes as timed (a
+    route that loses its last job is gone), so anyone can rebuild and re-check the plan
+    (``solver.explain_trials.apply_trial``).
     """
 
     engineer_id: str
@@ -53,6 +57,7 @@ class Trial:
     extra_time: int
     delays: tuple[Delay, ...] = ()
     gives_up: str | None = None
+    routes: tuple[Route, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,9 +76,11 @@ class Reason:
 
     @property
     def details(self) -> dict[str, Any]:
-        """The figures as plain data (JSON-ready), without ``unit_seconds``."""
+        """The figures as plain data (JSON-ready), without ``unit_seconds`` or routes."""
         figures = asdict(self)
         figures.pop("unit_seconds")
+        if isinstance(figures.get("trial"), dict):
+            figures["trial"].pop("routes")
         return figures
 
     def _trial(self, trial: Trial) -> str:

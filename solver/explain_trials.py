@@ -35,6 +35,20 @@ def more_urgent(problem: Problem, job: Job, than: Job) -> bool:
     )
 
 
+def apply_trial(solution: Solution, job_id: str, source: str | None, trial: Trial) -> Solution:
+    """``solution`` with the trial made: ``source`` (the job's engineer in the plan, if any)
+    and the trial's engineer get the trial's routes, the job leaves the unassigned list
+    and the job given up, if any, joins it."""
+    changed = {trial.engineer_id, source}
+    others = tuple(r for r in solution.routes if r.vehicle_id not in changed)
+    unassigned = tuple(j for j in solution.unassigned if j != job_id)
+    return replace(
+        solution,
+        routes=others + trial.routes,
+        unassigned=unassigned + ((trial.gives_up,) if trial.gives_up else ()),
+    )
+
+
 def late_by(job: Job, start: int) -> int:
     return max(0, start - job.due) if job.due is not None else 0
 
@@ -111,28 +125,24 @@ class Trials:
     def _check(
         self, job: Job, changed: list[str], routes: list[Route], gives_up: str | None
     ) -> Trial | None:
-        """The trial's plan, validated, and its figures against the plan."""
-        others = tuple(r for r in self.solution.routes if r.vehicle_id not in changed)
-        unassigned = tuple(j for j in self.solution.unassigned if j != job.id)
-        trial = replace(
-            self.solution,
-            routes=others + tuple(routes),
-            unassigned=unassigned + ((gives_up,) if gives_up else ()),
-        )
-        if hard(validate(self.problem, trial)):
-            return None
+        """The trial's figures, if its plan passes the validator, against the plan."""
         old = [self.routes[v] for v in changed if v in self.routes]
         stop = next(s for r in routes for s in r.stops if s.job_id == job.id)
-        return Trial(
+        trial = Trial(
             engineer_id=routes[-1].vehicle_id,
             start=stop.start,
             late_by=late_by(job, stop.start),
-            objective_delta=objective(self.problem, trial) - self.objective,
+            objective_delta=0,
             extra_distance=self._distance(routes) - self._distance(old),
             extra_time=sum(r.end - r.start for r in routes) - sum(r.end - r.start for r in old),
             delays=self._delays(job, old, routes),
             gives_up=gives_up,
+            routes=tuple(routes),
         )
+        plan = apply_trial(self.solution, job.id, self.serving.get(job.id), trial)
+        if hard(validate(self.problem, plan)):
+            return None
+        return replace(trial, objective_delta=objective(self.problem, plan) - self.objective)
 
     def _distance(self, routes: Sequence[Route]) -> int:
         total = 0
