@@ -205,32 +205,70 @@ def best_timing(
 def latest_departure(
     problem: Problem, vehicle: Vehicle, jobs: Sequence[Job], route: Route
 ) -> Route:
-    """``route`` left as late as possible without more lateness or overtime.
+    """``route`` left later when that costs less: waiting is better done before leaving.
 
-    The span is priced by the minute, so waiting is better done before leaving. The end
-    moves at most minute for minute with the departure, so the span only shrinks as the
-    departure moves later while lateness and overtime only grow: the best departure is
-    the latest one at which they cost no more than in ``route``, found by binary search.
+    The span is priced by the minute. Two binary searches on the departure, each for the
+    latest one whose best timing costs no more lateness and overtime than ``route`` and
+    either ends no later, or has no longer a span (a later departure can push work past
+    a night, which ends the route much later); the cheapest of the two results is kept.
+    A heuristic: the departure's effect is not monotone once nights are involved.
     """
     if problem.time_cost <= 0 or not route.stops:
         return route
-    limit = timing_cost(problem, vehicle, jobs, route) - problem.time_cost * (
-        route.end - route.start
-    )
 
-    def no_worse(depart: int) -> Route | None:
-        fits = [
-            r
-            for r in timings(problem, vehicle, jobs, depart)
-            if timing_cost(problem, vehicle, jobs, r) - problem.time_cost * (r.end - r.start)
-            <= limit
-        ]
-        return min(fits, key=lambda r: timing_cost(problem, vehicle, jobs, r), default=None)
+    def cost(r: Route) -> int:
+        return timing_cost(problem, vehicle, jobs, r)
 
+    def penalty(r: Route) -> int:
+        return cost(r) - problem.time_cost * (r.end - r.start)
+
+    limit, span = penalty(route), route.end - route.start
+    found = [
+        _latest(
+            route,
+            lambda d: _fits(
+                problem,
+                vehicle,
+                jobs,
+                d,
+                cost,
+                lambda r: penalty(r) <= limit and r.end <= route.end,
+            ),
+        ),
+        _latest(
+            route,
+            lambda d: _fits(
+                problem,
+                vehicle,
+                jobs,
+                d,
+                cost,
+                lambda r: penalty(r) <= limit and r.end - r.start <= span,
+            ),
+        ),
+    ]
+    return min([route, *found], key=cost)
+
+
+def _fits(
+    problem: Problem,
+    vehicle: Vehicle,
+    jobs: Sequence[Job],
+    depart: int,
+    cost: Callable[[Route], int],
+    accept: Callable[[Route], bool],
+) -> Route | None:
+    """The cheapest timing leaving at ``depart`` that ``accept`` takes."""
+    fits = [r for r in timings(problem, vehicle, jobs, depart) if accept(r)]
+    return min(fits, key=cost, default=None)
+
+
+def _latest(route: Route, fits: Callable[[int], Route | None]) -> Route:
+    """Binary search for the latest departure after ``route``'s that ``fits``."""
     best, low, high = route, route.start + 1, route.end
     while low <= high:
         middle = (low + high) // 2
-        found = no_worse(middle)
+        found = fits(middle)
         if found is None:
             high = middle - 1
         else:

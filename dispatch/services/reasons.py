@@ -52,7 +52,7 @@ class _Words:
         start = self.clock(trial.start)
         return (
             f"{self.who(trial.engineer_id)} could start it {start}{instead}{late}; "
-            f"{trial.extra_distance / 1000:+.0f} km, {trial.extra_time:+d} min of route time, "
+            f"{trial.extra_distance / 1000:+.1f} km, {trial.extra_time:+d} min of route time, "
             f"plan cost {trial.objective_delta:+,}"
         )
 
