@@ -73,6 +73,14 @@ __all__ = [
 
 #: Swaps tried for a job no route has room for (its least urgent rivals first).
 SWAPS_TRIED = 8
+#: Engineers a job is tried with (those who could start it earliest alone first): bounds
+#: the work on days with hundreds of engineers; a 16-engineer day rarely has more.
+ENGINEERS_TRIED = 8
+
+
+def _first(able: Sequence[Vehicle], starts: dict[str, int]) -> list[Vehicle]:
+    """The engineers to try, those who could start earliest alone first."""
+    return sorted(able, key=lambda v: (starts[v.id], v.id))[:ENGINEERS_TRIED]
 
 
 def _day_end(vehicle: Vehicle) -> int:
@@ -105,10 +113,23 @@ def _certified(problem: Problem, job: Job) -> list[Vehicle]:
     return [v for v in problem.vehicles if v.can_serve(job) and pinned.get(job.id, v.id) == v.id]
 
 
-def _earliest(problem: Problem, job: Job, certified: Sequence[Vehicle]) -> dict[str, int]:
-    """Engineer id -> earliest start alone, for every certified engineer who can at all."""
-    starts = {v.id: earliest_alone(problem, v, job) for v in certified}
-    return {v: at for v, at in starts.items() if at is not None}
+def _earliest(
+    problem: Problem, job: Job, certified: Sequence[Vehicle], by: int | None = None
+) -> dict[str, int]:
+    """Engineer id -> earliest start alone, for every certified engineer who can at all.
+
+    With ``by``, only the engineers who might start by then, and the earliest one: going
+    straight there without a break is a lower bound of the exact start.
+    """
+    starts: dict[str, int] = {}
+    for vehicle in sorted(certified, key=lambda v: (_straight(problem, v, job), v.id)):
+        bound = _straight(problem, vehicle, job)
+        if by is not None and bound > max(by, min(starts.values(), default=bound)):
+            break
+        at = earliest_alone(problem, vehicle, job)
+        if at is not None:
+            starts[vehicle.id] = at
+    return starts
 
 
 def _nearest_relaxed(
@@ -172,12 +193,13 @@ def why_unassigned(trials: Trials, job: Job, unit: float) -> Reason:
     able = [v for v in certified if v.id in starts]
     if _full(problem, job, trials.solution, able):
         return Capacity(engineers=tuple(v.id for v in able), unit_seconds=unit)
-    best = _cheapest([trials.serve(job, v, on_time=False) for v in able])
+    tried = _first(able, starts)
+    best = _cheapest([trials.serve(job, v, on_time=False) for v in tried])
     if best is not None and best.objective_delta < 0:
         return PlanCanImprove(trial=best, unit_seconds=unit)
     if best is not None:
         return CheaperThisWay(trial=best, drop_price=problem.drop_price(job), unit_seconds=unit)
-    return _no_room(trials, job, able, unit)
+    return _no_room(trials, job, tried, unit)
 
 
 def _no_room(trials: Trials, job: Job, able: Sequence[Vehicle], unit: float) -> Reason:
@@ -202,7 +224,7 @@ def why_late(trials: Trials, job: Job, start: int, unit: float) -> Reason:
     problem = trials.problem
     due = job.due if job.due is not None else start
     late = late_by(job, start)
-    starts = _earliest(problem, job, _certified(problem, job))
+    starts = _earliest(problem, job, _certified(problem, job), by=due)
     able = [v for v in problem.vehicles if starts.get(v.id, due + 1) <= due]
     if not able:
         who = min(starts, key=lambda v: (starts[v], v), default=None)
@@ -210,8 +232,9 @@ def why_late(trials: Trials, job: Job, start: int, unit: float) -> Reason:
         return CannotArriveInTime(
             engineer_id=who, earliest_start=at, due=due, late_by=late, unit_seconds=unit
         )
-    best = _cheapest([trials.serve(job, v, on_time=True) for v in able])
-    candidates = tuple(v.id for v in able)
+    tried = _first(able, starts)
+    best = _cheapest([trials.serve(job, v, on_time=True) for v in tried])
+    candidates = tuple(v.id for v in tried)
     if best is not None and best.objective_delta < 0:
         return PlanCanImprove(trial=best, late_by=late, unit_seconds=unit)
     if best is not None and not best.delays:
@@ -219,7 +242,7 @@ def why_late(trials: Trials, job: Job, start: int, unit: float) -> Reason:
     if best is not None:
         rivals = [problem.job(d.job_id) for d in best.delays]
     else:
-        rivals = [j for v in able for j in trials.order(v.id) if j.id != job.id]
+        rivals = [j for v in tried for j in trials.order(v.id) if j.id != job.id]
     urgent = all(more_urgent(problem, rival, job) for rival in rivals)
     return BusyWithOtherJobs(
         late_by=late,

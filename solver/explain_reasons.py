@@ -161,9 +161,10 @@ class Capacity(Reason):
 class BusyWithOtherJobs(Reason):
     """Late: engineers could be on time alone, but serving it on time costs other jobs.
 
-    ``candidates`` could start it by its due with an empty route. ``trial`` is the
-    cheapest on-time trial among them, and it delays other jobs; None when no candidate
-    can fit it on time at all (their days are full). ``more_urgent``: every job delayed
+    ``candidates`` could start it by its due with an empty route (the earliest
+    ``solver.explain.ENGINEERS_TRIED``). ``trial`` is the cheapest on-time trial among
+    them, and it delays other jobs; None when no candidate can fit it on time at all
+    (their days are full). ``more_urgent``: every job delayed
     by the trial (with no trial: every job the candidates serve) is more urgent.
     """
 
@@ -224,7 +225,8 @@ class PlanCanImprove(Reason):
 class DroppedForHigherPriority(Reason):
     """Unassigned: no candidate can add it, and every job they serve is more urgent.
 
-    ``candidates`` could serve it alone; ``served`` are the jobs they serve instead, each
+    ``candidates`` could serve it alone (the earliest ``solver.explain.ENGINEERS_TRIED``);
+    ``served`` are the jobs they serve instead, each
     more urgent than this one (``solver.explain.more_urgent``).
     """
 
