@@ -83,6 +83,9 @@ class Reason:
             figures["trial"].pop("routes")
         return figures
 
+    def _head(self, late_by: int | None) -> str:
+        return "not planned" if late_by is None else f"{self.minutes(late_by)} min late"
+
     def _trial(self, trial: Trial) -> str:
         """A trial's figures in a few words."""
         delays = ", ".join(f"{d.job_id} by {self.minutes(d.late_by)} min" for d in trial.delays)
@@ -203,8 +206,9 @@ class CheaperThisWay(Reason):
 
     @property
     def message(self) -> str:
-        head = "not planned" if self.late_by is None else f"{self.minutes(self.late_by)} min late"
-        return f"{head}: the plan is cheaper this way; {self._trial(self.trial)}"
+        return (
+            f"{self._head(self.late_by)}: the plan is cheaper this way; {self._trial(self.trial)}"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,8 +221,7 @@ class PlanCanImprove(Reason):
 
     @property
     def message(self) -> str:
-        head = "not planned" if self.late_by is None else f"{self.minutes(self.late_by)} min late"
-        return f"{head}, yet a better plan exists: {self._trial(self.trial)}"
+        return f"{self._head(self.late_by)}, yet a better plan exists: {self._trial(self.trial)}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

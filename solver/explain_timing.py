@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from solver.problem import Break, Job, Problem, Vehicle
 from solver.solution import BreakTaken, Route, Stop
@@ -223,29 +224,13 @@ def latest_departure(
         return cost(r) - problem.time_cost * (r.end - r.start)
 
     limit, span = penalty(route), route.end - route.start
+    rules: list[Callable[[Route], bool]] = [
+        lambda r: penalty(r) <= limit and r.end <= route.end,
+        lambda r: penalty(r) <= limit and r.end - r.start <= span,
+    ]
     found = [
-        _latest(
-            route,
-            lambda d: _fits(
-                problem,
-                vehicle,
-                jobs,
-                d,
-                cost,
-                lambda r: penalty(r) <= limit and r.end <= route.end,
-            ),
-        ),
-        _latest(
-            route,
-            lambda d: _fits(
-                problem,
-                vehicle,
-                jobs,
-                d,
-                cost,
-                lambda r: penalty(r) <= limit and r.end - r.start <= span,
-            ),
-        ),
+        _latest(route, partial(_fits, problem, vehicle, jobs, cost=cost, accept=rule))
+        for rule in rules
     ]
     return min([route, *found], key=cost)
 
@@ -255,6 +240,7 @@ def _fits(
     vehicle: Vehicle,
     jobs: Sequence[Job],
     depart: int,
+    *,
     cost: Callable[[Route], int],
     accept: Callable[[Route], bool],
 ) -> Route | None:
