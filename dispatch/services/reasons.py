@@ -61,6 +61,11 @@ def planning_clock(planning: PlanningProblem, minutes: int, zone: ZoneInfo) -> s
     return planning.instant(minutes).astimezone(zone).strftime("%a %m-%d %H:%M")
 
 
+def _tickets(ids: tuple[str, ...]) -> str:
+    """Ticket numbers, or how many when the list would swamp the sentence."""
+    return f"tickets {', '.join(ids)}" if len(ids) <= 6 else f"{len(ids)} tickets"
+
+
 def _late(minutes_late: int | None, words: _Words) -> str:
     if minutes_late is None:
         return f"not planned (deadline {words.deadline})"
@@ -118,14 +123,14 @@ def describe(
     if isinstance(reason, DroppedForHigherPriority):
         names = ", ".join(words.who(e) for e in reason.candidates)
         return (
-            f"not planned: {names} could take it but have no room, and every ticket they serve "
-            f"({', '.join(reason.served)}) is more urgent; carried over, first in line next day "
-            f"(deadline {words.deadline})"
+            f"not planned: {names} could take it but have no room, and the "
+            f"{_tickets(reason.served)} they serve are all more urgent; carried over, first in "
+            f"line next day (deadline {words.deadline})"
         )
     if isinstance(reason, NoRoom):
         names = ", ".join(words.who(e) for e in reason.candidates)
         head = f"not planned: {names} could take it but their days are full"
         if reason.trial is None:
-            return f"{head}, even giving up one of tickets {', '.join(reason.not_more_urgent)}"
+            return f"{head}, even giving up one of the {_tickets(reason.not_more_urgent)}"
         return f"{head}; {words.trial(reason.trial)}"
     return reason.message
