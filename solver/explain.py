@@ -113,18 +113,20 @@ def _certified(problem: Problem, job: Job) -> list[Vehicle]:
     return [v for v in problem.vehicles if v.can_serve(job) and pinned.get(job.id, v.id) == v.id]
 
 
-def _earliest(
-    problem: Problem, job: Job, certified: Sequence[Vehicle], by: int | None = None
-) -> dict[str, int]:
-    """Engineer id -> earliest start alone, for every certified engineer who can at all.
+def _earliest(problem: Problem, job: Job, certified: Sequence[Vehicle]) -> dict[str, int]:
+    """Engineer id -> earliest start alone, for the ``ENGINEERS_TRIED`` earliest at least.
 
-    With ``by``, only the engineers who might start by then, and the earliest one: going
-    straight there without a break is a lower bound of the exact start.
+    Going straight there without a break is a lower bound of the exact start, so the
+    engineers are timed in that order until the next bound passes the last of the
+    earliest found: the earliest ones (hence whether anyone is on time) are exact.
     """
     starts: dict[str, int] = {}
     for vehicle in sorted(certified, key=lambda v: (_straight(problem, v, job), v.id)):
-        bound = _straight(problem, vehicle, job)
-        if by is not None and bound > max(by, min(starts.values(), default=bound)):
+        kept = sorted(starts.values())
+        if (
+            len(kept) >= ENGINEERS_TRIED
+            and _straight(problem, vehicle, job) > kept[ENGINEERS_TRIED - 1]
+        ):
             break
         at = earliest_alone(problem, vehicle, job)
         if at is not None:
@@ -171,9 +173,12 @@ def _full(problem: Problem, job: Job, solution: Solution, certified: Sequence[Ve
     return True
 
 
-def _cheapest(trials: Sequence[Trial | None]) -> Trial | None:
-    found = [t for t in trials if t is not None]
-    return min(found, key=lambda t: (t.objective_delta, t.engineer_id), default=None)
+def _cheapest(trials: Trials, job: Job, tried: Sequence[Trial | None]) -> Trial | None:
+    """The cheapest trial whose whole plan passes the validator."""
+    found = sorted(
+        (t for t in tried if t is not None), key=lambda t: (t.objective_delta, t.engineer_id)
+    )
+    return next((t for t in found if trials.valid(job, t)), None)
 
 
 def why_unassigned(trials: Trials, job: Job, unit: float) -> Reason:
@@ -194,7 +199,7 @@ def why_unassigned(trials: Trials, job: Job, unit: float) -> Reason:
     if _full(problem, job, trials.solution, able):
         return Capacity(engineers=tuple(v.id for v in able), unit_seconds=unit)
     tried = _first(able, starts)
-    best = _cheapest([trials.serve(job, v, on_time=False) for v in tried])
+    best = _cheapest(trials, job, [trials.serve(job, v, on_time=False) for v in tried])
     if best is not None and best.objective_delta < 0:
         return PlanCanImprove(trial=best, unit_seconds=unit)
     if best is not None:
@@ -213,7 +218,7 @@ def _no_room(trials: Trials, job: Job, able: Sequence[Vehicle], unit: float) -> 
         return DroppedForHigherPriority(candidates=candidates, served=ids, unit_seconds=unit)
     weaker.sort(key=lambda vj: (problem.drop_price(vj[1]), vj[1].lateness_cost, vj[1].id))
     swaps = [trials.serve(job, v, on_time=False, gives_up=j.id) for v, j in weaker[:SWAPS_TRIED]]
-    best = _cheapest(swaps)
+    best = _cheapest(trials, job, swaps)
     if best is not None and best.objective_delta < 0:
         return PlanCanImprove(trial=best, unit_seconds=unit)
     ids = tuple(j.id for _, j in weaker)
@@ -224,7 +229,7 @@ def why_late(trials: Trials, job: Job, start: int, unit: float) -> Reason:
     problem = trials.problem
     due = job.due if job.due is not None else start
     late = late_by(job, start)
-    starts = _earliest(problem, job, _certified(problem, job), by=due)
+    starts = _earliest(problem, job, _certified(problem, job))
     able = [v for v in problem.vehicles if starts.get(v.id, due + 1) <= due]
     if not able:
         who = min(starts, key=lambda v: (starts[v], v), default=None)
@@ -233,7 +238,7 @@ def why_late(trials: Trials, job: Job, start: int, unit: float) -> Reason:
             engineer_id=who, earliest_start=at, due=due, late_by=late, unit_seconds=unit
         )
     tried = _first(able, starts)
-    best = _cheapest([trials.serve(job, v, on_time=True) for v in tried])
+    best = _cheapest(trials, job, [trials.serve(job, v, on_time=True) for v in tried])
     candidates = tuple(v.id for v in tried)
     if best is not None and best.objective_delta < 0:
         return PlanCanImprove(trial=best, late_by=late, unit_seconds=unit)

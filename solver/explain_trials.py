@@ -62,7 +62,7 @@ class Trials:
         self.vehicles = {vehicle.id: vehicle for vehicle in problem.vehicles}
         self.routes = {route.vehicle_id: route for route in solution.routes}
         self.serving = {s.job_id: r.vehicle_id for r in solution.routes for s in r.stops}
-        self.objective = objective(problem, solution)
+        self.unassigned = set(solution.unassigned)
 
     def order(self, vehicle_id: str) -> list[Job]:
         route = self.routes.get(vehicle_id)
@@ -82,14 +82,18 @@ class Trials:
         later = latest_departure(self.problem, vehicle, jobs, route)
         return later if accept(later) else route
 
-    def _cost(self, routes: Sequence[Route]) -> int:
-        """The checker's objective of a plan holding only ``routes`` (compares like with like)."""
-        return objective(self.problem, replace(self.solution, routes=tuple(routes), unassigned=()))
+    def _cost(self, routes: Sequence[Route], unassigned: tuple[str, ...] = ()) -> int:
+        """The checker's objective of a plan holding only ``routes`` and ``unassigned``."""
+        partial = replace(self.solution, routes=tuple(routes), unassigned=unassigned)
+        return objective(self.problem, partial)
 
     def serve(
         self, job: Job, vehicle: Vehicle, *, on_time: bool, gives_up: str | None = None
     ) -> Trial | None:
-        """The cheapest checked plan where ``vehicle`` serves ``job``, or None if none fits."""
+        """The cheapest plan where ``vehicle`` serves ``job``, or None if none fits.
+
+        Not yet validated as a whole: ``valid`` does that for the trial a reason uses.
+        """
         source = self.serving.get(job.id)
         changed = [v for v in dict.fromkeys((source, vehicle.id)) if v is not None]
         keep = {v: [j for j in self.order(v) if j.id not in (job.id, gives_up)] for v in changed}
@@ -124,25 +128,33 @@ class Trials:
 
     def _check(
         self, job: Job, changed: list[str], routes: list[Route], gives_up: str | None
-    ) -> Trial | None:
-        """The trial's figures, if its plan passes the validator, against the plan."""
+    ) -> Trial:
+        """The trial's figures; ``objective_delta`` from the changed routes alone.
+
+        The objective of a plan holding only the changed routes (and the jobs left out
+        among them) differs from the whole plan's by what the other routes cost, the
+        same before and after, so the difference is the whole plans' difference.
+        """
         old = [self.routes[v] for v in changed if v in self.routes]
+        before = (job.id,) if job.id in self.unassigned else ()
+        delta = self._cost(routes, (gives_up,) if gives_up else ()) - self._cost(old, before)
         stop = next(s for r in routes for s in r.stops if s.job_id == job.id)
-        trial = Trial(
+        return Trial(
             engineer_id=routes[-1].vehicle_id,
             start=stop.start,
             late_by=late_by(job, stop.start),
-            objective_delta=0,
+            objective_delta=delta,
             extra_distance=self._distance(routes) - self._distance(old),
             extra_time=sum(r.end - r.start for r in routes) - sum(r.end - r.start for r in old),
             delays=self._delays(job, old, routes),
             gives_up=gives_up,
             routes=tuple(routes),
         )
+
+    def valid(self, job: Job, trial: Trial) -> bool:
+        """Whether the trial's whole plan passes the validator with no hard violation."""
         plan = apply_trial(self.solution, job.id, self.serving.get(job.id), trial)
-        if hard(validate(self.problem, plan)):
-            return None
-        return replace(trial, objective_delta=objective(self.problem, plan) - self.objective)
+        return not hard(validate(self.problem, plan))
 
     def _distance(self, routes: Sequence[Route]) -> int:
         total = 0
