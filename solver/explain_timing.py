@@ -27,7 +27,7 @@ any claim is made from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from solver.problem import Break, Job, Problem, Vehicle
@@ -80,13 +80,27 @@ def _leg(now: int, travel: int, ready: int, breaks: Sequence[Break], home: bool)
 
 @dataclass(frozen=True, slots=True)
 class _Walk:
-    """One route being timed: its engineer, jobs in order, day end and start time."""
+    """One route being timed: its engineer, jobs in order, day end and start time.
+
+    ``seen`` prunes dominated partial timings: with the same stops served and the same
+    breaks left, one whose service starts and current time are all no later is at least
+    as good for every criterion that grows with the times (lateness, end, a job's start).
+    """
 
     problem: Problem
     vehicle: Vehicle
     jobs: Sequence[Job]
     day_end: int
     depart: int
+    seen: dict[tuple[int, int], list[tuple[int, ...]]] = field(default_factory=dict)
+
+    def _dominated(self, stops: tuple[Stop, ...], left: int) -> bool:
+        times = (stops[-1].end, *(s.start for s in stops))
+        known = self.seen.setdefault((len(stops), left), [])
+        if any(all(a <= b for a, b in zip(other, times, strict=True)) for other in known):
+            return True
+        known.append(times)
+        return False
 
     def legs(
         self,
@@ -108,8 +122,9 @@ class _Walk:
             end, rest = leg.start + job.service, pending[split:]
             if end > self.day_end or any(b.latest_start < end for b in rest):
                 continue
-            stop = Stop(job.id, leg.arrival, leg.start, end)
-            yield from self.legs(rest, end, (*stops, stop), taken + leg.taken)
+            served = (*stops, Stop(job.id, leg.arrival, leg.start, end))
+            if not self._dominated(served, len(rest)):
+                yield from self.legs(rest, end, served, taken + leg.taken)
 
     def _home(
         self,
