@@ -14,6 +14,7 @@ reason claims and how the property test re-checks it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from solver.explain_reasons import (
@@ -24,6 +25,7 @@ from solver.explain_reasons import (
     DROPPED_FOR_HIGHER_PRIORITY,
     NO_CERTIFIED_ENGINEER,
     NO_ROOM,
+    NOT_EXAMINED,
     OUTSIDE_EVERY_SHIFT,
     PLAN_CAN_IMPROVE,
     BusyWithOtherJobs,
@@ -34,6 +36,7 @@ from solver.explain_reasons import (
     DroppedForHigherPriority,
     NoCertifiedEngineer,
     NoRoom,
+    NotExamined,
     OutsideEveryShift,
     PlanCanImprove,
     Reason,
@@ -50,6 +53,8 @@ __all__ = [
     "CAPACITY",
     "CHEAPER_THIS_WAY",
     "DROPPED_FOR_HIGHER_PRIORITY",
+    "ENGINEERS_TRIED",
+    "NOT_EXAMINED",
     "NO_CERTIFIED_ENGINEER",
     "NO_ROOM",
     "OUTSIDE_EVERY_SHIFT",
@@ -62,6 +67,7 @@ __all__ = [
     "DroppedForHigherPriority",
     "NoCertifiedEngineer",
     "NoRoom",
+    "NotExamined",
     "OutsideEveryShift",
     "PlanCanImprove",
     "Reason",
@@ -260,18 +266,34 @@ def why_late(trials: Trials, job: Job, start: int, unit: float) -> Reason:
 
 
 def explain(
-    problem: Problem, solution: Solution, *, seconds_per_unit: float = 1.0
+    problem: Problem,
+    solution: Solution,
+    *,
+    seconds_per_unit: float = 1.0,
+    budget_s: float | None = None,
 ) -> dict[str, Reason]:
-    """Job id -> reason, for every unassigned job and every job served after its due."""
+    """Job id -> reason, for every unassigned job and every job served after its due.
+
+    Late jobs first, then the unassigned ones, each by priority (most urgent first).
+    With ``budget_s``, the jobs not reached when it runs out get ``NotExamined``: a day
+    with hundreds of jobs left out takes minutes to explain (``docs/benchmarks.md``).
+    """
     trials = Trials(problem, solution)
-    reasons: dict[str, Reason] = {
-        job_id: why_unassigned(trials, trials.jobs[job_id], seconds_per_unit)
-        for job_id in solution.unassigned
-        if job_id in trials.jobs
+    late = {
+        stop.job_id: stop.start
+        for route in solution.routes
+        for stop in route.stops
+        if stop.job_id in trials.jobs and late_by(trials.jobs[stop.job_id], stop.start) > 0
     }
-    for route in solution.routes:
-        for stop in route.stops:
-            job = trials.jobs.get(stop.job_id)
-            if job is not None and job.due is not None and stop.start > job.due:
-                reasons[job.id] = why_late(trials, job, stop.start, seconds_per_unit)
+    todo = [trials.jobs[j] for j in (*late, *solution.unassigned) if j in trials.jobs]
+    todo.sort(key=lambda j: (j.id not in late, -problem.drop_price(j), -j.lateness_cost))
+    stop_at = None if budget_s is None else time.monotonic() + budget_s
+    reasons: dict[str, Reason] = {}
+    for job in todo:
+        if stop_at is not None and time.monotonic() >= stop_at:
+            reasons[job.id] = NotExamined(budget_s=budget_s or 0.0, unit_seconds=seconds_per_unit)
+        elif job.id in late:
+            reasons[job.id] = why_late(trials, job, late[job.id], seconds_per_unit)
+        else:
+            reasons[job.id] = why_unassigned(trials, job, seconds_per_unit)
     return reasons

@@ -23,6 +23,7 @@ BUSY_WITH_OTHER_JOBS = "busy_with_other_jobs"
 CHEAPER_THIS_WAY = "cheaper_this_way"
 PLAN_CAN_IMPROVE = "plan_can_improve"
 NO_ROOM = "no_room"
+NOT_EXAMINED = "not_examined"
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,3 +265,15 @@ class NoRoom(Reason):
         if self.trial is None:
             return f"{head}, even giving up one of {', '.join(self.not_more_urgent)}"
         return f"{head}; {self._trial(self.trial)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotExamined(Reason):
+    """The explanation's time budget ran out before this job: no claim is made."""
+
+    code: ClassVar[str] = NOT_EXAMINED
+    budget_s: float
+
+    @property
+    def message(self) -> str:
+        return f"not examined: explaining stopped after its {self.budget_s:g} s budget"

@@ -156,7 +156,9 @@ def solve_plan(
         if route_visits:
             return_legs[route.vehicle_id] = (back_minutes, back_km)
     late = {str(v.ticket_id): v.minutes_late for v in visits}
-    explained = explain(planning.problem, solution, seconds_per_unit=60.0)
+    explained = explain(
+        planning.problem, solution, seconds_per_unit=60.0, budget_s=params.time_limit_s
+    )
     reasons = {
         job_id: (
             reason.code,

@@ -13,6 +13,7 @@ from solver.explain import (
     CheaperThisWay,
     Delay,
     DroppedForHigherPriority,
+    NotExamined,
     PlanCanImprove,
     earliest_alone,
 )
@@ -163,6 +164,13 @@ def test_an_urgent_job_left_out_for_a_less_urgent_one_is_not_for_priority() -> N
     assert isinstance(reason, PlanCanImprove)
     assert reason.trial.gives_up == "low"
     assert reason.trial.objective_delta == 10 - 10**6
+
+
+def test_jobs_past_the_budget_are_said_not_examined() -> None:
+    p, plan = _two_jobs(urgent_cost=10)
+    assert isinstance(explain(p, plan, budget_s=60.0)["b"], BusyWithOtherJobs)
+    reason = explain(p, plan, budget_s=0.0)["b"]
+    assert isinstance(reason, NotExamined) and reason.code == "not_examined"
 
 
 def test_on_time_jobs_need_no_reason() -> None:
