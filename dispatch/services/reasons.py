@@ -7,6 +7,7 @@ minutes and metres.
 
 from __future__ import annotations
 
+import math
 from zoneinfo import ZoneInfo
 
 from dispatch.domain import Ticket
@@ -15,6 +16,7 @@ from solver.explain import (
     BusyWithOtherJobs,
     CannotArriveInTime,
     CheaperThisWay,
+    Delay,
     DroppedForHigherPriority,
     NoCertifiedEngineer,
     NoRoom,
@@ -40,14 +42,22 @@ class _Words:
         engineer = self.planning.engineers.get(engineer_id or "")
         return f"{engineer.name} ({engineer_id})" if engineer else str(engineer_id)
 
+    def delay(self, delay: Delay) -> str:
+        """A ticket made later, in minutes past its real deadline.
+
+        The solver's dues are clipped to the plan's start, so a ticket already overdue
+        when the plan starts is later than the solver's figure by what it was overdue.
+        """
+        deadline = self.planning.tickets[delay.job_id].deadline
+        overdue = max(0, math.floor((self.planning.origin - deadline).total_seconds() / 60.0))
+        now, was = delay.late_by + overdue, delay.was_late_by + overdue
+        before = f" instead of {was}" if was else ""
+        return f"ticket {delay.job_id} {now} min late{before}"
+
     def trial(self, trial: Trial) -> str:
         """What serving it with the trial's engineer does, in figures."""
         instead = f" instead of ticket {trial.gives_up}" if trial.gives_up else ""
-        made_late = "; ".join(
-            f"ticket {d.job_id} {d.late_by} min late"
-            + (f" (now {d.was_late_by})" if d.was_late_by else "")
-            for d in trial.delays
-        )
+        made_late = ", ".join(self.delay(d) for d in trial.delays)
         late = f", making {made_late}" if made_late else ""
         start = self.clock(trial.start)
         return (

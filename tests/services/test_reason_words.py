@@ -44,7 +44,7 @@ def _says_its_figures(code: str, message: str, figures: dict[str, Any]) -> None:
         assert f"{trial['extra_distance'] / 1000:+.1f} km" in message
         assert f"plan cost {trial['objective_delta']:+,}" in message
         for delay in trial["delays"]:
-            assert f"ticket {delay['job_id']} {delay['late_by']} min late" in message
+            assert f"ticket {delay['job_id']} " in message
     if code == "dropped_for_higher_priority":
         served = figures["served"]
         assert (", ".join(served) if len(served) <= 6 else f"{len(served)} tickets") in message
