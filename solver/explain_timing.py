@@ -226,7 +226,8 @@ def latest_departure(
     The span is priced by the minute. Two binary searches on the departure, each for the
     latest one whose best timing costs no more lateness and overtime than ``route`` and
     either ends no later, or has no longer a span (a later departure can push work past
-    a night, which ends the route much later); the cheapest of the two results is kept.
+    a night, which ends the route much later), and leaving right after a lunch taken at
+    the start of its window; the cheapest is kept.
     A heuristic: the departure's effect is not monotone once nights are involved.
     """
     if problem.time_cost <= 0 or not route.stops:
@@ -247,6 +248,14 @@ def latest_departure(
         _latest(route, partial(_fits, problem, vehicle, jobs, cost=cost, accept=rule))
         for rule in rules
     ]
+    for brk in vehicle.breaks:  # lunch at the start of its window, then leave
+        if brk.ends_at is None and brk.earliest_start + brk.duration > route.start:
+            depart = brk.earliest_start + brk.duration
+            found += [
+                r
+                for rule in rules
+                if (r := _fits(problem, vehicle, jobs, depart, cost=cost, accept=rule))
+            ]
     return min([route, *found], key=cost)
 
 
