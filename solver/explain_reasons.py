@@ -188,7 +188,7 @@ class BusyWithOtherJobs(Reason):
         whom = "jobs due earlier or more urgent" if self.more_urgent else "other jobs"
         head = f"{self.minutes_late} min late: {', '.join(self.candidates)} could be on time"
         if self.trial is None:
-            return f"{head} but their days are full with {whom}"
+            return f"{head} alone, but none can fit it on time among their {whom}"
         return f"{head} but are needed for {whom}; {self._trial(self.trial)}"
 
 
@@ -261,7 +261,7 @@ class NoRoom(Reason):
 
     @property
     def message(self) -> str:
-        head = f"{', '.join(self.candidates)} could take it but their days are full"
+        head = f"{', '.join(self.candidates)} could take it alone, but none can fit it in"
         if self.trial is None:
             return f"{head}, even giving up one of {', '.join(self.not_more_urgent)}"
         return f"{head}; {self._trial(self.trial)}"

@@ -102,7 +102,7 @@ def _busy(reason: BusyWithOtherJobs, words: _Words, minutes_late: int | None) ->
     names = ", ".join(words.who(e) for e in reason.candidates)
     head = f"{_late(minutes_late, words)}: {names} could be on time"
     if reason.trial is None:
-        return f"{head}, but their days are full with {whom}"
+        return f"{head} alone, but none can fit it on time among their {whom}"
     return f"{head}, but are needed for {whom}: {words.trial(reason.trial)}"
 
 
@@ -139,7 +139,7 @@ def describe(
         )
     if isinstance(reason, NoRoom):
         names = ", ".join(words.who(e) for e in reason.candidates)
-        head = f"not planned: {names} could take it but their days are full"
+        head = f"not planned: {names} could take it alone, but none can fit it into their route"
         if reason.trial is None:
             return f"{head}, even giving up one of the {_tickets(reason.not_more_urgent)}"
         return f"{head}; {words.trial(reason.trial)}"
