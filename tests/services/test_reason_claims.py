@@ -4,7 +4,8 @@ Small days (one region's offices, the fixture generator's busy scenarios, a shor
 are explained, and each reason's claim is checked independently of ``solver.explain``:
 a trial's plan is rebuilt and re-checked by ``validate``/``objective``; "nobody could be
 on time" and "could be on time" by solving the one-job problem with the real OR-Tools
-model (a hard due at the claimed time); priorities by reading the jobs.
+model (a hard due at the claimed time); "no route can fit it" by the repair's forward
+clock, a weaker timing than explain's; priorities by reading the jobs.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from solver.explain import (
     explain,
 )
 from solver.explain_trials import apply_trial
+from solver.repair import timed_route
 from solver.validate import hard, objective
 
 DAY = date(2026, 11, 23)
@@ -112,11 +114,37 @@ def _check_no_one_in_time(problem: Problem, job: Job, reason: CannotArriveInTime
     assert _alone(problem, job, certified, reason.earliest_start).unassigned == ()
 
 
+def _fits_somewhere(
+    problem: Problem, plan: Solution, job: Job, engineer: str, due: int | None
+) -> bool:
+    """Whether the repair's forward clock fits ``job`` (by ``due``) into the route.
+
+    A different timing from ``explain``'s, and a weaker one (it takes each break at the
+    first moment, a night too): any slot it finds, explain's exact timing finds too.
+    """
+    vehicle = next(v for v in problem.vehicles if v.id == engineer)
+    route = plan.route_of(engineer)
+    jobs = [problem.job(j) for j in (route.job_ids if route else ()) if j != job.id]
+    for at in range(1 if vehicle.first_job and jobs else 0, len(jobs) + 1):
+        timed = timed_route(problem, vehicle, [*jobs[:at], job, *jobs[at:]])
+        start = _start(replace(plan, routes=(timed,)), job.id) if timed else None
+        if timed is None or start is None or (due is not None and start > due):
+            continue
+        alone = Solution((timed,), (), plan.stats)
+        if not [v for v in hard(validate(problem, alone)) if v.vehicle_id == engineer]:
+            return True
+    return False
+
+
 def _check_busy(problem: Problem, plan: Solution, job: Job, reason: BusyWithOtherJobs) -> None:
     for engineer in reason.candidates[:2]:
         vehicle = next(v for v in problem.vehicles if v.id == engineer)
         assert _alone(problem, job, [vehicle], reason.due).unassigned == ()
-    if reason.trial is not None:
+    if reason.trial is None:
+        assert not any(
+            _fits_somewhere(problem, plan, job, e, reason.due) for e in reason.candidates
+        )
+    else:
         _check_trial(problem, plan, job, reason.trial)
         assert reason.trial.late_by == 0 and reason.trial.delays
         assert reason.trial.objective_delta >= 0
@@ -126,6 +154,8 @@ def _check_busy(problem: Problem, plan: Solution, job: Job, reason: BusyWithOthe
 
 def _check_priority(problem: Problem, plan: Solution, job: Job, reason: Reason) -> None:
     serving = {s.job_id: r.vehicle_id for r in plan.routes for s in r.stops}
+    if isinstance(reason, DroppedForHigherPriority | NoRoom):
+        assert not any(_fits_somewhere(problem, plan, job, e, None) for e in reason.candidates)
     if isinstance(reason, DroppedForHigherPriority):
         assert reason.served
         for job_id in reason.served:
