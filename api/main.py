@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from api import problems
@@ -27,7 +28,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the database, fail the jobs a previous server left live, own the job runner."""
     settings: ApiSettings = app.state.settings
     metrics: Metrics = app.state.metrics
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, connections=pool_connections(settings))
     factory = session_factory(engine)
     with session_scope(factory) as session:
         JobRepository(session).fail_all_live("the server restarted before the job ended")
@@ -38,12 +39,22 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         on_finished=metrics.observe_solve,
     )
     app.state.session_factory = factory
+    app.state.connection_permits = anyio.Semaphore(settings.db_connections)
     app.state.runner = runner
     try:
         yield
     finally:
         runner.shutdown()
         engine.dispose()
+
+
+RUNNER_CONNECTIONS_PER_WORKER = 2
+"""A job's thread reads and writes its row; a spare for the one starting next."""
+
+
+def pool_connections(settings: ApiSettings) -> int:
+    """A connection per database permit of requests, plus what the job runner may hold."""
+    return settings.db_connections + RUNNER_CONNECTIONS_PER_WORKER * settings.solve_workers
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:

@@ -14,6 +14,10 @@ class ApiSettings(Settings):
     """Larger request bodies get 413 before they are parsed."""
     solve_workers: int = Field(default=2, ge=1)
     """Solves that may run at once in local worker processes; more wait queued."""
+    db_connections: int = Field(default=16, ge=1, le=256)
+    """Requests that may use the database at once; more wait their turn on the event
+    loop, holding no thread and no connection. The pool has this many connections plus
+    the job runner's, so a request that got its turn never waits for a connection."""
     events_poll_seconds: float = Field(default=0.5, gt=0)
     """How often the server-sent event stream re-reads a job."""
     events_max_seconds: float = Field(default=600.0, gt=0)
