@@ -55,8 +55,13 @@ def publish_plan(session: Session, plan_id: int) -> PublishResult:
 
     A version older than one already published for the same scope and day is refused
     (409): publishing it would silently take the engineers back to an outdated plan.
+    The check and the publication are atomic: the versions of the scope and day stay
+    locked until the caller's transaction ends, so of two racing publications the
+    second sees the first.
     """
     plans = PlanRepository(session)
+    candidate = plans.get(plan_id)
+    plans.lock_versions(candidate.scope, candidate.plan_date)
     candidate = plans.get(plan_id)
     current = plans.latest(candidate.scope, candidate.plan_date, published_only=True)
     if current is not None and current.version > candidate.version:
