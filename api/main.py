@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from api import problems
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
+from api.problems import problem_responses
+from api.ratelimit import RateLimit
 from api.routers import engineers, health, jobs, plans, reports, tickets
 from api.runner import LocalProcessRunner
 from api.settings import ApiSettings
@@ -71,9 +73,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     problems.install(app)
     app.middleware("http")(metrics.middleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimit,
+        per_address=settings.limit(settings.rate_limit_per_address),
+        per_token=settings.limit(settings.rate_limit_per_token),
+        failed_auth=settings.limit(settings.rate_limit_failed_auth),
+    )
     app.include_router(health.router)
     for module in (tickets, plans, jobs, engineers, reports):
-        app.include_router(module.router, prefix=API_V1)
+        app.include_router(module.router, prefix=API_V1, responses=problem_responses(429))
     return app
 
 
