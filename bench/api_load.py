@@ -94,12 +94,12 @@ def prepare(url: str, day: date, plan_seconds: float) -> tuple[str, str, str]:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
+def server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [str(Path(sys.executable).parent / "dispatch"), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=os.environ | {"DATABASE_URL": url})
+    process = subprocess.Popen(command, env=os.environ | {"DATABASE_URL": url} | (env or {}))
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
