@@ -30,18 +30,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
-from api_load import prepare, server  # bench/ is on sys.path when run as a script
+from api_load import prepare, run_header, server  # bench/ is on sys.path when run as a script
 from sqlalchemy import text
 
 from dispatch.store import make_engine
@@ -194,7 +193,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     route = f"/api/v1/engineers/{engineer}/route?date={args.date.isoformat()}"
     targets = Targets(route, engineer_token, emergency_token)
     results: dict[str, Any] = {}
-    with server(url, UNLIMITED) as base:
+    with server(url, UNLIMITED | dict(args.server_env)) as base:
         results["uptime_before"] = _uptime()
         baseline = asyncio.run(sequential(base, targets, args.baseline_seconds))
         results["baseline"] = baseline
@@ -223,18 +222,20 @@ def parse() -> argparse.Namespace:
     p.add_argument("--baseline-seconds", type=float, default=5.0)
     p.add_argument("--recovery-seconds", type=float, default=30.0)
     p.add_argument("--plan-seconds", type=float, default=5.0, help="the initial solve")
+    p.add_argument(
+        "--server-env",
+        type=lambda pair: tuple(pair.split("=", 1)),
+        action="append",
+        default=[],
+        help="KEY=VALUE for the server, e.g. DB_CONNECTIONS=4 (repeatable)",
+    )
     p.add_argument("--out", type=Path, help="also write the results here as JSON")
     return p.parse_args()
 
 
 def main() -> int:
     args = parse()
-    results: dict[str, Any] = {
-        "database": (args.database_url or "sqlite").split(":", 1)[0],
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpus": os.cpu_count(),
-        "args": {k: str(v) for k, v in vars(args).items() if k != "out"},
-    }
+    results = run_header(args)
     with tempfile.TemporaryDirectory() as scratch:
         results |= run(args, args.database_url or f"sqlite:///{scratch}/bench.sqlite3")
     print(json.dumps(results, indent=2))

@@ -239,14 +239,19 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(argv)
-    results: dict[str, Any] = {
+def run_header(args: argparse.Namespace) -> dict[str, Any]:
+    """What a results file says about the run: database, start, CPUs, arguments."""
+    return {
         "database": (args.database_url or "sqlite").split(":", 1)[0],
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "args": {k: str(v) for k, v in vars(args).items() if k != "out"},
     }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    results = run_header(args)
     with tempfile.TemporaryDirectory() as scratch:
         url = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
         engineer, engineer_token, emergency_token = prepare(url, args.date, args.plan_seconds)
