@@ -15,7 +15,7 @@ capacity, not the rate-limit policy), then:
 2. load: ``--clients`` closed-loop clients for ``--seconds``, each alternating the
    busiest engineer's route and ``GET /api/v1/tickets?limit=20`` (the two endpoints that
    stopped the server before the fix), while a prober asks ``/healthz`` every 100 ms on a
-   connection of its own;
+   new connection each time (as a liveness probe does);
 3. recovery: one client again, until a window of ten requests has a median within twice
    the baseline's (at most ``--recovery-seconds``).
 
@@ -149,9 +149,11 @@ async def load(base: str, targets: Targets, clients: int, seconds: float) -> dic
 
 
 async def probe_healthz(base: str, ends: float) -> dict[str, Any]:
+    """/healthz every 100 ms on a new connection each time, as a liveness probe does."""
     latencies: list[float] = []
     failures: Counter[str] = Counter()
-    async with httpx.AsyncClient(base_url=base, timeout=30) as prober:
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=fresh) as prober:
         while time.perf_counter() < ends:
             started = time.perf_counter()
             try:
