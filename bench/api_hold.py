@@ -53,6 +53,10 @@ UNLIMITED = {
 PROBE_EVERY_S = 0.1
 HEALTHZ_BUDGET_S = 0.1
 RECOVERY_WINDOW = 10
+CLIENT_KEEP_ALIVE_S = 2.0
+"""Clients drop idle connections before the server's keep-alive timeout (5 s) does: with
+equal timeouts (httpx's default is 5 s too) a request sent on a connection the server is
+just closing fails in transit, a client-side race, not a server failure."""
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -125,7 +129,11 @@ async def load(base: str, targets: Targets, clients: int, seconds: float) -> dic
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     ends = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    limits = httpx.Limits(
+        max_connections=clients,
+        max_keepalive_connections=clients,
+        keepalive_expiry=CLIENT_KEEP_ALIVE_S,
+    )
 
     async def client_loop(client: httpx.AsyncClient, first: int) -> None:
         n = first
