@@ -38,7 +38,7 @@ async def _database_turn(request: Request) -> AsyncIterator[None]:
     the requests holding connections by the pool's size, so no thread ever blocks
     waiting for a connection and every request holding one progresses.
     """
-    turns: anyio.Semaphore = request.app.state.connection_permits
+    turns: anyio.Semaphore = request.app.state.database_turns
     async with turns:
         yield
 

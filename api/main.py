@@ -41,7 +41,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         on_finished=metrics.observe_solve,
     )
     app.state.session_factory = factory
-    app.state.connection_permits = anyio.Semaphore(settings.db_connections)
+    app.state.database_turns = anyio.Semaphore(settings.db_connections)
     app.state.runner = runner
     try:
         yield
