@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from api.metrics import Metrics
 from api.settings import ApiSettings
 from dispatch.services.auth import authenticate
 from dispatch.services.jobs import JobRunner
+from dispatch.store.database import session_scope
 from dispatch.store.users import User
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `dispatch users add`.")
@@ -23,7 +25,28 @@ def get_settings(request: Request) -> ApiSettings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def _database_turn(request: Request) -> AsyncIterator[None]:
+    """Wait, on the event loop, for one of the ``DB_CONNECTIONS`` turns at the database.
+
+    Why: FastAPI runs a sync endpoint, its sync dependencies and the validation of its
+    response in separate hops through the worker-thread pool, and closes a ``yield``
+    session only after the last of them. A request holding a pooled connection therefore
+    waits for a free thread, while the threads may all be taken by requests waiting for
+    a connection: the pool-and-threads deadlock that stopped the server under ~60
+    concurrent requests. Taking a turn first (one per request, shared by the token
+    lookup and the request's session, released after the session is closed) bounds
+    the requests holding connections by the pool's size, so no thread ever blocks
+    waiting for a connection and every request holding one progresses.
+    """
+    turns: anyio.Semaphore = request.app.state.database_turns
+    async with turns:
+        yield
+
+
+DatabaseTurn = Annotated[None, Depends(_database_turn, scope="function")]
+
+
+def get_session(request: Request, _turn: DatabaseTurn) -> Iterator[Session]:
     """One unit of work per request: committed before the response is sent, or rolled back.
 
     Used with ``scope="function"`` so the commit happens before the response goes out and
@@ -57,11 +80,20 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
 def current_user(
-    session: SessionDep,
+    request: Request,
+    _turn: DatabaseTurn,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The caller, from ``Authorization: Bearer <token>``; 401 without a valid token."""
-    user = authenticate(session, credentials.credentials) if credentials is not None else None
+    """The caller, from ``Authorization: Bearer <token>``; 401 without a valid token.
+
+    The token is looked up in a short session of its own, opened and closed in this one
+    worker thread (within the request's database turn), so no connection stays "idle in
+    transaction" while the request waits for the thread that runs its endpoint.
+    """
+    user = None
+    if credentials is not None:
+        with session_scope(request.app.state.session_factory) as session:
+            user = authenticate(session, credentials.credentials)
     if user is None:
         raise HTTPException(
             401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from api.ratelimit import Limit
 from dispatch.settings import Settings
 
 
@@ -14,7 +15,29 @@ class ApiSettings(Settings):
     """Larger request bodies get 413 before they are parsed."""
     solve_workers: int = Field(default=2, ge=1)
     """Solves that may run at once in local worker processes; more wait queued."""
+    db_connections: int = Field(default=16, ge=1, le=256)
+    """Requests that may use the database at once; more wait their turn on the event
+    loop, holding no thread and no connection. The pool has this many connections plus
+    the job runner's, so a request that got its turn never waits for a connection."""
+    rate_limit_per_address: float = Field(default=50.0, gt=0)
+    """Requests a second one client address may send to ``/api/`` (429 beyond)."""
+    rate_limit_per_token: float = Field(default=20.0, gt=0)
+    """Requests a second one bearer token may send."""
+    rate_limit_failed_auth: float = Field(default=1.0, gt=0)
+    """Failed authentications (401) a second one address may cause."""
+    rate_limit_burst_seconds: float = Field(default=5.0, ge=1)
+    """Each limit allows a burst of this many seconds' worth of requests."""
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    """A connection must send a request's complete headers within this long (else closed)."""
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    """An idle keep-alive connection is closed after this long."""
+    max_connections: int = Field(default=1000, ge=1)
+    """Open connections and requests at once; beyond, uvicorn answers 503."""
     events_poll_seconds: float = Field(default=0.5, gt=0)
     """How often the server-sent event stream re-reads a job."""
     events_max_seconds: float = Field(default=600.0, gt=0)
     """An event stream ends after this long even if its job has not."""
+
+    def limit(self, rate: float) -> Limit:
+        """A rate limit of ``rate`` requests a second, with the configured burst."""
+        return Limit(rate, rate * self.rate_limit_burst_seconds)

@@ -94,12 +94,12 @@ def prepare(url: str, day: date, plan_seconds: float) -> tuple[str, str, str]:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
+def server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [str(Path(sys.executable).parent / "dispatch"), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=os.environ | {"DATABASE_URL": url})
+    process = subprocess.Popen(command, env=os.environ | {"DATABASE_URL": url} | (env or {}))
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -239,14 +239,19 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(argv)
-    results: dict[str, Any] = {
+def run_header(args: argparse.Namespace) -> dict[str, Any]:
+    """What a results file says about the run: database, start, CPUs, arguments."""
+    return {
         "database": (args.database_url or "sqlite").split(":", 1)[0],
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "args": {k: str(v) for k, v in vars(args).items() if k != "out"},
     }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    results = run_header(args)
     with tempfile.TemporaryDirectory() as scratch:
         url = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
         engineer, engineer_token, emergency_token = prepare(url, args.date, args.plan_seconds)

@@ -1,8 +1,11 @@
 """Users, bearer tokens and who may do what.
 
 A token is ``secrets.token_urlsafe(32)`` (256 random bits), shown once when the user is
-created; only its SHA-256 is stored. A fast unsalted hash is enough for tokens of that
-entropy (nothing to brute-force), and it lets a request find its user by an index lookup.
+created or the token rotated; only its SHA-256 is stored. A token expires (90 days by
+default) and can be revoked; either way it gets 401 like an unknown one.
+
+A fast unsalted hash is enough for tokens of that entropy (nothing to brute-force), and
+it lets a request find its user by an index lookup.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +25,8 @@ from dispatch.store.plans import ALL_OFFICES
 from dispatch.store.users import Role, User, UserRepository
 
 TOKEN_BYTES = 32
+TOKEN_LIFETIME = timedelta(days=90)
+"""How long a new token is honoured unless told otherwise (``--days``)."""
 
 
 class ForbiddenError(DispatchError):
@@ -38,8 +44,12 @@ def create_user(
     role: Role,
     engineer_id: str | None = None,
     offices: Iterable[str] = (),
+    valid_for: timedelta = TOKEN_LIFETIME,
+    now: datetime | None = None,
 ) -> tuple[User, str]:
     """Store a user and return it with its new token (the only time the token is seen).
+
+    The token is honoured for ``valid_for`` from ``now`` (default: the current time).
 
     An engineer is bound to an existing engineer id; a dispatcher to at least one office.
     """
@@ -56,18 +66,52 @@ def create_user(
         raise ValueError(f"only a dispatcher user is bound to offices, not a {role.value}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     user = UserRepository(session).add(
-        name=name, role=role, token_hash=hash_token(token), engineer_id=engineer_id, offices=codes
+        name=name,
+        role=role,
+        token_hash=hash_token(token),
+        token_expires_at=_expiry(valid_for, now),
+        engineer_id=engineer_id,
+        offices=codes,
     )
     return user, token
 
 
-def authenticate(session: Session, token: str) -> User | None:
-    """The user holding ``token``, or None. Hashes are compared in constant time."""
+def _expiry(valid_for: timedelta, now: datetime | None) -> datetime:
+    if valid_for <= timedelta(0):
+        raise ValueError(f"a token must be valid for some time, not {valid_for}")
+    return (now or datetime.now(UTC)) + valid_for
+
+
+def authenticate(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The user holding ``token`` if it is neither expired nor revoked, else None.
+
+    Hashes are compared in constant time.
+    """
     digest = hash_token(token)
     found = UserRepository(session).by_token_hash(digest)
-    if found is None or not hmac.compare_digest(found[1], digest):
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
-    return found[0]
+    if found.revoked_at is not None or found.expires_at <= (now or datetime.now(UTC)):
+        return None
+    return found.user
+
+
+def revoke_token(session: Session, user_id: int) -> User:
+    """Refuse the user's token from now on; ``rotate_token`` gives them a new one."""
+    users = UserRepository(session)
+    users.revoke(user_id)
+    return users.get(user_id)
+
+
+def rotate_token(
+    session: Session, user_id: int, *, valid_for: timedelta = TOKEN_LIFETIME
+) -> tuple[User, str, datetime]:
+    """Replace the user's token (the old one is refused at once): the user, the new token
+    (the only time it is seen) and when it expires."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    expires_at = _expiry(valid_for, None)
+    user = UserRepository(session).replace_token(user_id, hash_token(token), expires_at)
+    return user, token, expires_at
 
 
 def require_role(user: User, *roles: Role) -> None:

@@ -1,11 +1,13 @@
 """Publishing plans, and the routes engineers are shown.
 
-Several plans of a day may be published (a new version, a wider or narrower scope). Each
-ticket belongs to the latest published plan that mentions it (routed or unassigned), and
-an engineer follows the latest published plan whose scope covers their office, keeping
-only the tickets that plan still owns, plus the jobs they already started under an
-earlier plan (planning leaves started jobs out, so no later plan owns them). So no ticket
-is ever in two published routes, whatever order plans are published in.
+Several plans of a day may be published (a new version, a wider or narrower scope), and
+a ticket not done on one day is planned again for a later one. Each ticket belongs to
+the latest published plan that mentions it (routed or unassigned), of whatever day, and
+an engineer follows the latest published plan of the day whose scope covers their
+office, keeping only the tickets that plan still owns, plus the jobs they already
+started under an earlier plan of the day (planning leaves started jobs out, so no later
+plan owns them). So no ticket is ever in two published routes, whatever days and order
+plans are published in.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from sqlalchemy.orm import Session
 from dispatch.domain import Engineer, Plan, TicketStatus, Visit
 from dispatch.errors import ConflictError, StaleVersionError
 from dispatch.store.plans import ALL_OFFICES
-from dispatch.store.publications import Publication, days_mentioning, published_on
+from dispatch.store.publications import (
+    Publication,
+    days_mentioning,
+    owning_plans,
+    published_on,
+)
 from dispatch.store.repository import EngineerRepository, PlanRepository, TicketRepository
 
 UNDERWAY: frozenset[TicketStatus] = frozenset(
@@ -55,8 +62,13 @@ def publish_plan(session: Session, plan_id: int) -> PublishResult:
 
     A version older than one already published for the same scope and day is refused
     (409): publishing it would silently take the engineers back to an outdated plan.
+    The check and the publication are atomic: the versions of the scope and day stay
+    locked until the caller's transaction ends, so of two racing publications the
+    second sees the first.
     """
     plans = PlanRepository(session)
+    candidate = plans.get(plan_id)
+    plans.lock_versions(candidate.scope, candidate.plan_date)
     candidate = plans.get(plan_id)
     current = plans.latest(candidate.scope, candidate.plan_date, published_only=True)
     if current is not None and current.version > candidate.version:
@@ -101,31 +113,22 @@ def covers(scope: Sequence[str], office_code: str) -> bool:
     return ALL_OFFICES in scope or office_code in scope
 
 
-def _owners(publications: Sequence[Publication]) -> dict[int, int]:
-    """Ticket id -> the plan id of the latest publication that mentions the ticket."""
-    owner: dict[int, int] = {}
-    for publication in publications:
-        plan = publication.plan
-        for visit in plan.visits:
-            owner[visit.ticket_id] = plan.id
-        for ticket_id, _ in plan.unassigned:
-            owner[ticket_id] = plan.id
-    return owner
-
-
 def _route_in(session: Session, publications: Sequence[Publication], engineer: Engineer) -> Route:
     """The engineer's stops: those of their current plan that it still owns, plus the
     jobs they already started under an earlier plan (a re-plan leaves those alone)."""
     covering = [p.plan.id for p in publications if covers(p.plan.scope, engineer.office_code)]
     current = covering[-1] if covering else None
-    owners = _owners(publications)
+    owners = owning_plans(
+        session,
+        {v.ticket_id for p in publications for v in p.plan.visits if v.engineer_id == engineer.id},
+    )
     tickets = TicketRepository(session)
     visits = [
         visit
         for publication in publications
         for visit in publication.plan.visits
         if visit.engineer_id == engineer.id
-        and owners[visit.ticket_id] == publication.plan.id
+        and owners.get(visit.ticket_id) == publication.plan.id
         and (publication.plan.id == current or tickets.get(visit.ticket_id).status in UNDERWAY)
     ]
     return Route(engineer, current, tuple(sorted(visits, key=lambda v: (v.arrival, v.sequence))))

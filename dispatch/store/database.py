@@ -15,26 +15,33 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 """How long a SQLite writer waits for another writer's lock before failing."""
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(url: str | URL, *, connections: int | None = None) -> Engine:
     """Create an engine for ``url``, tuned for its backend.
+
+    ``connections``: the most connections the pool keeps open at once (default:
+    SQLAlchemy's 5 plus 10 overflow). A server sizes it to the threads that may use it.
 
     SQLite: the file's parent directory is created, and every connection gets foreign
     keys ON, WAL journaling (readers do not block the writer) and a busy timeout.
     PostgreSQL: a plain ``postgresql://`` URL is pinned to the psycopg 3 driver.
     """
     parsed = make_url(url)
+    pool: dict[str, Any] = {}
+    if connections is not None:
+        pool = {"pool_size": connections, "max_overflow": 0}
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, pool)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, **pool)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, pool: dict[str, Any]) -> Engine:
     database = url.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
+    in_memory = not database or database == ":memory:" or database.startswith("file:")
+    if not in_memory:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, **({} if in_memory else pool))
     event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
 

@@ -204,6 +204,10 @@ class UserRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """Hex SHA-256 of the token; the token itself is shown once and never stored."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    token_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """The token is refused from then on; ``dispatch users rotate`` issues a new one."""
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set by ``dispatch users revoke``: the token is refused (until rotated)."""
 
 
 class SolveJobRow(Base):

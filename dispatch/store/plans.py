@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.domain import Plan, Visit
@@ -85,6 +85,23 @@ class PlanRepository:
             query = query.where(PlanRow.published_at.is_not(None))
         row = self._session.scalars(query).first()
         return plan_from_row(row) if row is not None else None
+
+    def lock_versions(self, scope: Iterable[str], plan_date: date) -> None:
+        """Hold the write lock on every version of ``scope`` and ``plan_date`` until the
+        transaction ends, so what is read next cannot change before it commits.
+
+        An UPDATE that changes nothing: on PostgreSQL it locks those rows (a racing
+        writer waits, then reads what this one committed); on SQLite it takes the
+        database's write lock before the reads that decide, not after them.
+        """
+        statement = (
+            update(PlanRow)
+            .where(PlanRow.scope == scope_key(scope), PlanRow.plan_date == plan_date)
+            .values(version=PlanRow.version)
+            .execution_options(synchronize_session=False)
+        )
+        self._session.execute(statement)
+        self._session.expire_all()
 
     def publish(self, plan_id: int) -> Plan:
         """Mark a plan as published; publishing it again changes nothing."""

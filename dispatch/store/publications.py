@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,6 +35,25 @@ def published_on(session: Session, day: date) -> list[Publication]:
         for row in session.scalars(query)
         if row.published_at is not None
     ]
+
+
+def owning_plans(session: Session, ticket_ids: Collection[int]) -> dict[int, int]:
+    """Ticket id -> the published plan, of any day, that last mentioned it when published
+    (routed or unassigned; ties by plan id). Tickets no published plan mentions are absent.
+    """
+    if not ticket_ids:
+        return {}
+    mentions = [
+        select(row.ticket_id, PlanRow.id, PlanRow.published_at)
+        .join(PlanRow, PlanRow.id == row.plan_id)
+        .where(row.ticket_id.in_(ticket_ids), PlanRow.published_at.is_not(None))
+        for row in (VisitRow, UnassignedRow)
+    ]
+    owner: dict[int, int] = {}
+    rows = session.execute(mentions[0].union(mentions[1])).all()
+    for ticket_id, plan_id, _ in sorted(rows, key=lambda r: (r[2], r[1])):
+        owner[ticket_id] = plan_id
+    return owner
 
 
 def days_mentioning(session: Session, ticket_id: int) -> list[date]:

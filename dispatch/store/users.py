@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -35,6 +36,16 @@ class User:
     offices: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A user's bearer token as stored: its hash and until when it is honoured."""
+
+    user: User
+    token_hash: str
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
 class UserRepository:
     """Users and the hashes of their bearer tokens."""
 
@@ -48,6 +59,7 @@ class UserRepository:
         name: str,
         role: Role,
         token_hash: str,
+        token_expires_at: datetime,
         engineer_id: str | None = None,
         offices: Iterable[str] = (),
     ) -> User:
@@ -62,22 +74,45 @@ class UserRepository:
             offices=codes,
             token_hash=token_hash,
             created_at=self._clock(),
+            token_expires_at=token_expires_at,
+            revoked_at=None,
         )
         self._session.add(row)
         flush_or_conflict(self._session, f"user {name!r}")
         return user_from_row(row)
 
     def get(self, user_id: int) -> User:
+        return user_from_row(self._row(user_id))
+
+    def by_token_hash(self, token_hash: str) -> Credential | None:
+        """The credential whose token has this hash, if any."""
+        query = select(UserRow).where(UserRow.token_hash == token_hash)
+        row = self._session.scalars(query).first()
+        if row is None:
+            return None
+        return Credential(user_from_row(row), row.token_hash, row.token_expires_at, row.revoked_at)
+
+    def revoke(self, user_id: int) -> None:
+        """Refuse the user's token from now on (the user stays, for the records)."""
+        row = self._row(user_id)
+        if row.revoked_at is None:
+            row.revoked_at = self._clock()
+        self._session.flush()
+
+    def replace_token(self, user_id: int, token_hash: str, expires_at: datetime) -> User:
+        """Give the user a new token (the old one is refused from now on); lifts a revocation."""
+        row = self._row(user_id)
+        row.token_hash = token_hash
+        row.token_expires_at = expires_at
+        row.revoked_at = None
+        flush_or_conflict(self._session, f"user {user_id}")
+        return user_from_row(row)
+
+    def _row(self, user_id: int) -> UserRow:
         row = self._session.get(UserRow, user_id)
         if row is None:
             raise NotFoundError("user", user_id)
-        return user_from_row(row)
-
-    def by_token_hash(self, token_hash: str) -> tuple[User, str] | None:
-        """The user whose token has this hash, with the stored hash to compare."""
-        query = select(UserRow).where(UserRow.token_hash == token_hash)
-        row = self._session.scalars(query).first()
-        return (user_from_row(row), row.token_hash) if row is not None else None
+        return row
 
 
 def user_from_row(row: UserRow) -> User:

@@ -31,6 +31,15 @@ Headers = dict[str, str]
 MakeUser = Callable[..., Headers]
 
 
+UNLIMITED: dict[str, Any] = {
+    "rate_limit_per_address": 1e6,
+    "rate_limit_per_token": 1e6,
+    "rate_limit_failed_auth": 1e6,
+}
+"""Settings lifting the abuse limits: one test client sends many requests from one address
+with few tokens; ``tests/api/test_abuse_limits.py`` tests the limits themselves."""
+
+
 @pytest.fixture
 def api_settings(database_url: str) -> ApiSettings:
     return ApiSettings(
@@ -38,6 +47,7 @@ def api_settings(database_url: str) -> ApiSettings:
         solve_seconds_default=1,
         solve_seconds_max=60,
         events_poll_seconds=0.1,
+        **UNLIMITED,
     )
 
 

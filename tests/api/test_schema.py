@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from api.main import create_app
 from api.settings import ApiSettings
-from tests.api.conftest import Headers
+from tests.api.conftest import UNLIMITED, Headers
 
-APP = create_app(ApiSettings(database_url="sqlite://"))
+APP = create_app(ApiSettings(database_url="sqlite://", **UNLIMITED))
 """Built at import so schemathesis can read its schema; pointed at the test database below.
 
 The schema is read without starting the app (``from_asgi`` would run its lifespan, which

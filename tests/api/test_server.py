@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,42 +20,15 @@ from tests.api.conftest import (
     publish_route,
     ticket_body,
 )
+from tests.api.live_server import live_server
 
 RACERS = 8
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not come up")
-
-
 @pytest.fixture
 def server(database_url: str, session: Session) -> Iterator[str]:
-    port = _free_port()
-    command = [str(Path(sys.executable).parent / "dispatch"), "serve", "--port", str(port)]
-    env = os.environ | {"DATABASE_URL": database_url}
-    process = subprocess.Popen(command, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
+    with live_server(database_url) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_the_server_serves_the_api(server: str, dispatcher: Headers) -> None:

@@ -1,0 +1,258 @@
+"""API benchmark: does the server hold under many concurrent clients, and recover after?
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/api_hold.py --database-url \
+        postgresql+psycopg://postgres@127.0.0.1:5432/bench_hold --clients 200 --seconds 60 \
+        --out bench/results/api-hold-YYYYmmdd-postgres.json      # a scratch database!
+
+It prepares a published day like ``bench/api_load.py`` (migrate, seed ``normal``, plan
+and publish the country), starts ``dispatch serve`` on a free loopback port with the
+abuse limits lifted (all clients share one address and two tokens: this measures
+capacity, not the rate-limit policy), then:
+
+1. baseline: one client, sequential requests for ``--baseline-seconds``;
+2. load: ``--clients`` closed-loop clients for ``--seconds``, each alternating the
+   busiest engineer's route and ``GET /api/v1/tickets?limit=20`` (the two endpoints that
+   stopped the server before the fix), while a prober asks ``/healthz`` every 100 ms on a
+   new connection each time (as a liveness probe does);
+3. recovery: one client again, until a window of ten requests has a median within twice
+   the baseline's (at most ``--recovery-seconds``).
+
+Reported: statuses (no 5xx, no transport error expected), p50/p99 per phase, /healthz
+p50/p99/max and how many probes took over 100 ms, the seconds to recover, and on
+PostgreSQL the sessions left "idle in transaction". The load average is recorded: the
+clients run on the same machine as the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from api_load import prepare, run_header, server  # bench/ is on sys.path when run as a script
+from sqlalchemy import text
+
+from dispatch.store import make_engine
+
+UNLIMITED = {
+    "RATE_LIMIT_PER_ADDRESS": "1000000",
+    "RATE_LIMIT_PER_TOKEN": "1000000",
+    "MAX_CONNECTIONS": "2000",
+}
+PROBE_EVERY_S = 0.1
+HEALTHZ_BUDGET_S = 0.1
+RECOVERY_WINDOW = 10
+CLIENT_KEEP_ALIVE_S = 2.0
+"""Clients drop idle connections before the server's keep-alive timeout (5 s) does: with
+equal timeouts (httpx's default is 5 s too) a request sent on a connection the server is
+just closing fails in transit, a client-side race, not a server failure."""
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50, p99 and max in milliseconds."""
+    if not samples:
+        return {"p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    cuts = (
+        statistics.quantiles(samples, n=100, method="inclusive")
+        if len(samples) > 1
+        else [samples[0]] * 99
+    )
+    return {
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "p99_ms": round(cuts[98] * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
+
+
+class Targets:
+    """The two endpoints under load, alternated."""
+
+    def __init__(self, route: str, engineer_token: str, emergency_token: str) -> None:
+        self._requests = [
+            (route, {"Authorization": f"Bearer {engineer_token}"}),
+            ("/api/v1/tickets?limit=20", {"Authorization": f"Bearer {emergency_token}"}),
+        ]
+
+    async def one(self, client: httpx.AsyncClient, n: int) -> tuple[str, float]:
+        url, headers = self._requests[n % 2]
+        started = time.perf_counter()
+        try:
+            status = str((await client.get(url, headers=headers)).status_code)
+        except httpx.HTTPError as error:
+            status = type(error).__name__
+        return status, time.perf_counter() - started
+
+
+async def sequential(
+    base: str, targets: Targets, seconds: float, stop_when_within: float | None = None
+) -> dict[str, Any]:
+    """One client; with ``stop_when_within``, stops once a window's median is within it."""
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    started = time.perf_counter()
+    recovered_after: float | None = None
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        n = 0
+        while time.perf_counter() - started < seconds:
+            status, latency = await targets.one(client, n)
+            statuses[status] += 1
+            latencies.append(latency)
+            n += 1
+            window = latencies[-RECOVERY_WINDOW:]
+            if (
+                stop_when_within is not None
+                and len(window) == RECOVERY_WINDOW
+                and statistics.median(window) <= stop_when_within
+            ):
+                recovered_after = round(time.perf_counter() - started, 2)
+                break
+    return {
+        "statuses": dict(statuses),
+        **percentiles(latencies),
+        "recovered_after_s": recovered_after,
+    }
+
+
+async def load(base: str, targets: Targets, clients: int, seconds: float) -> dict[str, Any]:
+    """``clients`` closed-loop clients for ``seconds``, with /healthz probed throughout."""
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    ends = time.perf_counter() + seconds
+    limits = httpx.Limits(
+        max_connections=clients,
+        max_keepalive_connections=clients,
+        keepalive_expiry=CLIENT_KEEP_ALIVE_S,
+    )
+
+    async def client_loop(client: httpx.AsyncClient, first: int) -> None:
+        n = first
+        while time.perf_counter() < ends:
+            status, latency = await targets.one(client, n)
+            statuses[status] += 1
+            latencies.append(latency)
+            n += 1
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        prober = asyncio.create_task(probe_healthz(base, ends))
+        await asyncio.gather(*(client_loop(client, i) for i in range(clients)))
+        healthz = await prober
+    return {
+        "requests": len(latencies),
+        "per_second": round(len(latencies) / seconds, 1),
+        "statuses": dict(statuses),
+        **percentiles(latencies),
+        "healthz": healthz,
+    }
+
+
+async def probe_healthz(base: str, ends: float) -> dict[str, Any]:
+    """/healthz every 100 ms on a new connection each time, as a liveness probe does."""
+    latencies: list[float] = []
+    failures: Counter[str] = Counter()
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=fresh) as prober:
+        while time.perf_counter() < ends:
+            started = time.perf_counter()
+            try:
+                response = await prober.get("/healthz")
+                if response.status_code != 200:
+                    failures[str(response.status_code)] += 1
+            except httpx.HTTPError as error:
+                failures[type(error).__name__] += 1
+            latency = time.perf_counter() - started
+            latencies.append(latency)
+            await asyncio.sleep(max(0.0, PROBE_EVERY_S - latency))
+    over = sum(1 for latency in latencies if latency > HEALTHZ_BUDGET_S)
+    return {
+        "probes": len(latencies),
+        "failures": dict(failures),
+        "over_100ms": over,
+        **percentiles(latencies),
+    }
+
+
+def idle_in_transaction(url: str) -> int | None:
+    """PostgreSQL sessions of the database left idle inside a transaction (None: SQLite)."""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name != "postgresql":
+            return None
+        query = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+        )
+        with engine.connect() as connection:
+            return int(connection.scalar(query) or 0)
+    finally:
+        engine.dispose()
+
+
+def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    engineer, engineer_token, emergency_token = prepare(url, args.date, args.plan_seconds)
+    route = f"/api/v1/engineers/{engineer}/route?date={args.date.isoformat()}"
+    targets = Targets(route, engineer_token, emergency_token)
+    results: dict[str, Any] = {}
+    with server(url, UNLIMITED | dict(args.server_env)) as base:
+        results["uptime_before"] = _uptime()
+        baseline = asyncio.run(sequential(base, targets, args.baseline_seconds))
+        results["baseline"] = baseline
+        results["load"] = asyncio.run(load(base, targets, args.clients, args.seconds))
+        results["uptime_at_end_of_load"] = _uptime()
+        results["idle_in_transaction_after_load"] = idle_in_transaction(url)
+        within = 2 * baseline["p50_ms"] / 1000
+        results["recovery"] = asyncio.run(
+            sequential(base, targets, args.recovery_seconds, stop_when_within=within)
+        )
+    return results
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--database-url", help="a scratch database (default: a temporary SQLite)")
+    p.add_argument("--date", type=date.fromisoformat, default=date(2026, 11, 23))
+    p.add_argument("--clients", type=int, default=200)
+    p.add_argument("--seconds", type=float, default=60.0, help="duration of the load")
+    p.add_argument("--baseline-seconds", type=float, default=5.0)
+    p.add_argument("--recovery-seconds", type=float, default=30.0)
+    p.add_argument("--plan-seconds", type=float, default=5.0, help="the initial solve")
+    p.add_argument(
+        "--server-env",
+        type=lambda pair: tuple(pair.split("=", 1)),
+        action="append",
+        default=[],
+        help="KEY=VALUE for the server, e.g. DB_CONNECTIONS=4 (repeatable)",
+    )
+    p.add_argument("--out", type=Path, help="also write the results here as JSON")
+    return p.parse_args()
+
+
+def main() -> int:
+    args = parse()
+    results = run_header(args)
+    with tempfile.TemporaryDirectory() as scratch:
+        results |= run(args, args.database_url or f"sqlite:///{scratch}/bench.sqlite3")
+    print(json.dumps(results, indent=2))
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
