@@ -1,0 +1,157 @@
+"""Search strategies behind one protocol, their turns, and the one ranking of plans.
+
+A *strategy* makes a plan of a ``Problem`` by a wall-clock time, optionally starting from a
+plan: OR-Tools (``solver.search``), the problem in parts (``solver.decompose``), HGS
+(``solver.hgs``) and ruin and recreate (``solver.ruin``). ``solver.engine`` assembles them
+into *turns* (strategies one after the other, each until its share of the time, each
+starting from the best plan so far), one sequence per worker, as PyVRP's ``solve``
+assembles given parts. Every plan, of every engine, is compared by ``rank``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import Protocol
+
+from solver.decompose import solve_in_parts
+from solver.params import FirstSolution, SolveParams
+from solver.problem import Problem
+from solver.prune import allowed_vehicles
+from solver.ruin import RuinRecreate
+from solver.search import solve_ortools
+from solver.solution import Solution
+from solver.tuning import RUIN
+from solver.validate import hard, objective, validate
+
+
+def rank(problem: Problem, solution: Solution) -> tuple[int, int, int]:
+    """How plans compare, everywhere: valid first, then the objective, then fewer drops.
+
+    The objective is ``solver.validate.objective``, recomputed from the plan alone, so
+    engines that account for costs differently are compared on the same number.
+    """
+    invalid = 1 if hard(validate(problem, solution)) else 0
+    return (invalid, objective(problem, solution), len(solution.unassigned))
+
+
+def best_of(problem: Problem, plans: Sequence[Solution]) -> Solution | None:
+    """The plan ``rank`` puts first (the earliest on ties); None for no plans."""
+    if not plans:
+        return None
+    return min(enumerate(plans), key=lambda p: (rank(problem, p[1]), p[0]))[1]
+
+
+class Strategy(Protocol):
+    """Makes a plan by ``ends_at`` (``time.time()``), from ``start`` when it can."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(
+        self, problem: Problem, params: SolveParams, start: Solution | None, ends_at: float
+    ) -> Solution | None: ...
+
+
+def _budget(params: SolveParams, ends_at: float) -> SolveParams:
+    return replace(params, time_limit_s=max(0.1, ends_at - time.time()))
+
+
+@dataclass(frozen=True, slots=True)
+class OrTools:
+    """The OR-Tools routing model (``solve_ortools``), from ``start`` when given."""
+
+    first_solution: FirstSolution | None = None
+    name: str = "ortools"
+
+    def __call__(
+        self, problem: Problem, params: SolveParams, start: Solution | None, ends_at: float
+    ) -> Solution | None:
+        budget = _budget(params, ends_at)
+        if self.first_solution is not None:
+            budget = replace(budget, first_solution=self.first_solution)
+        return solve_ortools(problem, budget, start)
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The problem in parts by home office (``solver.decompose``); ignores ``start``."""
+
+    name: str = "parts"
+
+    def __call__(
+        self, problem: Problem, params: SolveParams, start: Solution | None, ends_at: float
+    ) -> Solution | None:
+        return solve_in_parts(problem, _budget(params, ends_at))
+
+
+def hgs_module() -> ModuleType | None:
+    """``solver.hgs`` when PyVRP is installed."""
+    try:
+        return importlib.import_module("solver.hgs")
+    except ImportError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Hgs:
+    """PyVRP's hybrid genetic search, for problems it can express (plain VRPTW)."""
+
+    name: str = "hgs"
+
+    def __call__(
+        self, problem: Problem, params: SolveParams, start: Solution | None, ends_at: float
+    ) -> Solution | None:
+        module = hgs_module()
+        plan = module.solve_with_hgs(problem, _budget(params, ends_at)) if module else None
+        return plan if isinstance(plan, Solution) else None
+
+
+@dataclass(frozen=True, slots=True)
+class RuinAndRecreate:
+    """Ruin and recreate (``solver.ruin``) from ``start``; nothing to do without one.
+
+    With ``params.solution_limit`` the search makes ``RUIN.moves_per_solution`` moves per
+    solution of the limit, so a seed gives the same plan unless ``ends_at`` comes first;
+    otherwise it runs until ``ends_at``.
+    """
+
+    seed_offset: int = 0
+    name: str = "ruin-recreate"
+
+    def __call__(
+        self, problem: Problem, params: SolveParams, start: Solution | None, ends_at: float
+    ) -> Solution | None:
+        if start is None:
+            return None
+        allowed = allowed_vehicles(problem, nearest=_nearest(problem, params))
+        search = RuinRecreate(problem, allowed, params.seed + self.seed_offset)
+        per = RUIN.moves_per_solution
+        moves = None if params.solution_limit is None else per * params.solution_limit
+        return search.run(start, max(0.0, ends_at - time.time()), moves)
+
+
+def _nearest(problem: Problem, params: SolveParams) -> int | None:
+    big = params.prune_vehicles and len(problem.jobs) >= params.prune_min_size
+    return params.prune_nearest if big else None
+
+
+Turns = tuple[tuple[Strategy, float], ...]
+"""Strategies in the order they run, each with the share of the time at which it ends."""
+
+
+def take_turns(
+    problem: Problem, params: SolveParams, turns: Turns, ends_at: float
+) -> list[Solution]:
+    """Every plan the turns make; each turn starts from the best plan made before it."""
+    began = time.time()
+    span = max(0.0, ends_at - began)
+    plans: list[Solution] = []
+    for strategy, share in turns:
+        plan = strategy(problem, params, best_of(problem, plans), began + share * span)
+        if plan is not None:
+            plans.append(plan)
+    return plans
