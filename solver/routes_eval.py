@@ -70,6 +70,7 @@ class RouteEvaluator:
         self._cache: dict[tuple[int, tuple[int, ...]], int | None] = {}
         self._cache_size = cache_size
         self._prefixes: dict[tuple[int, tuple[int, ...]], list[Label]] = {}
+        self._latest: dict[tuple[int, tuple[int, ...]], list[int]] = {}
         self.evaluations = 0
 
     def _van(self, v: Vehicle) -> _Van:
@@ -162,6 +163,44 @@ class RouteEvaluator:
             labels = self._visit(van, labels, here, seq[at])
             prefixes[(v, seq[: at + 1])] = labels
         return labels
+
+    def earliest_free(self, v: int, prefix: tuple[int, ...]) -> int | None:
+        """When the engineer can leave the last stop of ``prefix`` at the earliest.
+
+        None when the prefix has no feasible timing. Used as a bound: inserting a job after
+        ``prefix`` cannot start it before this time plus the travel.
+        """
+        van = self.vans[v]
+        if not prefix:
+            return van.shift_start
+        labels = self._prefixes.get((v, prefix))
+        if labels is None:
+            labels = self._labels(v, van, prefix)
+        return min(label[0] for label in labels) if labels else None
+
+    def latest_begins(self, v: int, seq: tuple[int, ...]) -> list[int]:
+        """For each stop, the latest service start that lets the rest of the route finish.
+
+        Breaks are ignored (they only make it earlier), so this is a bound: arriving at a
+        stop after it means no timing exists. The last entry is for the end of the route.
+        """
+        key = (v, seq)
+        found = self._latest.get(key)
+        if found is not None:
+            return found
+        van, dur, loc = self.vans[v], self.dur, self.loc
+        latest = [0] * (len(seq) + 1)
+        latest[-1] = van.limit
+        after = van.end_loc
+        for k in range(len(seq) - 1, -1, -1):
+            j = seq[k]
+            bound = latest[k + 1] - dur[loc[j]][after] - self.svc[j]
+            latest[k] = min(bound, self.due[j]) if self.hard[j] else bound
+            after = loc[j]
+        if len(self._latest) >= self._cache_size:
+            self._latest.clear()
+        self._latest[key] = latest
+        return latest
 
     def _distance(self, van: _Van, seq: tuple[int, ...]) -> int:
         dist, loc = self.dist, self.loc

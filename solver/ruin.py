@@ -296,19 +296,35 @@ class RuinRecreate:
         return result
 
     def _scan(self, j: int, v: int, seq: tuple[int, ...], base: int) -> tuple[int, int] | None:
-        """Every position, cheapest extra distance first, stopping once distance alone loses."""
-        places = self._places(j, v, seq)
-        van, ev = self.ev.vans[v], self.ev
-        dist, loc = ev.dist, ev.loc
+        """Every position, most promising first, stopping once a lower bound loses.
+
+        The bound of a position is its extra distance plus ``j``'s own lateness if it
+        started as early as the stops before it allow (breaks and the stops after it only
+        add to that); a position where even that breaks a hard rule is skipped.
+        """
+        ev = self.ev
+        van = ev.vans[v]
+        dist, dur, loc = ev.dist, ev.dur, ev.loc
+        x, release, due, late = loc[j], ev.rel[j], ev.due[j], ev.late[j]
+        done, hard_due = release + ev.svc[j], ev.hard[j]
         stops = [van.start_loc, *(loc[k] for k in seq), van.end_loc]
-        x = loc[j]
-        scored = sorted(
-            (dist[stops[at]][x] + dist[x][stops[at + 1]] - dist[stops[at]][stops[at + 1]], at)
-            for at in places
-        )
+        latest = ev.latest_begins(v, seq)
+        scored = []
+        for at in self._places(j, v, seq):
+            free = ev.earliest_free(v, seq[:at])
+            if free is None:
+                continue
+            begin = max(free + dur[stops[at]][x], release)
+            if (hard_due and begin > due) or begin + done - release > van.limit:
+                continue
+            if begin + done - release + dur[x][stops[at + 1]] > latest[at]:
+                continue  # the stops after it could not all be served any more
+            extra = dist[stops[at]][x] + dist[x][stops[at + 1]] - dist[stops[at]][stops[at + 1]]
+            scored.append((ev.dc * extra + late * max(0, begin - due), at))
+        scored.sort()
         best: tuple[int, int] | None = None
-        for extra, at in scored:
-            if best is not None and ev.dc * extra >= best[0]:
+        for bound, at in scored:
+            if best is not None and bound >= best[0]:
                 break
             cost = ev.cost(v, (*seq[:at], j, *seq[at:]))
             if cost is not None and (best is None or cost - base < best[0]):
