@@ -40,7 +40,6 @@ from solver.strategy import (
     rank,
     take_turns,
 )
-from solver.tuning import ENGINE
 
 __all__ = ["Lineup", "lineup", "solve", "take_turns"]
 
@@ -68,29 +67,31 @@ def _other_first_solution(problem: Problem, params: SolveParams) -> FirstSolutio
 
 def _field_lineup(problem: Problem, params: SolveParams) -> Lineup:
     """OR-Tools' first plan, then ruin and recreate; the second worker starts elsewhere."""
-    first = ENGINE.ortools_share
+    tune = params.tuning.engine
+    first = tune.ortools_share
     here: Turns = ((OrTools(), first), (RuinAndRecreate(), 1.0))
     if params.workers < 2 or params.solution_limit is not None:
         return Lineup(here)
-    if params.time_limit_s < ENGINE.min_race_s:
+    if params.time_limit_s < tune.min_race_s:
         return Lineup(here)
     other: Strategy = Parts()
     if homes(problem) <= 1:
         other = OrTools(_other_first_solution(problem, params))
-    return Lineup(here, ((other, ENGINE.second_start_share), (RuinAndRecreate(1), 1.0)))
+    return Lineup(here, ((other, tune.second_start_share), (RuinAndRecreate(1), 1.0)))
 
 
 def lineup(problem: Problem, params: SolveParams) -> Lineup:
     """Who runs what (module docstring); the problem in parts is ``solve``'s own branch."""
+    tune = params.tuning.engine
     if hgs_takes(problem):
         if params.solution_limit is not None:
             return Lineup(((OrTools(), 1.0),))
         if params.workers == 1:
-            return Lineup(((OrTools(), ENGINE.one_core_ortools_share), (Hgs(), 1.0)))
-        if params.time_limit_s >= ENGINE.min_race_s:
+            return Lineup(((OrTools(), tune.one_core_ortools_share), (Hgs(), 1.0)))
+        if params.time_limit_s >= tune.min_race_s:
             return Lineup(((OrTools(), 1.0),), ((Hgs(), 1.0),))
         return Lineup(((OrTools(), 1.0),))
-    if len(problem.jobs) >= params.large_size:
+    if len(problem.jobs) >= params.search.large_size:
         return Lineup(((OrTools(), 1.0),))
     return _field_lineup(problem, params)
 
@@ -103,17 +104,18 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     """
     started = time.perf_counter()
     ends_at = time.time() + params.time_limit_s
-    if len(problem.jobs) >= params.decompose_size:
+    if len(problem.jobs) >= params.search.decompose_size:
         return _chosen(problem, [solve_in_parts(problem, params)], started)
     plan = lineup(problem, params)
+    tune = params.tuning.engine
     child = None
     if plan.second:
         child = start(
-            take_turns, problem, params.without_callback(), plan.second, ends_at - ENGINE.send_s
+            take_turns, problem, params.without_callback(), plan.second, ends_at - tune.send_s
         )
     candidates = take_turns(problem, params, plan.here, ends_at)
     if child is not None:
-        received = child.result(ends_at + ENGINE.grace_s - time.time())
+        received = child.result(ends_at + tune.grace_s - time.time())
         if isinstance(received, list):
             candidates += [p for p in received if isinstance(p, Solution)]
     return _chosen(problem, candidates, started)

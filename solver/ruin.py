@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from solver.problem import Problem
 from solver.routes_eval import RouteEvaluator
 from solver.solution import Route, Solution, SolveStats
-from solver.tuning import RUIN, RuinTuning
+from solver.tuning import RuinTuning
 
 
 @dataclass(slots=True)
@@ -60,10 +60,14 @@ class RuinRecreate:
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
 
     def __init__(
-        self, problem: Problem, allowed: list[list[int]], seed: int, tuning: RuinTuning = RUIN
+        self,
+        problem: Problem,
+        allowed: list[list[int]],
+        seed: int,
+        tuning: RuinTuning | None = None,
     ) -> None:
         self.problem = problem
-        self.tuning = tuning
+        self.tuning = tuning or RuinTuning()
         self.ev = RouteEvaluator(problem)
         self.allowed = allowed
         self.rng = random.Random(seed)

@@ -20,11 +20,9 @@ from typing import Protocol
 from solver.decompose import solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
-from solver.prune import allowed_vehicles
 from solver.ruin import RuinRecreate
-from solver.search import solve_ortools
+from solver.search import allowed_for, solve_ortools
 from solver.solution import Solution
-from solver.tuning import RUIN
 from solver.validate import hard, objective, validate
 
 
@@ -72,7 +70,7 @@ class OrTools:
     ) -> Solution | None:
         budget = _budget(params, ends_at)
         if self.first_solution is not None:
-            budget = replace(budget, first_solution=self.first_solution)
+            budget = budget.tuned(first_solution=self.first_solution)
         return solve_ortools(problem, budget, start)
 
 
@@ -114,7 +112,7 @@ class Hgs:
 class RuinAndRecreate:
     """Ruin and recreate (``solver.ruin``) from ``start``; nothing to do without one.
 
-    With ``params.solution_limit`` the search makes ``RUIN.moves_per_solution`` moves per
+    With ``params.solution_limit`` the search makes ``moves_per_solution`` moves per
     solution of the limit, so a seed gives the same plan unless ``ends_at`` comes first;
     otherwise it runs until ``ends_at``.
     """
@@ -127,16 +125,12 @@ class RuinAndRecreate:
     ) -> Solution | None:
         if start is None:
             return None
-        allowed = allowed_vehicles(problem, nearest=_nearest(problem, params))
-        search = RuinRecreate(problem, allowed, params.seed + self.seed_offset)
-        per = RUIN.moves_per_solution
+        tune = params.tuning.ruin
+        seed = params.seed + self.seed_offset
+        search = RuinRecreate(problem, allowed_for(problem, params), seed, tune)
+        per = tune.moves_per_solution
         moves = None if params.solution_limit is None else per * params.solution_limit
         return search.run(start, max(0.0, ends_at - time.time()), moves)
-
-
-def _nearest(problem: Problem, params: SolveParams) -> int | None:
-    big = params.prune_vehicles and len(problem.jobs) >= params.prune_min_size
-    return params.prune_nearest if big else None
 
 
 Turns = tuple[tuple[Strategy, float], ...]
