@@ -164,19 +164,33 @@ class RouteEvaluator:
             prefixes[(v, seq[: at + 1])] = labels
         return labels
 
-    def earliest_free(self, v: int, prefix: tuple[int, ...]) -> int | None:
-        """When the engineer can leave the last stop of ``prefix`` at the earliest.
+    def earliest_begin(self, v: int, prefix: tuple[int, ...], j: int) -> int | None:
+        """A lower bound on when job ``j`` can start right after ``prefix``; None: never.
 
-        None when the prefix has no feasible timing. Used as a bound: inserting a job after
-        ``prefix`` cannot start it before this time plus the travel.
+        From each label of the prefix: travel, the release, and every break that would
+        have to start before the service ends (it cannot overlap it, so it comes first:
+        a night moves the start to the next morning, a lunch to after its earliest end).
         """
         van = self.vans[v]
-        if not prefix:
-            return van.shift_start
-        labels = self._prefixes.get((v, prefix))
-        if labels is None:
-            labels = self._labels(v, van, prefix)
-        return min(label[0] for label in labels) if labels else None
+        if prefix:
+            labels = self._prefixes.get((v, prefix))
+            if labels is None:
+                labels = self._labels(v, van, prefix)
+            here = self.loc[prefix[-1]]
+        else:
+            labels = [(van.shift_start, 0, 0, 0, None)]
+            here = van.start_loc
+        travel, release, service = self.dur[here][self.loc[j]], self.rel[j], self.svc[j]
+        best: int | None = None
+        for free, _, k, _, _ in labels:
+            begin = max(free + travel, release)
+            for earliest, latest, duration, ends in van.breaks[k:]:
+                if latest >= begin + service:
+                    break
+                begin = max(begin, ends if ends >= 0 else earliest + duration)
+            if best is None or begin < best:
+                best = begin
+        return best
 
     def latest_begins(self, v: int, seq: tuple[int, ...]) -> list[int]:
         """For each stop, the latest service start that lets the rest of the route finish.

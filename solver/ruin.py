@@ -303,7 +303,7 @@ class RuinRecreate:
         """Every position, most promising first, stopping once a lower bound loses.
 
         The bound of a position is its extra distance plus ``j``'s own lateness if it
-        started as early as the stops before it allow (breaks and the stops after it only
+        started as early as the stops and breaks before it allow (the stops after it only
         add to that); a position where even that breaks a hard rule is skipped.
         """
         ev = self.ev
@@ -315,10 +315,9 @@ class RuinRecreate:
         latest = ev.latest_begins(v, seq)
         scored = []
         for at in self._places(j, v, seq):
-            free = ev.earliest_free(v, seq[:at])
-            if free is None:
+            begin = ev.earliest_begin(v, seq[:at], j)
+            if begin is None:
                 continue
-            begin = max(free + dur[stops[at]][x], release)
             if (hard_due and begin > due) or begin + done - release > van.limit:
                 continue
             if begin + done - release + dur[x][stops[at + 1]] > latest[at]:
