@@ -107,9 +107,28 @@ def main() -> None:
                 row, _ = measure(case, seed, seconds, args.workers)
                 rows.append(row)
                 print(json.dumps(asdict(row)), flush=True)
+    print(markdown(rows))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps([asdict(r) for r in rows], indent=2))
+
+
+def markdown(rows: list[Row]) -> str:
+    """One line per day and budget; the gap is to the reference, else to the day's best run."""
+    lines = [
+        "| case | seed | budget s | objective (unassigned) | gap | reference | load 1 min |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        day = [r for r in rows if (r.case, r.seed) == (row.case, row.seed)]
+        reference = row.reference or min(r.objective for r in day)
+        gap = 100.0 * (row.objective - reference) / reference
+        source = "best known" if row.reference else "best of these runs"
+        lines.append(
+            f"| {row.case} | {row.seed} | {row.seconds:g} | {row.objective:.4g} "
+            f"({row.unassigned}) | {gap:+.2f} % | {reference:.4g} ({source}) | {row.load_1m} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
