@@ -53,7 +53,9 @@ class _Van:
 class RouteEvaluator:
     """Route timing and cost for one problem; ``cost`` is memoised per (vehicle, order)."""
 
-    def __init__(self, problem: Problem, cache_size: int = 200_000) -> None:
+    def __init__(
+        self, problem: Problem, cache_size: int = 200_000, reuse_prefixes: bool = True
+    ) -> None:
         self.problem = problem
         self.dur: list[list[int]] = problem.durations.tolist()
         self.dist: list[list[int]] = problem.distances.tolist()
@@ -69,6 +71,7 @@ class RouteEvaluator:
         self.vans = [self._van(v) for v in problem.vehicles]
         self._cache: dict[tuple[int, tuple[int, ...]], int | None] = {}
         self._cache_size = cache_size
+        self._reuse = reuse_prefixes
         self._prefixes: dict[tuple[int, tuple[int, ...]], list[Label]] = {}
         self._latest: dict[tuple[int, tuple[int, ...]], list[int]] = {}
         self.evaluations = 0
@@ -147,6 +150,8 @@ class RouteEvaluator:
         shared by many evaluations; this halves the work of a scan.
         """
         prefixes = self._prefixes
+        if not self._reuse:
+            prefixes.clear()
         done = len(seq)
         labels = prefixes.get((v, seq))
         while labels is None and done > 1:

@@ -68,7 +68,7 @@ class RuinRecreate:
     ) -> None:
         self.problem = problem
         self.tuning = tuning or RuinTuning()
-        self.ev = RouteEvaluator(problem)
+        self.ev = RouteEvaluator(problem, reuse_prefixes=self.tuning.reuse_prefixes)
         self.allowed = allowed
         self.rng = random.Random(seed)
         self.drop = [problem.drop_price(j) for j in problem.jobs]
@@ -183,10 +183,11 @@ class RuinRecreate:
         assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
         if not assigned:
             return []
-        pick = self.rng.random()
-        if pick < 0.5:
+        weights = self.tuning.removals
+        pick = self.rng.random() * sum(weights)
+        if pick < weights[0]:
             removed = self._strings(state, assigned)
-        elif pick < 0.8:
+        elif pick < weights[0] + weights[1]:
             removed = self._related(assigned)
         else:
             count = self.rng.randint(1, min(len(assigned), 2 * self.tuning.avg_removed))
@@ -314,7 +315,11 @@ class RuinRecreate:
         stops = [van.start_loc, *(loc[k] for k in seq), van.end_loc]
         latest = ev.latest_begins(v, seq)
         scored = []
+        bounds = self.tuning.bounds
         for at in self._places(j, v, seq):
+            if not bounds:
+                scored.append((0, at))
+                continue
             begin = ev.earliest_begin(v, seq[:at], j)
             if begin is None:
                 continue

@@ -115,6 +115,12 @@ class RuinTuning:
     cooling: float = 200.0
     #: After this many moves without a new best plan, carry on from the best.
     restart_after: int = 400
+    #: How often each removal is chosen: strings, related, random.
+    removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
+    #: Skip insertion positions by their lower bound (off only to measure what it buys).
+    bounds: bool = True
+    #: Reuse the timing labels of route prefixes (off only to measure what it buys).
+    reuse_prefixes: bool = True
     #: With a solution limit, ruin and recreate makes this many moves per solution.
     moves_per_solution: int = 1
 
