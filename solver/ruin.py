@@ -144,8 +144,9 @@ class RuinRecreate:
         stall = 0
         while True:
             done = self._progress(began, seconds, max_iterations)
-            if done >= 1.0 or time.perf_counter() - began >= seconds:
-                break
+            late = done >= 1.0 or time.perf_counter() - began >= seconds
+            if late and (self.stats.iterations or not current.unassigned):
+                break  # one move at least when jobs are left out: it inserts them
             self.stats.iterations += 1
             candidate = current.copy()
             self._recreate(candidate, self._ruin(candidate))
