@@ -68,7 +68,8 @@ def _other_first_solution(problem: Problem, params: SolveParams) -> FirstSolutio
 def _field_lineup(problem: Problem, params: SolveParams) -> Lineup:
     """OR-Tools' first plan, then ruin and recreate; the second worker starts elsewhere."""
     tune = params.tuning.engine
-    first = tune.ortools_share
+    limit = params.time_limit_s
+    first = min(tune.ortools_share, tune.ortools_max_s / limit)
     here: Turns = ((OrTools(), first), (RuinAndRecreate(), 1.0))
     if params.workers < 2 or params.solution_limit is not None:
         return Lineup(here)
@@ -77,7 +78,8 @@ def _field_lineup(problem: Problem, params: SolveParams) -> Lineup:
     other: Strategy = Parts()
     if homes(problem) <= 1:
         other = OrTools(_other_first_solution(problem, params))
-    return Lineup(here, ((other, tune.second_start_share), (RuinAndRecreate(1), 1.0)))
+    second = min(tune.second_start_share, tune.second_start_max_s / limit)
+    return Lineup(here, ((other, second), (RuinAndRecreate(1), 1.0)))
 
 
 def lineup(problem: Problem, params: SolveParams) -> Lineup:
