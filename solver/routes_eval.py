@@ -1,23 +1,14 @@
 """Exact, fast timing and cost of one route: the evaluator the ruin-and-recreate search uses.
 
-Given an engineer and the jobs in order, ``RouteEvaluator.cost`` returns what
-``solver.validate.objective`` charges for that route when it is timed the cheapest way
-this module finds, and ``route`` returns the timed ``Route`` itself (the property test in
-``tests/solver/test_routes_eval.py`` checks that the two agree on generated days).
-
-Timing follows the validator's convention (``solver.validate``): a break is taken before
-the route starts, on the road (delaying the arrival), while waiting before a service, or
-after the route ends. Breaks are taken in the order of their earliest start, each once.
-Where each break goes is a small dynamic programme over the stops: a *label* is (free
-time, cost so far, breaks taken, route start), and a label that is no later, no dearer and
-has taken at least as many breaks dominates another. A lunch on the road is taken as early
-as its window allows (it costs its duration wherever it falls); a night on the road may
-start anywhere in its window, so the candidates are its earliest start, its latest, and the
-starts that make the arrival meet the next job's release or deadline (day-1 overtime,
-as ``solver.validate.night_overtime`` counts it, and lateness are priced per minute: the
-cost is piecewise linear between those points).
-Costs accrue as in the objective: lateness, day-1 overtime (``night_overtime``), and the
-span as ``time_cost * (end - start)`` (the start enters a label as ``-time_cost * start``).
+``RouteEvaluator.cost(vehicle, jobs in order)`` is what ``solver.validate.objective``
+charges for the route timed the cheapest way found here; ``route`` is that timed route
+(``tests/solver/test_routes_eval.py`` checks both agree on generated days). Breaks follow
+the validator's convention and are placed by a dynamic programme over the stops: a
+*label* is (free time, cost so far, breaks taken, route start), kept unless another is no
+later, no dearer and has taken as many breaks. A lunch on the road goes at its earliest;
+a night at its earliest, its latest, or where the arrival meets the next release or due
+(day-1 overtime, ``validate.night_overtime``, and lateness are linear in between). The
+span enters a label as ``-time_cost * start``. ``docs/solver.md`` has the details.
 """
 
 from __future__ import annotations
