@@ -244,10 +244,11 @@ class RuinRecreate:
         """Regret-2 insertion of the removed jobs and those left out, in ``state``."""
         pool = set(state.unassigned)
         options = {j: self._options(state, j) for j in pool}
+        stale: dict[int, set[int]] = {j: set() for j in pool}
         while pool:
             chosen, regret = -1, -math.inf
             for j in pool:
-                opts = options[j]
+                opts = self._fresh_top(state, j, options, stale[j])
                 best = opts[0][0] if opts else self.drop[j]
                 second = opts[1][0] if len(opts) > 1 else self.drop[j]
                 value = min(second, self.drop[j]) - best + self.rng.random()
@@ -265,8 +266,32 @@ class RuinRecreate:
             state.unassigned.discard(chosen)
             state.total += delta - self.drop[chosen]
             for j in pool:
-                if v in self.allowed[j]:
-                    options[j] = self._refresh(state, j, options[j], v)
+                stale[j].add(v)
+
+    def _fresh_top(
+        self,
+        state: _State,
+        j: int,
+        options: dict[int, list[tuple[int, int, int]]],
+        stale: set[int],
+    ) -> list[tuple[int, int, int]]:
+        """``j``'s options with the best two up to date.
+
+        A route that took a job since ``j``'s options were computed is *stale* for ``j``.
+        Taking a job never makes a route cheaper to insert into (in all but odd cases of
+        breaks), so a stale option below the best two cannot rise into them: only those
+        are re-computed, which spares most of the work of regret insertion.
+        """
+        opts = options[j]
+        while stale:
+            top = [o[1] for o in opts[:2] if o[1] in stale]
+            if not top:
+                break
+            for v in top:
+                stale.discard(v)
+                opts = self._refresh(state, j, opts, v)
+            options[j] = opts
+        return opts
 
     def _options(self, state: _State, j: int) -> list[tuple[int, int, int]]:
         """(extra cost, vehicle, position): ``j``'s best position per route, cheapest first."""
