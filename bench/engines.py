@@ -28,8 +28,8 @@ from scenarios import case_problem  # bench/ is on sys.path when run as a script
 from solver import Problem, Solution, SolveParams, solve, validate
 from solver.decompose import solve_in_parts
 from solver.search import solve_ortools
-from solver.strategy import OrTools, Parts, RuinAndRecreate, best_of, take_turns
-from solver.tuning import ENGINE
+from solver.strategy import OrTools, Parts, RuinAndRecreate, Strategy, best_of, take_turns
+from solver.tuning import TUNING
 from solver.validate import hard, objective
 
 SETUPS = ("ortools", "parts", "parts-then-rr", "ortools-then-rr", "one-core", "race")
@@ -61,9 +61,9 @@ def run(problem: Problem, setup: str, params: SolveParams) -> Solution:
     if setup == "parts":
         return solve_in_parts(problem, one)
     if setup in ("parts-then-rr", "ortools-then-rr"):
-        first = (Parts(), ENGINE.second_start_share)
+        first: tuple[Strategy, float] = (Parts(), TUNING.engine.second_start_share)
         if setup == "ortools-then-rr":
-            first = (OrTools(), ENGINE.ortools_share)
+            first = (OrTools(), TUNING.engine.ortools_share)
         turns = (first, (RuinAndRecreate(), 1.0))
         return _best(problem, take_turns(problem, one, turns, time.time() + params.time_limit_s))
     return solve(problem, one if setup == "one-core" else replace(params, workers=2))
