@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from solver.problem import Problem
@@ -79,6 +80,12 @@ class RuinRecreate:
                 self.pin[v] = positions[vehicle.first_job]
         self.pinned = {j for j in self.pin if j >= 0}
         self.near = self._neighbours()
+        starts = [v.start_location for v in problem.vehicles]
+        dur, loc = self.ev.dur, self.ev.loc
+        self.near_vans = [
+            sorted(range(len(starts)), key=lambda v: dur[starts[v]][loc[j]])[: self.tuning.granular]
+            for j in range(len(problem.jobs))
+        ]
         self._inserts: dict[tuple[int, int, tuple[int, ...]], tuple[int, int]] = {}
         self.stats = SearchStats()
 
@@ -243,7 +250,8 @@ class RuinRecreate:
     def _recreate(self, state: _State, removed: list[int]) -> None:
         """Regret-2 insertion of the removed jobs and those left out, in ``state``."""
         pool = set(state.unassigned)
-        options = {j: self._options(state, j) for j in pool}
+        near = self._near_routes(state)
+        options = {j: self._options(state, j, near(j)) for j in pool}
         stale: dict[int, set[int]] = {j: set() for j in pool}
         while pool:
             chosen, regret = -1, -math.inf
@@ -293,10 +301,27 @@ class RuinRecreate:
             options[j] = opts
         return opts
 
-    def _options(self, state: _State, j: int) -> list[tuple[int, int, int]]:
+    def _near_routes(self, state: _State) -> Callable[[int], list[int]]:
+        """The routes worth trying for a job: all, or with ``granular`` the nearest ones.
+
+        Granular: the routes that serve one of the job's nearest jobs, and the
+        ``granular`` engineers who start nearest to it (so an idle one can take it).
+        """
+        if not self.tuning.granular:
+            return lambda j: self.allowed[j]
+        route_of = {k: v for v, seq in enumerate(state.routes) for k in seq}
+
+        def near(j: int) -> list[int]:
+            wanted = set(self.near_vans[j])
+            wanted.update(route_of[k] for k in self.near[j] if k in route_of)
+            return [v for v in self.allowed[j] if v in wanted]
+
+        return near
+
+    def _options(self, state: _State, j: int, routes: list[int]) -> list[tuple[int, int, int]]:
         """(extra cost, vehicle, position): ``j``'s best position per route, cheapest first."""
         found = []
-        for v in self.allowed[j]:
+        for v in routes:
             best = self._best_in(state, j, v)
             if best is not None:
                 found.append((best[0], v, best[1]))

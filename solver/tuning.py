@@ -121,6 +121,9 @@ class RuinTuning:
     restart_after: int = 400
     #: How often each removal is chosen: strings, related, random.
     removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
+    #: Insert a job only into the routes of its nearest jobs and of the engineers who
+    #: start nearest to it (this many); 0 tries every route.
+    granular: int = 0
     #: Skip insertion positions by their lower bound (off only to measure what it buys).
     bounds: bool = True
     #: Reuse the timing labels of route prefixes (off only to measure what it buys).
