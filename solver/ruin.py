@@ -166,7 +166,9 @@ class RuinRecreate:
                 accept = delta <= 0
             else:
                 temperature = t0 * tune.cooling**-done
-                accept = delta <= 0 or self.rng.random() < math.exp(-delta / temperature)
+                accept = delta <= 0 or (
+                    temperature > 0 and self.rng.random() < math.exp(-delta / temperature)
+                )
             if accept:
                 current = candidate
             if current.total < best.total:
