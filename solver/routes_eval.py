@@ -288,7 +288,7 @@ class RouteEvaluator:
         stack = [(arrival, k, 0, none, depart)]
         while stack:
             arrival, kk, cost, taken, lo = stack.pop()
-            self._waits(van, arrival, ready, kk, cost, taken, lo, start, out)
+            self._waits(van, (arrival, ready, service), kk, cost, taken, lo, start, out)
             if kk == n:
                 continue
             e, last, d, ends = breaks[kk]
@@ -310,8 +310,7 @@ class RouteEvaluator:
     def _waits(
         self,
         van: _Van,
-        arrival: int,
-        ready: int,
+        stop: tuple[int, int, int],
         k: int,
         cost: int,
         taken: tuple[tuple[int, int], ...],
@@ -319,13 +318,19 @@ class RouteEvaluator:
         start: int,
         out: list[tuple[int, int, int, int, tuple[tuple[int, int], ...]]],
     ) -> None:
-        """After arriving: serve at once, or take the next breaks first (while waiting)."""
+        """At ``stop`` (arrival, release, service): serve, or take the next breaks first.
+
+        A break that would only delay the service and may follow it is not taken first.
+        """
+        arrival, ready, service = stop
         begin = max(arrival, ready)
         out.append((arrival, begin, k, cost, taken))
         t = max(arrival, lo)
         for e, last, d, ends in van.breaks[k:]:
             at = max(t, e)
             if at > last:
+                return
+            if at >= begin and last >= begin + service and (ends < 0 or at >= begin + service):
                 return
             length = d if ends < 0 else ends - at
             if ends >= 0:
@@ -337,7 +342,7 @@ class RouteEvaluator:
             out.append((arrival, begin, k, cost, taken))
 
     def _finish(self, van: _Van, labels: list[Label], here: int) -> tuple[int, Label, int] | None:
-        """Back to the end location, the remaining breaks after the route; the cheapest."""
+        """Back to the end, the remaining breaks after the route's end; the cheapest."""
         best: tuple[int, Label, int] | None = None
         leg = (self.dur[here][van.end_loc], 0, NO_DUE, 0)
         for free, cost, k, start, trace in labels:
