@@ -61,7 +61,7 @@ def run(problem: Problem, setup: str, params: SolveParams) -> Solution:
     if setup == "parts":
         return solve_in_parts(problem, one)
     if setup in ("parts-then-rr", "ortools-then-rr"):
-        first: tuple[Strategy, float] = (Parts(), TUNING.engine.second_start_share)
+        first: tuple[Strategy, float] = (Parts(), TUNING.engine.parts_share)
         if setup == "ortools-then-rr":
             first = (OrTools(), TUNING.engine.ortools_share)
         turns = (first, (RuinAndRecreate(), 1.0))

@@ -34,7 +34,7 @@ from solver.strategy import (
     OrTools,
     Parts,
     RuinAndRecreate,
-    Strategy,
+    Turn,
     Turns,
     hgs_module,
     rank,
@@ -65,21 +65,31 @@ def _other_first_solution(problem: Problem, params: SolveParams) -> FirstSolutio
     return "LOCAL_CHEAPEST_INSERTION" if ours == "PARALLEL_CHEAPEST_INSERTION" else ours
 
 
+def _starts(problem: Problem, params: SolveParams) -> tuple[Turn, Turn]:
+    """The first plans of the two workers, the better one first (``docs/solver.md``).
+
+    The day in parts by office, when the engineers have several homes and this is not a
+    re-plan (the parts ignore pins' and change prices' reach across offices); else
+    OR-Tools with our first solution, and OR-Tools with another one.
+    """
+    tune, limit = params.tuning.engine, params.time_limit_s
+    ortools: Turn = (OrTools(), min(tune.ortools_share, tune.ortools_max_s / limit))
+    replan = bool(problem.previous_routes) or any(v.first_job for v in problem.vehicles)
+    if homes(problem) > 1 and not replan:
+        return (Parts(), min(tune.parts_share, tune.parts_max_s / limit)), ortools
+    other = OrTools(_other_first_solution(problem, params))
+    return ortools, (other, ortools[1])
+
+
 def _field_lineup(problem: Problem, params: SolveParams) -> Lineup:
-    """OR-Tools' first plan, then ruin and recreate; the second worker starts elsewhere."""
-    tune = params.tuning.engine
-    limit = params.time_limit_s
-    first = min(tune.ortools_share, tune.ortools_max_s / limit)
-    here: Turns = ((OrTools(), first), (RuinAndRecreate(), 1.0))
+    """A first plan by OR-Tools, then ruin and recreate; the second worker starts elsewhere."""
+    first, other = _starts(problem, params)
+    here: Turns = (first, (RuinAndRecreate(), 1.0))
     if params.workers < 2 or params.solution_limit is not None:
         return Lineup(here)
-    if params.time_limit_s < tune.min_race_s:
+    if params.time_limit_s < params.tuning.engine.min_race_s:
         return Lineup(here)
-    other: Strategy = Parts()
-    if homes(problem) <= 1:
-        other = OrTools(_other_first_solution(problem, params))
-    second = min(tune.second_start_share, tune.second_start_max_s / limit)
-    return Lineup(here, ((other, second), (RuinAndRecreate(1), 1.0)))
+    return Lineup(here, (other, (RuinAndRecreate(1), 1.0)))
 
 
 def lineup(problem: Problem, params: SolveParams) -> Lineup:

@@ -133,8 +133,10 @@ class RuinAndRecreate:
         return search.run(start, max(0.0, ends_at - time.time()), moves)
 
 
-Turns = tuple[tuple[Strategy, float], ...]
-"""Strategies in the order they run, each with the share of the time at which it ends."""
+Turn = tuple[Strategy, float]
+"""A strategy and the share of the time at which it must end."""
+Turns = tuple[Turn, ...]
+"""Strategies in the order they run."""
 
 
 def take_turns(

@@ -93,14 +93,13 @@ class EngineTuning:
     min_race_s: float = 2.5
     #: With one worker on a problem HGS takes, OR-Tools' share of the time (HGS: the rest).
     one_core_ortools_share: float = 0.2
-    #: On a field day, OR-Tools' share for the first plan (ruin and recreate: the rest),
+    #: On a field day, OR-Tools' share for a first plan (ruin and recreate: the rest),
     #: and at most this long: past its first plans OR-Tools improves far more slowly.
     ortools_share: float = 0.2
     ortools_max_s: float = 3.0
-    #: On the second worker of a field day, the share of the strategy it starts from,
-    #: and at most this long.
-    second_start_share: float = 0.25
-    second_start_max_s: float = 4.0
+    #: The same for the day in parts by office, the other first plan of field days.
+    parts_share: float = 0.25
+    parts_max_s: float = 4.0
 
 
 @dataclass(frozen=True, slots=True)

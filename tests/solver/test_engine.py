@@ -319,8 +319,8 @@ def test_what_each_worker_runs_depends_on_the_problem() -> None:
     params = quick(time_limit_s=3.0, solution_limit=None, workers=2)
     several_homes, one_home = homes_apart_and_together()
     race = lineup(several_homes, params)
-    assert names(race.here) == ["ortools", "ruin-recreate"]
-    assert names(race.second) == ["parts", "ruin-recreate"]
+    assert names(race.here) == ["parts", "ruin-recreate"]
+    assert names(race.second) == ["ortools", "ruin-recreate"]
     other = lineup(one_home, params).second
     assert names(other) == ["ortools", "ruin-recreate"]
     assert isinstance(other[0][0], OrTools)
@@ -341,7 +341,15 @@ def test_turns_end_at_increasing_shares_of_the_time() -> None:
 def test_a_deterministic_run_has_one_worker_and_counted_turns() -> None:
     several_homes, _ = homes_apart_and_together()
     race = lineup(several_homes, quick(solution_limit=10, workers=2))
-    assert names(race.here) == ["ortools", "ruin-recreate"] and race.second == ()
+    assert names(race.here) == ["parts", "ruin-recreate"] and race.second == ()
+
+
+def test_a_replan_starts_from_one_model_not_from_parts() -> None:
+    several_homes, _ = homes_apart_and_together()
+    replan = replace(several_homes, previous_routes={"v0": ("j0",)}, change_cost=100)
+    race = lineup(replan, quick(time_limit_s=3.0, solution_limit=None, workers=2))
+    assert names(race.here) == ["ortools", "ruin-recreate"]
+    assert names(race.second) == ["ortools", "ruin-recreate"]
 
 
 def test_a_later_turn_starts_from_the_best_plan_before_it(solve_valid: Solver) -> None:
