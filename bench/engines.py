@@ -27,8 +27,9 @@ from scenarios import case_problem  # bench/ is on sys.path when run as a script
 
 from solver import Problem, Solution, SolveParams, solve, validate
 from solver.decompose import solve_in_parts
+from solver.ranking import best_of
 from solver.search import solve_ortools
-from solver.strategy import OrTools, Parts, RuinAndRecreate, Strategy, best_of, take_turns
+from solver.strategy import OrTools, Parts, RuinAndRecreate, Strategy, take_turns
 from solver.tuning import TUNING
 from solver.validate import hard, objective
 

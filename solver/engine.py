@@ -13,7 +13,7 @@ worker. The choices, measured in ``docs/solver.md``:
   runs its own ruin and recreate with another seed;
 * from ``decompose_size`` jobs: the problem in parts, spread over the workers.
 
-Every plan is ranked by ``solver.strategy.rank`` (valid, then the recomputed objective,
+Every plan is ranked by ``solver.ranking.rank`` (valid, then the recomputed objective,
 then fewer drops). With ``solution_limit`` there is one worker and every turn is bounded by
 a count, so the same seed gives the same plan while the time limit is not reached.
 """
@@ -27,6 +27,7 @@ from solver.child import start
 from solver.decompose import homes, solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
+from solver.ranking import rank
 from solver.search import empty_solution
 from solver.solution import Solution
 from solver.strategy import (
@@ -37,7 +38,6 @@ from solver.strategy import (
     Turn,
     Turns,
     hgs_module,
-    rank,
     take_turns,
 )
 

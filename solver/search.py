@@ -24,6 +24,7 @@ from solver.greedy import greedy_plan
 from solver.params import FALLBACK_FIRST_SOLUTIONS, FirstSolution, Progress, SolveParams
 from solver.problem import Problem
 from solver.prune import allowed_vehicles
+from solver.ranking import best_of
 from solver.repair import with_breaks
 from solver.solution import Solution, SolveStats
 from solver.validate import objective
@@ -284,14 +285,13 @@ def solve_ortools(problem: Problem, params: SolveParams, start: Solution | None 
 
 
 def _best(problem: Problem, plans: list[Solution], seconds: float) -> Solution:
-    """The plan with the lowest recomputed objective, then the fewest unassigned jobs."""
-    if not plans:
+    """The plan ``solver.ranking.rank`` puts first; the plan of last resort for none."""
+    best = best_of(problem, plans)
+    if best is None:
         return empty_solution(problem, seconds)
-    scored = [(objective(problem, p), len(p.unassigned), i) for i, p in enumerate(plans)]
-    cost, _, i = min(scored)
-    best = plans[i]
     if best.stats.engine == "ortools":
         return best
+    cost = objective(problem, best)
     return replace(best, stats=replace(best.stats, objective=cost, wall_seconds=seconds))
 
 

@@ -5,14 +5,13 @@ plan: OR-Tools (``solver.search``), the problem in parts (``solver.decompose``),
 (``solver.hgs``) and ruin and recreate (``solver.ruin``). ``solver.engine`` assembles them
 into *turns* (strategies one after the other, each until its share of the time, each
 starting from the best plan so far), one sequence per worker, as PyVRP's ``solve``
-assembles given parts. Every plan, of every engine, is compared by ``rank``.
+assembles given parts. Every plan, of every engine, is compared by ``solver.ranking.rank``.
 """
 
 from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Protocol
@@ -20,27 +19,10 @@ from typing import Protocol
 from solver.decompose import solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
+from solver.ranking import best_of
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, solve_ortools
 from solver.solution import Solution
-from solver.validate import hard, objective, validate
-
-
-def rank(problem: Problem, solution: Solution) -> tuple[int, int, int]:
-    """How plans compare, everywhere: valid first, then the objective, then fewer drops.
-
-    The objective is ``solver.validate.objective``, recomputed from the plan alone, so
-    engines that account for costs differently are compared on the same number.
-    """
-    invalid = 1 if hard(validate(problem, solution)) else 0
-    return (invalid, objective(problem, solution), len(solution.unassigned))
-
-
-def best_of(problem: Problem, plans: Sequence[Solution]) -> Solution | None:
-    """The plan ``rank`` puts first (the earliest on ties); None for no plans."""
-    if not plans:
-        return None
-    return min(enumerate(plans), key=lambda p: (rank(problem, p[1]), p[0]))[1]
 
 
 class Strategy(Protocol):
