@@ -251,7 +251,7 @@ class RuinRecreate:
 
     def _recreate(self, state: _State, removed: list[int]) -> None:
         """Regret-2 insertion of the removed jobs and those left out, in ``state``."""
-        pool = set(state.unassigned)
+        pool = self._pool(state, removed)
         near = self._near_routes(state)
         options = {j: self._options(state, j, near(j)) for j in pool}
         stale: dict[int, set[int]] = {j: set() for j in pool}
@@ -302,6 +302,18 @@ class RuinRecreate:
                 opts = self._refresh(state, j, opts, v)
             options[j] = opts
         return opts
+
+    def _pool(self, state: _State, removed: list[int]) -> set[int]:
+        """The jobs to insert: the removed ones and those left out.
+
+        With ``local_pool``, of the jobs left out before this move only those near a
+        removed one: the others could only use room the ruin freed far from them (into
+        an unchanged route they did not fit before).
+        """
+        if not self.tuning.local_pool or not removed:
+            return set(state.unassigned)
+        around = {k for j in removed for k in self.near[j]}
+        return {j for j in state.unassigned if j in around or j in removed}
 
     def _near_routes(self, state: _State) -> Callable[[int], list[int]]:
         """The routes worth trying for a job: all, or with ``granular`` the nearest ones.

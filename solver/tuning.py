@@ -123,6 +123,8 @@ class RuinTuning:
     #: Insert a job only into the routes of its nearest jobs and of the engineers who
     #: start nearest to it (this many); 0 tries every route.
     granular: int = 0
+    #: Re-insert, of the jobs left out before a move, only those near a removed one.
+    local_pool: bool = False
     #: Skip insertion positions by their lower bound (off only to measure what it buys).
     bounds: bool = True
     #: Reuse the timing labels of route prefixes (off only to measure what it buys).
