@@ -168,14 +168,9 @@ class RouteEvaluator:
         a night moves the start to the next morning, a lunch to after its earliest end).
         """
         van = self.vans[v]
-        if prefix:
-            labels = self._prefixes.get((v, prefix))
-            if labels is None:
-                labels = self._labels(v, van, prefix)
-            here = self.loc[prefix[-1]]
-        else:
-            labels = [(van.shift_start, 0, 0, 0, None)]
-            here = van.start_loc
+        labels = self._prefixes.get((v, prefix)) or self._labels(v, van, prefix) if prefix else []
+        labels = labels if prefix else [(van.shift_start, 0, 0, 0, None)]
+        here = self.loc[prefix[-1]] if prefix else van.start_loc
         travel, release, service = self.dur[here][self.loc[j]], self.rel[j], self.svc[j]
         best: int | None = None
         for free, _, k, _, _ in labels:
@@ -189,10 +184,9 @@ class RouteEvaluator:
         return best
 
     def latest_begins(self, v: int, seq: tuple[int, ...]) -> list[int]:
-        """For each stop, the latest service start that lets the rest of the route finish.
+        """Per stop (then the end), the latest start that lets the rest finish: a bound.
 
-        Breaks are ignored (they only make it earlier), so this is a bound: arriving at a
-        stop after it means no timing exists. The last entry is for the end of the route.
+        Breaks are ignored (they only make it earlier): arriving later means no timing.
         """
         key = (v, seq)
         found = self._latest.get(key)
