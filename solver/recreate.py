@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from solver.problem import Problem
 from solver.routes_eval import RouteEvaluator
@@ -31,6 +31,16 @@ class State:
 
     def copy(self) -> State:
         return State(list(self.routes), list(self.costs), set(self.unassigned), self.total)
+
+
+@dataclass(slots=True)
+class SearchStats:
+    """What a ruin-and-recreate run did: moves, new best plans, and when they came."""
+
+    iterations: int = 0
+    improvements: int = 0
+    evaluations: int = 0
+    history: list[tuple[float, int]] = field(default_factory=list)
 
 
 class Recreate:
@@ -63,6 +73,7 @@ class Recreate:
             for j in range(len(problem.jobs))
         ]
         self._inserts: dict[tuple[int, int, tuple[int, ...]], tuple[int, int]] = {}
+        self.stats = SearchStats()
 
     def _neighbours(self) -> list[list[int]]:
         """Each job's nearest jobs by travel time (string and related removals, pools)."""

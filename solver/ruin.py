@@ -26,34 +26,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 
-from solver.problem import Problem
 from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
-from solver.tuning import RuinTuning
-
-
-@dataclass(slots=True)
-class SearchStats:
-    iterations: int = 0
-    improvements: int = 0
-    evaluations: int = 0
-    history: list[tuple[float, int]] = field(default_factory=list)
 
 
 class RuinRecreate(Recreate):
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        allowed: list[list[int]],
-        seed: int,
-        tuning: RuinTuning | None = None,
-    ) -> None:
-        super().__init__(problem, allowed, seed, tuning)
-        self.stats = SearchStats()
 
     # ---- state ------------------------------------------------------------------------
 
