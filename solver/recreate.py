@@ -94,7 +94,7 @@ class Recreate:
         while pool:
             chosen, regret = -1, -math.inf
             for j in pool:
-                opts = self._fresh_top(state, j, options, stale[j])
+                opts = self._fresh_top(state, j, options, stale[j]) if stale[j] else options[j]
                 best = opts[0][0] if opts else self.drop[j]
                 second = opts[1][0] if len(opts) > 1 else self.drop[j]
                 value = min(second, self.drop[j]) - best + self.rng.random()
