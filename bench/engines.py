@@ -5,8 +5,9 @@ objective, the jobs left out and which engine made the plan; every plan is valid
 
 * ``ortools``: one OR-Tools model from scratch, in this process;
 * ``parts``: the day in parts by home office (``solver.decompose``), one after the other;
-* ``parts-then-model``: the parts, then one model from their plan (the race's second
+* ``parts-then-rr``: the parts, then ruin and recreate from their plan (the race's second
   process on field days);
+* ``ortools-then-rr``: OR-Tools' first plan, then ruin and recreate (the first process);
 * ``one-core``: ``solve()`` with one worker (the turns, as API jobs run);
 * ``race``: ``solve()`` with two workers (the product's default).
 
@@ -26,11 +27,13 @@ from scenarios import case_problem  # bench/ is on sys.path when run as a script
 
 from solver import Problem, Solution, SolveParams, solve, validate
 from solver.decompose import solve_in_parts
-from solver.engine import PARTS_SHARE, take_turns
+from solver.ranking import best_of
 from solver.search import solve_ortools
+from solver.strategy import OrTools, Parts, RuinAndRecreate, Strategy, take_turns
+from solver.tuning import TUNING
 from solver.validate import hard, objective
 
-SETUPS = ("ortools", "parts", "parts-then-model", "one-core", "race")
+SETUPS = ("ortools", "parts", "parts-then-rr", "ortools-then-rr", "one-core", "race")
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,9 @@ class Row:
 
 
 def _best(problem: Problem, plans: list[Solution]) -> Solution:
-    return min(plans, key=lambda plan: (objective(problem, plan), len(plan.unassigned)))
+    best = best_of(problem, plans)
+    assert best is not None
+    return best
 
 
 def run(problem: Problem, setup: str, params: SolveParams) -> Solution:
@@ -56,8 +61,11 @@ def run(problem: Problem, setup: str, params: SolveParams) -> Solution:
         return solve_ortools(problem, one)
     if setup == "parts":
         return solve_in_parts(problem, one)
-    if setup == "parts-then-model":
-        turns = (("parts", PARTS_SHARE), ("ortools", 1.0))
+    if setup in ("parts-then-rr", "ortools-then-rr"):
+        first: tuple[Strategy, float] = (Parts(), TUNING.engine.parts_share)
+        if setup == "ortools-then-rr":
+            first = (OrTools(), TUNING.engine.ortools_share)
+        turns = (first, (RuinAndRecreate(), 1.0))
         return _best(problem, take_turns(problem, one, turns, time.time() + params.time_limit_s))
     return solve(problem, one if setup == "one-core" else replace(params, workers=2))
 

@@ -139,12 +139,8 @@ def strategies(args: argparse.Namespace) -> None:
     field = [field_problem(args.jobs, args.vehicles, seed) for seed in range(args.seeds)]
     field_results: dict[str, list[int]] = {}
     for first, meta, lp in CONFIGS:
-        params = SolveParams(
-            args.seconds,
-            workers=1,
-            first_solution=first,  # type: ignore[arg-type]
-            metaheuristic=meta,  # type: ignore[arg-type]
-            schedule_lp=lp,
+        params = SolveParams(args.seconds, workers=1).tuned(
+            first_solution=first, metaheuristic=meta, schedule_lp=lp
         )
         gaps, infeasible = [], 0
         for name in args.instances:
@@ -167,12 +163,8 @@ def prune(args: argparse.Namespace) -> None:
     """The same problem with and without the nearest-K pruning."""
     problem = field_problem(args.jobs, args.vehicles, seed=0, size_km=args.size_km)
     for label, on in (("pruned", True), ("full", False)):
-        params = SolveParams(
-            args.seconds,
-            workers=1,
-            prune_vehicles=on,
-            prune_nearest=args.k,
-            schedule_lp=args.lp,
+        params = SolveParams(args.seconds, workers=1).tuned(
+            prune_vehicles=on, prune_nearest=args.k, schedule_lp=args.lp
         )
         started = time.perf_counter()
         solution = solve_ortools(problem, params)
@@ -253,8 +245,8 @@ def relax(args: argparse.Namespace) -> None:
         problem = field_problem(args.jobs, args.vehicles, seed=seed, size_km=args.size_km)
         row = []
         for share in (0.0, 0.2, 0.4, 0.6):
-            params = SolveParams(
-                args.seconds, workers=1, relax_share=share, relax_min_size=1, schedule_lp=args.lp
+            params = SolveParams(args.seconds, workers=1).tuned(
+                relax_share=share, relax_min_size=1, schedule_lp=args.lp
             )
             solution = solve_ortools(problem, params)
             cost, out = objective(problem, solution), len(solution.unassigned)

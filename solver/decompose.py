@@ -38,13 +38,6 @@ from solver.search import solve_ortools
 from solver.solution import Route, Solution, SolveStats
 from solver.validate import objective
 
-#: Share of the time limit kept for stitching and the repair step.
-REPAIR_SHARE = 0.1
-#: A part gets at least this long, even when the deadline has passed.
-MIN_PART_S = 0.05
-#: How long past the deadline to wait for a worker process before giving up its parts.
-GRACE_S = 5.0
-
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -179,7 +172,7 @@ def solve_parts(
     remaining = sum(len(p.jobs) for p in problems)
     for problem in problems:
         share = len(problem.jobs) / remaining if remaining else 1.0
-        seconds = max(MIN_PART_S, (deadline - time.time()) * share)
+        seconds = max(params.search.min_part_s, (deadline - time.time()) * share)
         part_params = replace(params, time_limit_s=seconds, workers=1, on_progress=None)
         solutions.append(solve_ortools(problem, part_params))
         if report is not None:
@@ -222,7 +215,7 @@ def _solve_dealt(
         for i, solution in zip(bins[0], here, strict=True):
             results[i] = solution
     for chosen, child in children:
-        received = child.result(deadline - time.time() + GRACE_S)
+        received = child.result(deadline - time.time() + params.search.parts_grace_s)
         if isinstance(received, list) and len(received) == len(chosen):
             for i, solution in zip(chosen, received, strict=True):
                 results[i] = solution
@@ -237,9 +230,9 @@ def homes(problem: Problem) -> int:
 def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:
     """Partition, solve the parts within the time limit, stitch, repair; a plan always."""
     started = time.perf_counter()
-    deadline = time.time() + params.time_limit_s * (1.0 - REPAIR_SHARE)
-    allowed = allowed_vehicles(problem, nearest=params.prune_nearest)
-    parts = partition(problem, allowed, params.part_size)
+    deadline = time.time() + params.time_limit_s * (1.0 - params.search.repair_share)
+    allowed = allowed_vehicles(problem, nearest=params.search.prune_nearest)
+    parts = partition(problem, allowed, params.search.part_size)
     problems = [subproblem(problem, part) for part in parts]
     report = None
     if params.on_progress is not None:

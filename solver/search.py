@@ -24,16 +24,10 @@ from solver.greedy import greedy_plan
 from solver.params import FALLBACK_FIRST_SOLUTIONS, FirstSolution, Progress, SolveParams
 from solver.problem import Problem
 from solver.prune import allowed_vehicles
+from solver.ranking import best_of
 from solver.repair import with_breaks
 from solver.solution import Solution, SolveStats
 from solver.validate import objective
-
-#: Below this much time left, do not start another fallback strategy.
-MIN_ATTEMPT_S = 0.05
-#: Time allowed to complete a warm start from given routes (breaks, cumuls), at most
-#: this share of the time limit.
-WARM_START_S = 2.0
-WARM_START_SHARE = 0.15
 
 
 def search_parameters(
@@ -43,17 +37,17 @@ def search_parameters(
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
     meta = routing_enums_pb2.LocalSearchMetaheuristic
-    if params.metaheuristic == "ILS":
+    if params.search.metaheuristic == "ILS":
         _iterated_local_search(sp)
         sp.local_search_metaheuristic = meta.GREEDY_DESCENT
     else:
-        sp.local_search_metaheuristic = getattr(meta, params.metaheuristic)
+        sp.local_search_metaheuristic = getattr(meta, params.search.metaheuristic)
     sp.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     if params.solution_limit is not None:
         sp.solution_limit = params.solution_limit
     sp.log_search = params.log
-    sp.disable_scheduling_beware_this_may_degrade_performance = not params.schedule_lp
-    if n_jobs < params.make_active_max_size:
+    sp.disable_scheduling_beware_this_may_degrade_performance = not params.search.schedule_lp
+    if n_jobs < params.search.make_active_max_size:
         _make_active_operators(sp)
     return sp
 
@@ -114,9 +108,10 @@ def _candidates(params: SolveParams, problem: Problem) -> list[FirstSolution]:
     return [first, *(s for s in FALLBACK_FIRST_SOLUTIONS if s != first)]
 
 
-def _allowed(problem: Problem, params: SolveParams) -> list[list[int]]:
-    big = params.prune_vehicles and len(problem.jobs) >= params.prune_min_size
-    return allowed_vehicles(problem, nearest=params.prune_nearest if big else None)
+def allowed_for(problem: Problem, params: SolveParams) -> list[list[int]]:
+    """Each job's candidate engineers: pruned to the nearest from ``prune_min_size`` jobs."""
+    big = params.search.prune_vehicles and len(problem.jobs) >= params.search.prune_min_size
+    return allowed_vehicles(problem, nearest=params.search.prune_nearest if big else None)
 
 
 def relaxed(problem: Problem) -> Problem:
@@ -194,13 +189,13 @@ def _attempt(
     build_s = time.perf_counter() - built_at
     monitor = _Monitor(model.routing, built_at, params.on_progress)
     model.routing.AddAtSolutionCallback(monitor)
-    left = max(deadline - time.perf_counter(), MIN_ATTEMPT_S)
+    left = max(deadline - time.perf_counter(), params.search.min_attempt_s)
     sp = search_parameters(params, strategy, left, len(problem.jobs))
     read_at = time.perf_counter()
-    cap = min(WARM_START_S, WARM_START_SHARE * params.time_limit_s)
+    cap = min(params.search.warm_start_s, params.search.warm_start_share * params.time_limit_s)
     start = _warm_start(model, initial, allowed, sp, built_at, cap) if initial is not None else None
     monitor.read_s = time.perf_counter() - read_at
-    left = max(deadline - time.perf_counter(), MIN_ATTEMPT_S)
+    left = max(deadline - time.perf_counter(), params.search.min_attempt_s)
     sp.time_limit.FromMilliseconds(int(left * 1000))
     monitor.warm = start is not None
     if initial is not None and start is None:
@@ -216,11 +211,11 @@ def _relax_first(problem: Problem, params: SolveParams) -> bool:
     Not in a deterministic run (``solution_limit``): reading the warm start is bounded by
     time, not by a count.
     """
-    if params.relax_share <= 0 or params.solution_limit is not None:
+    if params.search.relax_share <= 0 or params.solution_limit is not None:
         return False
     if not any(v.breaks for v in problem.vehicles):
         return False
-    return len(problem.jobs) >= params.relax_min_size
+    return len(problem.jobs) >= params.search.relax_min_size
 
 
 def _relax_params(problem: Problem, params: SolveParams) -> SolveParams:
@@ -228,8 +223,8 @@ def _relax_params(problem: Problem, params: SolveParams) -> SolveParams:
 
     There the real model's search with breaks hardly moves.
     """
-    large = len(problem.jobs) >= params.large_size
-    share = params.relax_share_large if large else params.relax_share
+    large = len(problem.jobs) >= params.search.large_size
+    share = params.search.relax_share_large if large else params.search.relax_share
     return replace(params, time_limit_s=params.time_limit_s * share)
 
 
@@ -243,24 +238,25 @@ def solve_ortools(problem: Problem, params: SolveParams, start: Solution | None 
     """
     started = time.perf_counter()
     deadline = started + params.time_limit_s
-    allowed = _allowed(problem, params)
+    allowed = allowed_for(problem, params)
     prune_s = time.perf_counter() - started
     plans: list[Solution] = []
-    if len(problem.jobs) >= params.large_size:
+    if len(problem.jobs) >= params.search.large_size:
         plans.append(greedy_plan(problem, allowed))
-    if len(problem.jobs) >= params.greedy_only_size:
+    if len(problem.jobs) >= params.search.greedy_only_size:
         return _best(problem, plans, time.perf_counter() - started)
     initial: Solution | None = start
     if start is not None:
         plans.append(start)
     elif _relax_first(problem, params):
-        left = replace(params, time_limit_s=max(MIN_ATTEMPT_S, deadline - time.perf_counter()))
+        rest = max(params.search.min_attempt_s, deadline - time.perf_counter())
+        left = replace(params, time_limit_s=rest)
         initial = with_breaks(
             problem, solve_ortools(relaxed(problem), _relax_params(problem, left))
         )
         plans.append(initial)
     for attempt, strategy in enumerate(_candidates(params, problem)):
-        if attempt > 0 and deadline - time.perf_counter() < MIN_ATTEMPT_S:
+        if attempt > 0 and deadline - time.perf_counter() < params.search.min_attempt_s:
             break
         model, assignment, monitor, build_s = _attempt(
             problem, params, allowed, strategy, deadline, initial if attempt == 0 else None
@@ -289,14 +285,13 @@ def solve_ortools(problem: Problem, params: SolveParams, start: Solution | None 
 
 
 def _best(problem: Problem, plans: list[Solution], seconds: float) -> Solution:
-    """The plan with the lowest recomputed objective, then the fewest unassigned jobs."""
-    if not plans:
+    """The plan ``solver.ranking.rank`` puts first; the plan of last resort for none."""
+    best = best_of(problem, plans)
+    if best is None:
         return empty_solution(problem, seconds)
-    scored = [(objective(problem, p), len(p.unassigned), i) for i, p in enumerate(plans)]
-    cost, _, i = min(scored)
-    best = plans[i]
     if best.stats.engine == "ortools":
         return best
+    cost = objective(problem, best)
     return replace(best, stats=replace(best.stats, objective=cost, wall_seconds=seconds))
 
 

@@ -201,6 +201,26 @@ def _check_pins(problem: Problem, solution: Solution) -> list[Violation]:
     return out
 
 
+def night_overtime(vehicle: Vehicle, route: Route) -> int:
+    """Day-1 overtime of a two-day route: work between the day-1 end and the night.
+
+    The day-1 shift end is the night's earliest start (``solver.problem.with_next_day``).
+    The engineer works from the route's start until the night starts or the route ends,
+    whichever comes first; the part of that past the day-1 end is overtime, priced at the
+    vehicle's ``overtime_cost`` like overtime at the end of the route.
+    """
+    total = 0
+    for night in (b for b in vehicle.breaks if b.ends_at is not None):
+        for taken in route.breaks:
+            if taken.start + taken.duration == night.ends_at and (
+                night.earliest_start <= taken.start <= night.latest_start
+            ):
+                stop = min(taken.start, route.end)
+                total += max(0, stop - max(night.earliest_start, route.start))
+                break
+    return total
+
+
 def objective(problem: Problem, solution: Solution) -> int:
     """The plan's cost, recomputed: distance, span time, lateness, overtime, drops, changes.
 
@@ -239,6 +259,7 @@ def _route_cost(problem: Problem, vehicle: Vehicle, route: Route, jobs: dict[str
     distance = sum(int(problem.distances[a, b]) for a, b in itertools.pairwise(path))
     cost = problem.distance_cost * distance + problem.time_cost * (route.end - route.start)
     cost += vehicle.overtime_cost * max(0, route.end - vehicle.shift_end)
+    cost += vehicle.overtime_cost * night_overtime(vehicle, route)
     for stop in route.stops:
         job = jobs[stop.job_id]
         if job.due is not None and not job.hard_due:

@@ -40,7 +40,13 @@ Offices = Annotated[
 ]
 Region = Annotated[str | None, typer.Option(help="Plan every office of a region instead.")]
 Seconds = Annotated[float, typer.Option(min=0.1, max=600, help="Solver time limit.")]
-SeedOption = Annotated[int, typer.Option(help="Solver seed (same seed, same limit: same plan).")]
+SeedOption = Annotated[
+    int,
+    typer.Option(
+        help="Solver seed. A time-limited plan also depends on the machine's speed: the same"
+        " seed gives the same plan only under a solution limit (docs/solver.md)."
+    ),
+]
 
 
 def scope_of(offices: list[str] | None, region: str | None) -> str:

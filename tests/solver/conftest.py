@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -91,10 +92,16 @@ def random_problem(n_jobs: int, n_vehicles: int, seed: int = 0, size_km: float =
 
 
 def quick(**kwargs: object) -> SolveParams:
-    """Short, single-engine, deterministic unless told otherwise."""
+    """Short, single-engine, deterministic unless told otherwise.
+
+    Keywords that are not user controls set the solver's internal thresholds
+    (``solver.tuning.SearchTuning``).
+    """
     fields: dict[str, object] = {"time_limit_s": 2.0, "workers": 1, "solution_limit": 200}
-    fields.update(kwargs)
-    return SolveParams(**fields)  # type: ignore[arg-type]
+    controls = {f.name for f in dataclasses.fields(SolveParams)}
+    search = {k: v for k, v in kwargs.items() if k not in controls}
+    fields.update({k: v for k, v in kwargs.items() if k in controls})
+    return SolveParams(**fields).tuned(**search)  # type: ignore[arg-type]
 
 
 @pytest.fixture

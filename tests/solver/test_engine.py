@@ -13,14 +13,16 @@ from solver import (
     Job,
     Problem,
     Progress,
-    SolveParams,
     explain,
     objective,
     solve,
     validate,
     with_next_day,
 )
-from solver.engine import one_core_turns, second_turns, take_turns
+from solver.engine import lineup
+from solver.search import solve_ortools
+from solver.strategy import OrTools, Parts, RuinAndRecreate, Turns, take_turns
+from solver.validate import hard
 from tests.solver.conftest import HOUR, Solver, problem, quick, random_problem, van
 
 
@@ -217,9 +219,11 @@ def test_unreachable_mandatory_job_still_returns_a_plan(solve_valid: Solver) -> 
 
 def test_reported_objective_matches_the_independent_recomputation(solve_valid: Solver) -> None:
     p = random_problem(30, 3, seed=1)
+    ortools = solve_ortools(p, quick())
+    assert ortools.stats.engine == "ortools"
+    assert ortools.stats.objective == objective(p, ortools)
     s = solve_valid(p)
-    assert s.stats.engine == "ortools"
-    assert s.stats.objective == objective(p, s)
+    assert s.stats.objective == objective(p, s) <= ortools.stats.objective
 
 
 def test_progress_is_reported_with_improving_objectives(solve_valid: Solver) -> None:
@@ -298,60 +302,78 @@ def homes_apart_and_together() -> tuple[Problem, Problem]:
 
 
 @pytest.mark.slow
-def test_field_problem_races_parts_then_one_model_on_the_second_core(
+def test_field_problem_races_parts_then_ruin_and_recreate_on_the_second_core(
     solve_valid: Solver,
 ) -> None:
     several_homes, _ = homes_apart_and_together()
     s = solve_valid(several_homes, quick(time_limit_s=2.5, solution_limit=None, workers=2))
-    assert s.stats.details["candidate_plans"] == 3.0
-    assert s.stats.engine in {"ortools", "parts"}
+    assert s.stats.details["candidate_plans"] == 4.0
+    assert s.stats.engine in {"ortools", "parts", "ruin-recreate"}
 
 
-def test_what_the_second_process_runs_depends_on_the_problem() -> None:
+def names(turns: Turns) -> list[str]:
+    return [strategy.name for strategy, _ in turns]
+
+
+def test_what_each_worker_runs_depends_on_the_problem() -> None:
     params = quick(time_limit_s=3.0, solution_limit=None, workers=2)
     several_homes, one_home = homes_apart_and_together()
-
-    def engines(p: Problem, params: SolveParams) -> list[str] | None:
-        race = second_turns(p, params)
-        return None if race is None else [engine for engine, _ in race[0]]
-
-    assert engines(several_homes, params) == ["parts", "ortools"]
-    assert engines(one_home, params) == ["ortools"]
-    race = second_turns(one_home, params)
-    assert race is not None and race[1].first_solution == "LOCAL_CHEAPEST_INSERTION"
-    assert engines(several_homes, replace(params, workers=1)) is None
-    assert engines(several_homes, replace(params, time_limit_s=1.0)) is None
+    race = lineup(several_homes, params)
+    assert names(race.here) == ["parts", "ruin-recreate"]
+    assert names(race.second) == ["ortools", "ruin-recreate"]
+    other = lineup(one_home, params).second
+    assert names(other) == ["ortools", "ruin-recreate"]
+    assert isinstance(other[0][0], OrTools)
+    assert other[0][0].first_solution == "LOCAL_CHEAPEST_INSERTION"
+    assert lineup(several_homes, replace(params, workers=1)).second == ()
+    assert lineup(several_homes, replace(params, time_limit_s=1.0)).second == ()
 
 
-def test_with_one_core_the_racing_engines_take_turns() -> None:
-    params = quick(time_limit_s=3.0, solution_limit=None, workers=1)
-    several_homes, one_home = homes_apart_and_together()
-    turns = one_core_turns(several_homes, params)
-    assert [e for e, _ in turns] == ["ortools", "parts", "ortools"]
-    assert [share for _, share in turns] == sorted(share for _, share in turns)
-    assert turns[-1][1] == 1.0
-    assert one_core_turns(one_home, params) == ()
-    assert one_core_turns(several_homes, replace(params, solution_limit=10)) == ()
-    assert one_core_turns(several_homes, replace(params, workers=2)) == ()
+def test_turns_end_at_increasing_shares_of_the_time() -> None:
+    several_homes, _ = homes_apart_and_together()
+    for workers in (1, 2):
+        race = lineup(several_homes, quick(time_limit_s=3.0, solution_limit=None, workers=workers))
+        for turns in (race.here, race.second):
+            shares = [share for _, share in turns]
+            assert shares == sorted(shares) and (not shares or shares[-1] == 1.0)
 
 
-def test_a_later_ortools_turn_starts_from_the_plan_before_it(solve_valid: Solver) -> None:
+def test_a_deterministic_run_has_one_worker_and_counted_turns() -> None:
+    several_homes, _ = homes_apart_and_together()
+    race = lineup(several_homes, quick(solution_limit=10, workers=2))
+    assert names(race.here) == ["parts", "ruin-recreate"] and race.second == ()
+
+
+def test_a_replan_starts_from_one_model_not_from_parts() -> None:
+    several_homes, _ = homes_apart_and_together()
+    replan = replace(several_homes, previous_routes={"v0": ("j0",)}, change_cost=100)
+    race = lineup(replan, quick(time_limit_s=3.0, solution_limit=None, workers=2))
+    assert names(race.here) == ["ortools", "ruin-recreate"]
+    assert names(race.second) == ["ortools", "ruin-recreate"]
+
+
+def test_a_later_turn_starts_from_the_best_plan_before_it(solve_valid: Solver) -> None:
     several_homes, _ = homes_apart_and_together()
     params = quick(time_limit_s=2.0, solution_limit=None, workers=1)
     parts, model = take_turns(
-        several_homes, params, (("parts", 0.5), ("ortools", 1.0)), time.time() + 2
+        several_homes, params, ((Parts(), 0.5), (OrTools(), 1.0)), time.time() + 2
     )
     assert (parts.stats.engine, model.stats.engine) == ("parts", "ortools")
     assert model.stats.details["warm_started"] == 1.0
     assert objective(several_homes, model) <= objective(several_homes, parts)
 
 
-@pytest.mark.slow
-def test_one_core_field_day_takes_the_best_of_its_turns(solve_valid: Solver) -> None:
+def test_ruin_and_recreate_never_returns_a_worse_plan_than_its_start(
+    solve_valid: Solver,
+) -> None:
     several_homes, _ = homes_apart_and_together()
-    s = solve_valid(several_homes, quick(time_limit_s=2.5, solution_limit=None, workers=1))
-    assert s.stats.details["candidate_plans"] == 3.0
-    assert s.stats.engine in {"ortools", "parts"}
+    params = quick(time_limit_s=3.0, solution_limit=20, workers=1)
+    first, improved = take_turns(
+        several_homes, params, ((OrTools(), 0.5), (RuinAndRecreate(), 1.0)), time.time() + 3
+    )
+    assert improved.stats.engine == "ruin-recreate"
+    assert hard(validate(several_homes, improved)) == []
+    assert objective(several_homes, improved) <= objective(several_homes, first)
 
 
 def test_sending_an_engineer_home_is_priced_as_a_change(solve_valid: Solver) -> None:

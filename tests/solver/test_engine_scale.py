@@ -16,7 +16,7 @@ from solver import (
 from solver.greedy import greedy_plan
 from solver.prune import allowed_vehicles
 from solver.repair import with_breaks
-from solver.search import relaxed
+from solver.search import relaxed, solve_ortools
 from solver.validate import hard
 from tests.solver.conftest import HOUR, Solver, problem, quick, random_problem, van
 
@@ -63,13 +63,15 @@ def test_relaxed_problem_has_no_breaks_and_shorter_shifts() -> None:
 
 def test_warm_start_from_the_relaxed_plan_gives_a_valid_plan(solve_valid: Solver) -> None:
     p = random_problem(30, 3, seed=4)
-    s = solve_valid(p, quick(relax_share=0.5, relax_min_size=1, solution_limit=None))
+    s = solve_ortools(p, quick(relax_share=0.5, relax_min_size=1, solution_limit=None))
+    assert hard(validate(p, s)) == []
     assert s.stats.details["warm_started"] == 1.0
 
 
 def test_pruned_solve_of_a_larger_problem_is_valid(solve_valid: Solver) -> None:
     p = random_problem(120, 12, seed=5)
-    s = solve_valid(p, quick(prune_min_size=50, prune_nearest=4, solution_limit=30))
+    s = solve_ortools(p, quick(prune_min_size=50, prune_nearest=4, solution_limit=30))
+    assert hard(validate(p, s)) == []
     full = 120 * 12
     assert s.stats.details["candidate_pairs"] < full
 

@@ -1,0 +1,135 @@
+"""The fixture field days at the product's budgets, against the best-known plans.
+
+For each case, seed and budget: ``solve()`` as the product calls it (two workers unless
+``--workers``), the plan validated by ``solver.validate``, its objective, and its gap to a
+reference: for seed 7 the outside best-known plans of
+``/work/shared/benchmarks/field-days/best-known-seed7.json``, re-timed by
+``solver.routes_eval`` and scored with today's objective (their README asks for that when
+prices change); for other seeds, the best plan of ``--reference`` runs given on the command
+line (or none). The load average is recorded beside every figure.
+
+    .venv/bin/python bench/field_days.py --cases normal,storm,peak --seconds 3,10,60
+    .venv/bin/python bench/field_days.py --seeds 1,2 --seconds 10,100 --out bench/results/x.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from scenarios import case_problem  # bench/ is on sys.path when run as a script
+
+from solver import Problem, Solution, SolveParams, solve
+from solver.routes_eval import RouteEvaluator
+from solver.solution import SolveStats
+from solver.validate import hard, objective, validate
+
+BEST_KNOWN = Path("/work/shared/benchmarks/field-days/best-known-seed7.json")
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    seed: int
+    seconds: float
+    workers: int
+    objective: int
+    unassigned: int
+    engine: str
+    wall_s: float
+    hard_violations: int
+    reference: int | None
+    gap_pct: float | None
+    load_1m: float
+
+
+def best_known(problem: Problem, case: str) -> int | None:
+    """The stored best-known plan of ``case`` (seed 7), re-timed and scored today."""
+    if not BEST_KNOWN.exists():
+        return None
+    stored = json.loads(BEST_KNOWN.read_text()).get(case)
+    if stored is None:
+        return None
+    evaluator = RouteEvaluator(problem)
+    positions = problem.job_positions()
+    index = {v.id: i for i, v in enumerate(problem.vehicles)}
+    routes = []
+    for vehicle_id, job_ids in stored["routes"].items():
+        route = evaluator.route(index[vehicle_id], tuple(positions[j] for j in job_ids))
+        if route is None:
+            return None
+        routes.append(route)
+    plan = Solution(tuple(routes), tuple(stored["unassigned"]), SolveStats(0, 0.0, "known", "x"))
+    return objective(problem, plan) if not hard(validate(problem, plan)) else None
+
+
+def measure(case: str, seed: int, seconds: float, workers: int) -> tuple[Row, Solution]:
+    problem = case_problem(case, seed).problem
+    started = time.perf_counter()
+    plan = solve(problem, SolveParams(time_limit_s=seconds, seed=seed, workers=workers))
+    wall = time.perf_counter() - started
+    cost = objective(problem, plan)
+    reference = best_known(problem, case) if seed == 7 else None
+    gap = None if not reference else round(100.0 * (cost - reference) / reference, 3)
+    row = Row(
+        case=case,
+        seed=seed,
+        seconds=seconds,
+        workers=workers,
+        objective=cost,
+        unassigned=len(plan.unassigned),
+        engine=plan.stats.engine,
+        wall_s=round(wall, 2),
+        hard_violations=len(hard(validate(problem, plan))),
+        reference=reference,
+        gap_pct=gap,
+        load_1m=round(os.getloadavg()[0], 2),
+    )
+    return row, plan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", default="normal,storm,peak")
+    parser.add_argument("--seeds", default="7")
+    parser.add_argument("--seconds", default="3,10")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    rows = []
+    for seed in (int(s) for s in args.seeds.split(",")):
+        for case in args.cases.split(","):
+            for seconds in (float(s) for s in args.seconds.split(",")):
+                row, _ = measure(case, seed, seconds, args.workers)
+                rows.append(row)
+                print(json.dumps(asdict(row)), flush=True)
+    print(markdown(rows))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps([asdict(r) for r in rows], indent=2))
+
+
+def markdown(rows: list[Row]) -> str:
+    """One line per day and budget; the gap is to the reference, else to the day's best run."""
+    lines = [
+        "| case | seed | budget s | objective (unassigned) | gap | reference | load 1 min |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        day = [r for r in rows if (r.case, r.seed) == (row.case, row.seed)]
+        reference = row.reference or min(r.objective for r in day)
+        gap = 100.0 * (row.objective - reference) / reference
+        source = "best known" if row.reference else "best of these runs"
+        lines.append(
+            f"| {row.case} | {row.seed} | {row.seconds:g} | {row.objective:.4g} "
+            f"({row.unassigned}) | {gap:+.2f} % | {reference:.4g} ({source}) | {row.load_1m} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+"""Recreate: put jobs back into a plan where they cost least (regret-2 insertion).
+
+The second half of ruin and recreate (``solver.ruin``): the removed jobs and every job left
+out are inserted by regret (the job whose best route beats its second best by the most goes
+first; leaving a job out is an option at its drop price), each position priced exactly by
+``solver.routes_eval``. Positions are tried in the order of a lower bound and skipped once
+it loses; an insertion is re-computed for a changed route only when that route is among
+the job's best two (``docs/solver.md`` has what each of these buys).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from solver.problem import Problem
+from solver.routes_eval import RouteEvaluator
+from solver.tuning import RuinTuning
+
+
+@dataclass(slots=True)
+class State:
+    """A plan under search: job positions per vehicle, each route's cost, jobs left out."""
+
+    routes: list[tuple[int, ...]]
+    costs: list[int]
+    unassigned: set[int]
+    total: int = 0
+
+    def copy(self) -> State:
+        return State(list(self.routes), list(self.costs), set(self.unassigned), self.total)
+
+
+@dataclass(slots=True)
+class SearchStats:
+    """What a ruin-and-recreate run did: moves, new best plans, and when they came."""
+
+    iterations: int = 0
+    improvements: int = 0
+    evaluations: int = 0
+    history: list[tuple[float, int]] = field(default_factory=list)
+
+
+class Recreate:
+    """Insertion into the plans of one problem; ``allowed[j]``: who may serve job j."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        allowed: list[list[int]],
+        seed: int,
+        tuning: RuinTuning | None = None,
+    ) -> None:
+        self.problem = problem
+        self.tuning = tuning or RuinTuning()
+        self.ev = RouteEvaluator(problem, reuse_prefixes=self.tuning.reuse_prefixes)
+        self.allowed = allowed
+        self.rng = random.Random(seed)
+        self.drop = [problem.drop_price(j) for j in problem.jobs]
+        self.pin = [-1] * len(problem.vehicles)
+        positions = problem.job_positions()
+        for v, vehicle in enumerate(problem.vehicles):
+            if vehicle.first_job is not None:
+                self.pin[v] = positions[vehicle.first_job]
+        self.pinned = {j for j in self.pin if j >= 0}
+        self.near = self._neighbours()
+        starts = [v.start_location for v in problem.vehicles]
+        dur, loc = self.ev.dur, self.ev.loc
+        self.near_vans = [
+            sorted(range(len(starts)), key=lambda v: dur[starts[v]][loc[j]])[: self.tuning.granular]
+            for j in range(len(problem.jobs))
+        ]
+        self._inserts: dict[tuple[int, int, tuple[int, ...]], tuple[int, int]] = {}
+        self.stats = SearchStats()
+
+    def _neighbours(self) -> list[list[int]]:
+        """Each job's nearest jobs by travel time (string and related removals, pools)."""
+        dur, loc = self.ev.dur, self.ev.loc
+        n = len(loc)
+        out = []
+        for i in range(n):
+            others = sorted((j for j in range(n) if j != i), key=lambda j: dur[loc[i]][loc[j]])
+            out.append(others[: self.tuning.neighbours])
+        return out
+
+    def recreate(self, state: State, removed: list[int]) -> None:
+        """Regret-2 insertion of the removed jobs and those left out, in ``state``."""
+        pool = self._pool(state, removed)
+        near = self._near_routes(state)
+        options = {j: self._options(state, j, near(j)) for j in pool}
+        stale: dict[int, set[int]] = {j: set() for j in pool}
+        while pool:
+            chosen, regret = -1, -math.inf
+            for j in pool:
+                opts = self._fresh_top(state, j, options, stale[j]) if stale[j] else options[j]
+                best = opts[0][0] if opts else self.drop[j]
+                second = opts[1][0] if len(opts) > 1 else self.drop[j]
+                value = min(second, self.drop[j]) - best + self.rng.random()
+                if value > regret:
+                    chosen, regret = j, value
+            pool.discard(chosen)
+            opts = options.pop(chosen)
+            if not opts or opts[0][0] >= self.drop[chosen]:
+                continue
+            delta, v, at = opts[0]
+            seq = state.routes[v]
+            new = (*seq[:at], chosen, *seq[at:])
+            cost = state.costs[v] + delta
+            state.routes[v], state.costs[v] = new, cost
+            state.unassigned.discard(chosen)
+            state.total += delta - self.drop[chosen]
+            for j in pool:
+                stale[j].add(v)
+
+    def _fresh_top(
+        self,
+        state: State,
+        j: int,
+        options: dict[int, list[tuple[int, int, int]]],
+        stale: set[int],
+    ) -> list[tuple[int, int, int]]:
+        """``j``'s options with the best two up to date.
+
+        A route that took a job since ``j``'s options were computed is *stale* for ``j``.
+        Taking a job never makes a route cheaper to insert into (in all but odd cases of
+        breaks), so a stale option below the best two cannot rise into them: only those
+        are re-computed, which spares most of the work of regret insertion.
+        """
+        opts = options[j]
+        while stale:
+            top = [o[1] for o in opts[:2] if o[1] in stale]
+            if not top:
+                break
+            for v in top:
+                stale.discard(v)
+                opts = self._refresh(state, j, opts, v)
+            options[j] = opts
+        return opts
+
+    def _pool(self, state: State, removed: list[int]) -> set[int]:
+        """The jobs to insert: the removed ones and those left out.
+
+        With ``local_pool``, of the jobs left out before this move only those near a
+        removed one: the others could only use room the ruin freed far from them (into
+        an unchanged route they did not fit before).
+        """
+        if not self.tuning.local_pool or not removed:
+            return set(state.unassigned)
+        around = {k for j in removed for k in self.near[j]}
+        return {j for j in state.unassigned if j in around or j in removed}
+
+    def _near_routes(self, state: State) -> Callable[[int], list[int]]:
+        """The routes worth trying for a job: all, or with ``granular`` the nearest ones.
+
+        Granular: the routes that serve one of the job's nearest jobs, and the
+        ``granular`` engineers who start nearest to it (so an idle one can take it).
+        """
+        if not self.tuning.granular:
+            return lambda j: self.allowed[j]
+        route_of = {k: v for v, seq in enumerate(state.routes) for k in seq}
+
+        def near(j: int) -> list[int]:
+            wanted = set(self.near_vans[j])
+            wanted.update(route_of[k] for k in self.near[j] if k in route_of)
+            return [v for v in self.allowed[j] if v in wanted]
+
+        return near
+
+    def _options(self, state: State, j: int, routes: list[int]) -> list[tuple[int, int, int]]:
+        """(extra cost, vehicle, position): ``j``'s best position per route, cheapest first."""
+        found = []
+        for v in routes:
+            best = self._best_in(state, j, v)
+            if best is not None:
+                found.append((best[0], v, best[1]))
+        found.sort()
+        return found
+
+    def _refresh(
+        self, state: State, j: int, opts: list[tuple[int, int, int]], v: int
+    ) -> list[tuple[int, int, int]]:
+        kept = [o for o in opts if o[1] != v]
+        best = self._best_in(state, j, v)
+        if best is not None:
+            kept.append((best[0], v, best[1]))
+            kept.sort()
+        return kept
+
+    def _best_in(self, state: State, j: int, v: int) -> tuple[int, int] | None:
+        """(extra cost, position) of the cheapest insertion of ``j`` into route ``v``."""
+        seq = state.routes[v]
+        key = (j, v, seq)
+        if key in self._inserts:
+            found = self._inserts[key]
+            return None if found[1] < 0 else found
+        result = self._scan(j, v, seq, state.costs[v])
+        if len(self._inserts) > 400_000:
+            self._inserts.clear()
+        self._inserts[key] = result if result is not None else (0, -1)
+        return result
+
+    def _scan(self, j: int, v: int, seq: tuple[int, ...], base: int) -> tuple[int, int] | None:
+        """Every position, most promising first, stopping once a lower bound loses.
+
+        The bound of a position is its extra distance plus ``j``'s own lateness if it
+        started as early as the stops and breaks before it allow (the stops after it only
+        add to that); a position where even that breaks a hard rule is skipped.
+        """
+        ev = self.ev
+        van = ev.vans[v]
+        dist, dur, loc = ev.dist, ev.dur, ev.loc
+        x, release, due, late = loc[j], ev.rel[j], ev.due[j], ev.late[j]
+        done, hard_due = release + ev.svc[j], ev.hard[j]
+        stops = [van.start_loc, *(loc[k] for k in seq), van.end_loc]
+        latest = ev.latest_begins(v, seq)
+        scored = []
+        bounds = self.tuning.bounds
+        for at in self._places(j, v, seq):
+            if not bounds:
+                scored.append((0, at))
+                continue
+            begin = ev.earliest_begin(v, seq[:at], j)
+            if begin is None:
+                continue
+            if (hard_due and begin > due) or begin + done - release > van.limit:
+                continue
+            if begin + done - release + dur[x][stops[at + 1]] > latest[at]:
+                continue  # the stops after it could not all be served any more
+            extra = dist[stops[at]][x] + dist[x][stops[at + 1]] - dist[stops[at]][stops[at + 1]]
+            scored.append((ev.dc * extra + late * max(0, begin - due), at))
+        scored.sort()
+        best: tuple[int, int] | None = None
+        for bound, at in scored:
+            if best is not None and bound >= best[0]:
+                break
+            cost = ev.cost(v, (*seq[:at], j, *seq[at:]))
+            if cost is not None and (best is None or cost - base < best[0]):
+                best = (cost - base, at)
+        return best
+
+    def _places(self, j: int, v: int, seq: tuple[int, ...]) -> range:
+        """Positions open to ``j`` in route ``v``: a pinned first stop stays first."""
+        pin = self.pin[v]
+        if pin < 0:
+            return range(len(seq) + 1)
+        if j == pin:
+            return range(0, 1 if not seq or seq[0] != pin else 0)
+        return range(1, len(seq) + 1) if seq and seq[0] == pin else range(0)

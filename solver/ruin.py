@@ -1,0 +1,184 @@
+"""Ruin and recreate over exact route timing: the search that leaves OR-Tools' local optima.
+
+OR-Tools' guided local search stalls on field days (issue 8): its 3 s and 60 s plans of
+``normal`` sit in the same local optimum. This search starts from a plan (OR-Tools' first
+one) and repeats: remove some jobs (*ruin*), put them and the jobs left out back where they
+cost least (*recreate*), keep the result by simulated annealing. Every route is timed and
+priced by ``solver.routes_eval.RouteEvaluator``, whose cost is the route's share of
+``solver.validate.objective``: the search optimises the very number the engines are ranked
+on, lunches, nights, overtime and lateness included.
+
+* Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
+  consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
+  nearest jobs wherever they are), **random** jobs.
+* Recreate: **regret-2** insertion (the job whose best route beats its second best by the
+  most goes first; leaving a job out is an option at its drop price), every route and
+  position tried, positions whose extra distance alone exceeds the best found skipped.
+* Acceptance: simulated annealing, temperature calibrated on the first moves (the
+  objective's scale ranges from metres to drop prices of 10^10) and cooled exponentially
+  over the budget; the search returns to the best plan after a long stall.
+
+With ``max_iterations`` the cooling follows the iteration count and the run is
+deterministic for a seed; under a time limit it follows the clock, so it is not.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from solver.recreate import Recreate, State
+from solver.solution import Route, Solution, SolveStats
+
+
+class RuinRecreate(Recreate):
+    """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
+
+    # ---- state ------------------------------------------------------------------------
+
+    def state_of(self, plan: Solution) -> State:
+        """The search state of a valid plan; a route the evaluator cannot time is emptied."""
+        positions = self.problem.job_positions()
+        index = {v.id: i for i, v in enumerate(self.problem.vehicles)}
+        routes: list[tuple[int, ...]] = [() for _ in self.problem.vehicles]
+        for route in plan.routes:
+            routes[index[route.vehicle_id]] = tuple(positions[j] for j in route.job_ids)
+        state = State(routes, [0] * len(routes), set())
+        for v, seq in enumerate(routes):
+            cost = self.ev.cost(v, seq)
+            if cost is None:
+                state.unassigned.update(seq)
+                state.routes[v], cost = (), self.ev.cost(v, ())
+            state.costs[v] = cost or 0
+        placed = {j for seq in state.routes for j in seq}
+        state.unassigned |= set(range(len(self.problem.jobs))) - placed
+        state.total = sum(state.costs) + sum(self.drop[j] for j in state.unassigned)
+        return state
+
+    def solution(self, state: State, seconds: float) -> Solution:
+        jobs = self.problem.jobs
+        routes: list[Route] = []
+        for v, seq in enumerate(state.routes):
+            route = self.ev.route(v, seq)
+            if route is not None:
+                routes.append(route)
+        unassigned = tuple(jobs[j].id for j in sorted(state.unassigned))
+        details = {
+            "iterations": float(self.stats.iterations),
+            "improvements": float(self.stats.improvements),
+            "evaluations": float(self.ev.evaluations),
+        }
+        stats = SolveStats(state.total, seconds, "ruin-recreate", "solved", None, details)
+        return Solution(tuple(routes), unassigned, stats)
+
+    # ---- the loop ---------------------------------------------------------------------
+
+    def run(self, start: Solution, seconds: float, max_iterations: int | None = None) -> Solution:
+        """The best plan found from ``start`` in ``max_iterations`` moves, or ``seconds``.
+
+        With ``max_iterations`` the temperature follows the moves made, so the result
+        depends only on the seed, unless ``seconds`` run out first.
+        """
+        began = time.perf_counter()
+        current = self.state_of(start)
+        best = current.copy()
+        worse: list[int] = []
+        t0, tune = 0.0, self.tuning
+        stall = 0
+        while True:
+            done = self._progress(began, seconds, max_iterations)
+            late = done >= 1.0 or time.perf_counter() - began >= seconds
+            if late and (self.stats.iterations or not current.unassigned):
+                break  # one move at least when jobs are left out: it inserts them
+            self.stats.iterations += 1
+            candidate = current.copy()
+            self.recreate(candidate, self._ruin(candidate))
+            delta = candidate.total - current.total
+            if len(worse) < tune.calibration_moves:
+                if delta > 0:
+                    worse.append(delta)
+                if len(worse) == tune.calibration_moves:
+                    t0 = tune.t0_share * sorted(worse)[len(worse) // 2]
+                accept = delta <= 0
+            else:
+                temperature = t0 * tune.cooling**-done
+                accept = delta <= 0 or (
+                    temperature > 0 and self.rng.random() < math.exp(-delta / temperature)
+                )
+            if accept:
+                current = candidate
+            if current.total < best.total:
+                best, stall = current.copy(), 0
+                self.stats.improvements += 1
+                self.stats.history.append((time.perf_counter() - began, best.total))
+            else:
+                stall += 1
+            if stall >= tune.restart_after:
+                current, stall = best.copy(), 0
+        return self.solution(best, time.perf_counter() - began)
+
+    def _progress(self, began: float, seconds: float, max_iterations: int | None) -> float:
+        if max_iterations is not None:
+            return self.stats.iterations / max_iterations if max_iterations else 1.0
+        return (time.perf_counter() - began) / seconds if seconds > 0 else 1.0
+
+    # ---- ruin -------------------------------------------------------------------------
+
+    def _ruin(self, state: State) -> list[int]:
+        """Remove jobs from ``state`` by one of the removals; the jobs removed."""
+        assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
+        if not assigned:
+            return []
+        weights = self.tuning.removals
+        pick = self.rng.random() * sum(weights)
+        if pick < weights[0]:
+            removed = self._strings(state, assigned)
+        elif pick < weights[0] + weights[1]:
+            removed = self._related(assigned)
+        else:
+            count = self.rng.randint(1, min(len(assigned), 2 * self.tuning.avg_removed))
+            removed = self.rng.sample(assigned, count)
+        self._remove(state, set(removed))
+        return removed
+
+    def _strings(self, state: State, assigned: list[int]) -> list[int]:
+        """SISR string removal: cut strings around the seed's nearest jobs' positions."""
+        route_of = {j: v for v, seq in enumerate(state.routes) for j in seq}
+        lengths = [len(seq) for seq in state.routes if seq]
+        longest = max(1, min(self.tuning.max_string, sum(lengths) // len(lengths)))
+        strings = self.rng.randint(1, max(1, int(4 * self.tuning.avg_removed / (1 + longest)) - 1))
+        seed = self.rng.choice(assigned)
+        removed: list[int] = []
+        ruined: set[int] = set()
+        for j in [seed, *self.near[seed]]:
+            if len(ruined) >= strings:
+                break
+            v = route_of.get(j)
+            if v is None or v in ruined:
+                continue
+            seq = state.routes[v]
+            size = self.rng.randint(1, max(1, min(len(seq), longest)))
+            at = seq.index(j)
+            first = self.rng.randint(max(0, at - size + 1), min(at, len(seq) - size))
+            removed += [k for k in seq[first : first + size] if k not in self.pinned]
+            ruined.add(v)
+        return removed
+
+    def _related(self, assigned: list[int]) -> list[int]:
+        count = self.rng.randint(2, 2 * self.tuning.avg_removed)
+        seed = self.rng.choice(assigned)
+        members = set(assigned)
+        return [seed, *(j for j in self.near[seed] if j in members)][:count]
+
+    def _remove(self, state: State, removed: set[int]) -> None:
+        for v, seq in enumerate(state.routes):
+            if any(j in removed for j in seq):
+                kept = tuple(j for j in seq if j not in removed)
+                cost = self.ev.cost(v, kept)
+                if cost is None:  # removing a job broke the timing: keep the route as it was
+                    removed.difference_update(seq)
+                    continue
+                state.total += cost - state.costs[v]
+                state.routes[v], state.costs[v] = kept, cost
+        state.unassigned |= removed
+        state.total += sum(self.drop[j] for j in removed)

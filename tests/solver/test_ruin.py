@@ -1,0 +1,48 @@
+"""Ruin and recreate on its own: valid plans, the seed, pins and change prices respected."""
+
+from __future__ import annotations
+
+from solver import Job, Problem
+from solver.ruin import RuinRecreate
+from solver.search import allowed_for, empty_solution
+from solver.validate import hard, objective, validate
+from tests.solver.conftest import problem, quick, random_problem, van
+
+
+def search(p: Problem, seed: int = 0) -> RuinRecreate:
+    return RuinRecreate(p, allowed_for(p, quick()), seed)
+
+
+def test_from_an_empty_plan_one_move_builds_a_valid_plan_even_without_time() -> None:
+    p = random_problem(20, 3, seed=2)
+    plan = search(p).run(empty_solution(p, 0.0), seconds=0.0)
+    assert hard(validate(p, plan)) == []
+    assert len(plan.unassigned) < len(p.jobs)
+    assert plan.stats.objective == objective(p, plan)
+
+
+def test_same_seed_and_moves_give_the_same_plan_and_more_moves_no_worse() -> None:
+    p = random_problem(15, 3, seed=8)
+    start = empty_solution(p, 0.0)
+    first = search(p, seed=3).run(start, 60.0, max_iterations=30)
+    again = search(p, seed=3).run(start, 60.0, max_iterations=30)
+    assert [r.job_ids for r in first.routes] == [r.job_ids for r in again.routes]
+    assert objective(p, first) == objective(p, again)
+    longer = search(p, seed=3).run(first, 60.0, max_iterations=30)
+    assert objective(p, longer) <= objective(p, first)
+
+
+def test_a_pinned_first_stop_stays_first_and_a_change_is_priced() -> None:
+    points = [(0, 0), (1, 0), (50, 0), (2, 0)]
+    p = problem(
+        points,
+        [Job("near", 1, 600), Job("far", 2, 600), Job("next", 3, 600)],
+        [van("a", first_job="far"), van("b")],
+        previous_routes={"b": ("next",)},
+        change_cost=10**6,
+    )
+    plan = search(p).run(empty_solution(p, 0.0), 60.0, max_iterations=40)
+    assert hard(validate(p, plan)) == []
+    a, b = plan.route_of("a"), plan.route_of("b")
+    assert a is not None and a.job_ids[0] == "far"
+    assert b is not None and b.job_ids[0] == "next"
