@@ -237,7 +237,8 @@ def homes(problem: Problem) -> int:
 def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:
     """Partition, solve the parts within the time limit, stitch, repair; a plan always."""
     started = time.perf_counter()
-    deadline = time.time() + params.time_limit_s * (1.0 - REPAIR_SHARE)
+    ends_at = time.time() + params.time_limit_s
+    deadline = ends_at - params.time_limit_s * REPAIR_SHARE
     allowed = allowed_vehicles(problem, nearest=params.prune_nearest)
     parts = partition(problem, allowed, params.part_size)
     problems = [subproblem(problem, part) for part in parts]
@@ -252,7 +253,8 @@ def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:
     solved_at = time.perf_counter()
     routes: list[Route] = [r for s in solved if s is not None for r in s.routes]
     stitched = Solution(tuple(routes), (), SolveStats(0, 0.0, "parts", "stitched"))
-    plan = greedy_plan(problem, allowed, start=stitched)
+    repair_by = ends_at if params.solution_limit is None else None  # deterministic: no clock
+    plan = greedy_plan(problem, allowed, start=stitched, deadline=repair_by)
     details = {
         "parts": float(len(parts)),
         "largest_part": float(max((len(p.jobs) for p in parts), default=0)),
