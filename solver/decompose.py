@@ -34,7 +34,7 @@ from solver.greedy import greedy_plan
 from solver.params import Progress, SolveParams
 from solver.problem import Job, Problem, Vehicle
 from solver.prune import Fleet, allowed_vehicles
-from solver.search import solve_ortools
+from solver.search import empty_solution, solve_ortools
 from solver.solution import Route, Solution, SolveStats
 from solver.validate import objective
 
@@ -42,7 +42,8 @@ from solver.validate import objective
 REPAIR_SHARE = 0.1
 #: A part gets at least this long, even when the deadline has passed.
 MIN_PART_S = 0.05
-#: How long past the deadline to wait for a worker process before giving up its parts.
+#: How long past the deadline to wait for a worker process before giving up its parts
+#: (at most half the repair's share of the limit).
 GRACE_S = 5.0
 
 
@@ -173,7 +174,8 @@ def solve_parts(
     """Solve ``problems`` one after the other, each with its share of the time left.
 
     ``deadline`` is wall-clock (``time.time()``): it is shared between processes.
-    ``report`` hears of each part's plan as it is done.
+    ``report`` hears of each part's plan as it is done. A part reached after the deadline
+    is not solved (its jobs go to the repair), unless the run is deterministic.
     """
     solutions: list[Solution] = []
     remaining = sum(len(p.jobs) for p in problems)
@@ -181,7 +183,10 @@ def solve_parts(
         share = len(problem.jobs) / remaining if remaining else 1.0
         seconds = max(MIN_PART_S, (deadline - time.time()) * share)
         part_params = replace(params, time_limit_s=seconds, workers=1, on_progress=None)
-        solutions.append(solve_ortools(problem, part_params))
+        if params.solution_limit is None and time.time() >= deadline:
+            solutions.append(empty_solution(problem, 0.0))
+        else:
+            solutions.append(solve_ortools(problem, part_params))
         if report is not None:
             report(problem, solutions[-1])
         remaining -= len(problem.jobs)
@@ -222,7 +227,8 @@ def _solve_dealt(
         for i, solution in zip(bins[0], here, strict=True):
             results[i] = solution
     for chosen, child in children:
-        received = child.result(deadline - time.time() + GRACE_S)
+        grace = min(GRACE_S, params.time_limit_s * REPAIR_SHARE / 2)
+        received = child.result(deadline - time.time() + grace)
         if isinstance(received, list) and len(received) == len(chosen):
             for i, solution in zip(chosen, received, strict=True):
                 results[i] = solution
