@@ -123,13 +123,31 @@ class ProblemFile(_Strict):
 def read_problem_file(path: Path) -> ProblemFile:
     """Parse and validate; a bad file raises ValueError naming the field and the reason."""
     try:
-        return ProblemFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        _check_raw_size(raw)
+        return ProblemFile.model_validate(raw)
     except json.JSONDecodeError as error:
         raise ValueError(f"{path}: not JSON ({error})") from None
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ValueError(f"{path}: {where}: {first['msg']}") from None
+
+
+def _check_raw_size(raw: object) -> None:
+    """Refuse a file beyond the size cap before validating it (10,000 tickets take seconds).
+
+    Engineers' own positions are counted once the file is read (``_places``).
+    """
+    if not isinstance(raw, dict):
+        return
+    offices, engineers, tickets = (
+        len(raw[key]) if isinstance(raw.get(key), list) else 0 for key in _LISTS
+    )
+    check_size(offices + tickets, engineers)
+
+
+_LISTS = ("offices", "engineers", "tickets")
 
 
 def _tickets(spec: ProblemFile, offices: dict[str, Office]) -> list[Ticket]:
