@@ -8,7 +8,8 @@ objective gap of the short solve to the long one, and peak memory.
     .venv/bin/python bench/scenarios.py --cases normal,peak,storm --seconds 3 --long-factor 20
     .venv/bin/python bench/scenarios.py --cases 100x1000 --seconds 30 --long-factor 10
     .venv/bin/python bench/scenarios.py --cases 300x5000 --seconds 120 --long-factor 10
-    .venv/bin/python bench/scenarios.py --cases 250x1000 --seconds 30 --long-factor 0
+    .venv/bin/python bench/scenarios.py --cases servable-1000 --seconds 30 --long-factor 4
+    .venv/bin/python bench/scenarios.py --cases servable-5000 --seconds 120 --long-factor 0
 
 ``--long-factor 0`` skips the longer solve (no gap). Each row also counts the jobs on
 time by the deadline rule that set their deadline (6 h, 7 h, 36 h), the minutes late
@@ -37,6 +38,9 @@ from solver.solution import Solution
 from solver.validate import objective
 
 DAY = date(2026, 11, 23)
+SERVABLE = {"servable-1000": "250x1000", "servable-5000": "1000x5000"}
+"""Scale days whose load the fleet can carry (about half its working time; issue 8).
+The ``100x1000`` and ``300x5000`` days are overloaded by design: they measure drops."""
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     rows = []
-    for case in args.cases.split(","):
+    for case in (SERVABLE.get(c, c) for c in args.cases.split(",")):
         rows.append(run_case(case, args.seconds, args.long_factor, args.seed))
         print(json.dumps(asdict(rows[-1])), flush=True)
     print(markdown(rows))
