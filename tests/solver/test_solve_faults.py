@@ -27,13 +27,14 @@ HANG_GUARD_S = 60.0
 RACE_S = 2.6
 
 #: A script with no ``if __name__ == "__main__":`` guard; it prints what the plan is worth.
+#: Its problem pickles to 98 KiB, more than a pipe's 64 KiB buffer (as the old hang needed).
 SCRIPT = """
 import json
 from solver import SolveParams, solve, validate
 from solver.validate import hard
 from tests.solver.conftest import random_problem
 
-problem = random_problem(120, 10, seed=1)
+problem = random_problem(70, 8, seed=1)
 plan = solve(problem, SolveParams(time_limit_s={seconds}, workers=2))
 print(json.dumps({{"hard": len(hard(validate(problem, plan))),
                    "jobs": len(problem.jobs),
@@ -98,7 +99,7 @@ def test_solve_falls_back_to_its_own_engine_when_the_child_fails_at_start_up(
     fake.write_text("#!/bin/sh\nexit 1\n" if child == "dies" else "#!/bin/sh\nexec sleep 600\n")
     fake.chmod(0o755)
     monkeypatch.setattr(sys, "executable", str(fake))
-    problem = random_problem(120, 10, seed=1)
+    problem = random_problem(70, 8, seed=1)
     plan = _solve_guarded(problem, SolveParams(time_limit_s=RACE_S, workers=2))
     assert plan is not None, "solve() hung"
     assert hard(validate(problem, plan)) == []
