@@ -21,6 +21,7 @@ function of an installed module); the child sees the caller's ``sys.path``.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import pickle
@@ -47,6 +48,11 @@ _STDERR = "stderr.txt"
 _BOOT = "import sys; from solver.child import main; sys.exit(main(sys.argv[1]))"
 
 
+_LIVE: set[Child] = set()
+"""Children started and not yet stopped: ended when this process exits, so a caller that
+fails between ``start`` and ``result`` leaves no process or folder behind."""
+
+
 def main(folder: str) -> int:
     """Child process body: load the work from ``folder``, run it, leave the result there."""
     where = Path(folder)
@@ -59,7 +65,7 @@ def main(folder: str) -> int:
     return 0
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Child:
     """A child process and the folder its work and result are exchanged in.
 
@@ -114,6 +120,7 @@ class Child:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+        _LIVE.discard(self)
 
 
 def _environment() -> dict[str, str]:
@@ -150,4 +157,12 @@ def start(target: Callable[..., object], *args: Any) -> Child:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Child(process, folder)
+    child = Child(process, folder)
+    _LIVE.add(child)
+    return child
+
+
+@atexit.register
+def _stop_all() -> None:
+    for child in list(_LIVE):
+        child.stop()

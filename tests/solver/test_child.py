@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -70,3 +71,26 @@ def test_a_child_that_cannot_be_started_gives_none(
     child = start(nap_then_answer, 0.0, 1)
     assert child.process is None
     assert child.result(30.0) is None
+
+
+def test_children_left_running_are_ended_when_the_caller_exits(tmp_path: Path) -> None:
+    script = (
+        "from solver.child import start\n"
+        "from tests.solver.test_child import nap_then_answer\n"
+        "child = start(nap_then_answer, 600.0, 1)\n"
+        "print(child.process.pid, child.folder, flush=True)\n"
+        "raise SystemExit(0)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+        check=True,
+    )
+    pid, folder = done.stdout.split()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)
+    assert not Path(folder).exists()
