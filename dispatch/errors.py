@@ -35,3 +35,10 @@ class StaleVersionError(DispatchError):
         self.key = key
         self.expected = expected
         self.actual = actual
+
+
+class ProblemTooLargeError(DispatchError):
+    """The day is beyond the planner's documented size limits (``docs/solver.md``, "Limits").
+
+    Refused before anything large is built, so the memory of a plan stays bounded.
+    """

@@ -1,58 +1,168 @@
-"""A function run in a spawned child process, its result collected within a timeout.
+"""A function run in a child process, its result collected within a timeout.
 
 Used for the second engine of a race (``solver.engine``) and for the parts of a large
-problem (``solver.decompose``). The child is a ``spawn`` process: forking a process that
-holds OR-Tools is not safe. A child that dies, fails or overruns gives ``None`` and is
-terminated; the caller carries on with what it has. A script that starts children needs
-the usual ``if __name__ == "__main__":`` guard.
+problem (``solver.decompose``). A child that dies, fails or overruns gives ``None`` and is
+ended; the caller carries on with what it has.
+
+The child is a fresh interpreter (``python -c``, not ``multiprocessing``'s spawn):
+
+* it never re-runs the caller's ``__main__``, so a script without the
+  ``if __name__ == "__main__":`` guard, or one read from standard input
+  (``python - < script.py``), races like any other instead of losing its child;
+* the work goes over in a file, not down a pipe: ``multiprocessing`` writes the pickled
+  arguments into the child's pipe while still holding the pipe's read end itself, so a
+  child that died before reading them (as both kinds of script made it) left the caller
+  blocked in ``write`` forever. Nothing here waits on a child except with a timeout.
+
+The result comes back in a file too, renamed into place when complete, so a child ended
+mid-write leaves nothing half-read. ``target`` must be importable by name (a module-level
+function of an installed module); the child sees the caller's ``sys.path``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import atexit
+import logging
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
 
-def _run(conn: Connection, target: Callable[..., object], args: tuple[Any, ...]) -> None:
-    """Child process body: call ``target`` and send back what it returns."""
-    try:
-        conn.send(target(*args))
-    finally:
-        conn.close()
+#: How long to wait for a child to exit once told to stop, before killing it.
+STOP_S = 1.0
+#: The last characters of a failed child's standard error kept for the log.
+STDERR_TAIL = 2000
+
+_WORK = "work.pickle"
+_RESULT = "result.pickle"
+_PARTIAL = "result.partial"
+_STDERR = "stderr.txt"
+_BOOT = "import sys; from solver.child import main; sys.exit(main(sys.argv[1]))"
 
 
-@dataclass(slots=True)
+_LIVE: set[Child] = set()
+"""Children started and not yet stopped: ended when this process exits, so a caller that
+fails between ``start`` and ``result`` leaves no process or folder behind."""
+
+
+def main(folder: str) -> int:
+    """Child process body: load the work from ``folder``, run it, leave the result there."""
+    where = Path(folder)
+    with (where / _WORK).open("rb") as work:
+        target, args = pickle.load(work)
+    result = target(*args)
+    with (where / _PARTIAL).open("wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(where / _PARTIAL, where / _RESULT)
+    return 0
+
+
+@dataclass(slots=True, eq=False)
 class Child:
-    """A running child process and the pipe its result comes back on."""
+    """A child process and the folder its work and result are exchanged in.
 
-    process: BaseProcess
-    conn: Connection
+    ``process`` is None when the child could not even be started (``start`` logged why).
+    """
+
+    process: subprocess.Popen[bytes] | None
+    folder: Path
 
     def result(self, timeout_s: float) -> object | None:
-        """What the child returned, if it arrives within ``timeout_s``; it is ended either way."""
-        received: object | None = None
+        """What the child returned, if it is done within ``timeout_s``; it is ended either way."""
+        if self.process is None:
+            return None
         try:
-            if self.conn.poll(max(0.0, timeout_s)):
-                received = self.conn.recv()
-        except (EOFError, OSError):
-            received = None
+            self.process.wait(max(0.0, timeout_s))
+        except subprocess.TimeoutExpired:
+            log.warning("solver child %d overran its time and is stopped", self.process.pid)
+        try:
+            return self._received(self.process.returncode)
         finally:
-            self.conn.close()
-            if self.process.is_alive():
-                self.process.terminate()
-            self.process.join(timeout=1.0)
+            self.stop()
+
+    def running(self) -> bool:
+        """Whether the child is still at work (not finished, failed or never started)."""
+        return self.process is not None and self.process.poll() is None
+
+    def _received(self, code: int | None) -> object | None:
+        if code != 0:
+            if code is not None:
+                log.warning("solver child failed (exit %s): %s", code, self._tail())
+            return None
+        try:
+            with (self.folder / _RESULT).open("rb") as result:
+                received: object = pickle.load(result)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
         return received
+
+    def _tail(self) -> str:
+        try:
+            return (self.folder / _STDERR).read_text(errors="replace")[-STDERR_TAIL:].strip()
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """End the child if it still runs, reap it and remove its folder."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        _LIVE.discard(self)
+
+
+def _environment() -> dict[str, str]:
+    """The caller's environment, with its ``sys.path`` so the child imports the same code."""
+    env = dict(os.environ)
+    paths = [p or os.getcwd() for p in sys.path]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
 
 
 def start(target: Callable[..., object], *args: Any) -> Child:
-    """Run ``target(*args)`` in a new spawned process; ``target`` must be importable."""
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_run, args=(send, target, args), daemon=True)
-    process.start()
-    send.close()
-    return Child(process, receive)
+    """Run ``target(*args)`` in a new interpreter; ``target`` must be importable.
+
+    Never blocks on the child. If no child can be started (no disk space for the work
+    file, no process left), the returned child simply has no result.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="fsdispatch-child-"))
+    try:
+        with (folder / _WORK).open("wb") as work:
+            pickle.dump((target, args), work, protocol=pickle.HIGHEST_PROTOCOL)
+        with (folder / _STDERR).open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _BOOT, str(folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env=_environment(),
+                close_fds=True,
+            )
+    except OSError as error:
+        log.warning("no solver child could be started: %s", error)
+        shutil.rmtree(folder, ignore_errors=True)
+        return Child(None, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    child = Child(process, folder)
+    _LIVE.add(child)
+    return child
+
+
+@atexit.register
+def _stop_all() -> None:
+    for child in list(_LIVE):
+        child.stop()

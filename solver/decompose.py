@@ -34,7 +34,7 @@ from solver.greedy import greedy_plan
 from solver.params import Progress, SolveParams
 from solver.problem import Job, Problem, Vehicle
 from solver.prune import Fleet, allowed_vehicles
-from solver.search import solve_ortools
+from solver.search import empty_solution, solve_ortools
 from solver.solution import Route, Solution, SolveStats
 from solver.validate import objective
 
@@ -166,7 +166,8 @@ def solve_parts(
     """Solve ``problems`` one after the other, each with its share of the time left.
 
     ``deadline`` is wall-clock (``time.time()``): it is shared between processes.
-    ``report`` hears of each part's plan as it is done.
+    ``report`` hears of each part's plan as it is done. A part reached after the deadline
+    is not solved (its jobs go to the repair), unless the run is deterministic.
     """
     solutions: list[Solution] = []
     remaining = sum(len(p.jobs) for p in problems)
@@ -174,7 +175,10 @@ def solve_parts(
         share = len(problem.jobs) / remaining if remaining else 1.0
         seconds = max(params.search.min_part_s, (deadline - time.time()) * share)
         part_params = replace(params, time_limit_s=seconds, workers=1, on_progress=None)
-        solutions.append(solve_ortools(problem, part_params))
+        if params.solution_limit is None and time.time() >= deadline:
+            solutions.append(empty_solution(problem, 0.0))
+        else:
+            solutions.append(solve_ortools(problem, part_params))
         if report is not None:
             report(problem, solutions[-1])
         remaining -= len(problem.jobs)
@@ -215,7 +219,9 @@ def _solve_dealt(
         for i, solution in zip(bins[0], here, strict=True):
             results[i] = solution
     for chosen, child in children:
-        received = child.result(deadline - time.time() + params.search.parts_grace_s)
+        search = params.search
+        grace = min(search.parts_grace_s, params.time_limit_s * search.repair_share / 2)
+        received = child.result(deadline - time.time() + grace)
         if isinstance(received, list) and len(received) == len(chosen):
             for i, solution in zip(chosen, received, strict=True):
                 results[i] = solution
@@ -230,7 +236,8 @@ def homes(problem: Problem) -> int:
 def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:
     """Partition, solve the parts within the time limit, stitch, repair; a plan always."""
     started = time.perf_counter()
-    deadline = time.time() + params.time_limit_s * (1.0 - params.search.repair_share)
+    ends_at = time.time() + params.time_limit_s
+    deadline = ends_at - params.time_limit_s * params.search.repair_share
     allowed = allowed_vehicles(problem, nearest=params.search.prune_nearest)
     parts = partition(problem, allowed, params.search.part_size)
     problems = [subproblem(problem, part) for part in parts]
@@ -245,7 +252,8 @@ def solve_in_parts(problem: Problem, params: SolveParams) -> Solution:
     solved_at = time.perf_counter()
     routes: list[Route] = [r for s in solved if s is not None for r in s.routes]
     stitched = Solution(tuple(routes), (), SolveStats(0, 0.0, "parts", "stitched"))
-    plan = greedy_plan(problem, allowed, start=stitched)
+    repair_by = ends_at if params.solution_limit is None else None  # deterministic: no clock
+    plan = greedy_plan(problem, allowed, start=stitched, deadline=repair_by)
     details = {
         "parts": float(len(parts)),
         "largest_part": float(max((len(p.jobs) for p in parts), default=0)),

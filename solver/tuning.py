@@ -71,7 +71,8 @@ class SearchTuning:
     repair_share: float = 0.1
     #: A part gets at least this long, even when the deadline has passed.
     min_part_s: float = 0.05
-    #: How long past the deadline to wait for a parts worker before giving up its parts.
+    #: How long past the deadline to wait for a parts worker before giving up its parts
+    #: (at most half the repair's share of the limit).
     parts_grace_s: float = 5.0
 
     def __post_init__(self) -> None:

@@ -17,8 +17,32 @@ import numpy as np
 
 from dispatch.calendar import BusinessCalendar
 from dispatch.domain import Engineer, GeoPoint, Office, Ticket
+from dispatch.errors import ProblemTooLargeError
 from dispatch.travel import TravelMatrix, TravelProvider
 from solver.problem import Break, Job, Problem, Vehicle, with_next_day
+
+MAX_PLACES = 6_000
+"""The most places one day's problem may hold: offices, engineers' current positions and
+ticket sites. Travel between them is three n x n int64 matrices (seconds, metres,
+minutes), 0.8 GiB at this size and 2.4 GiB at 10,000; ``docs/solver.md``, "Limits"."""
+MAX_ENGINEERS = 1_000
+"""The most engineers in one problem: below ``decompose_size`` jobs one OR-Tools model
+has two nodes per engineer, and its node-by-node matrices grow with their square."""
+
+
+def check_size(places: int, engineers: int) -> None:
+    """Refuse a day beyond ``MAX_PLACES`` or ``MAX_ENGINEERS`` before building anything."""
+    if places > MAX_PLACES:
+        raise ProblemTooLargeError(
+            f"the day has {places:,} places (offices, engineers' positions, ticket sites); "
+            f"one plan holds at most {MAX_PLACES:,}: plan fewer tickets at a time "
+            "(by office or region)"
+        )
+    if engineers > MAX_ENGINEERS:
+        raise ProblemTooLargeError(
+            f"the day has {engineers:,} engineers; one plan holds at most {MAX_ENGINEERS:,}: "
+            "plan fewer at a time (by office or region)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +217,7 @@ def _resume_on_site(job: Job, running: RunningDay, resumes_at: Mapping[str, int]
 
 def _travel_minutes(matrix: TravelMatrix) -> np.ndarray:
     """Whole minutes, rounded up: an ETA is never optimistic by a fraction of a minute."""
-    return np.ceil(matrix.durations_s / 60.0).astype(np.int64)
+    return matrix.durations_min()
 
 
 def _vehicles(
@@ -244,6 +268,7 @@ def build_problem(
     if running:
         origin = max(origin, running.as_of)
     points, vehicles = _vehicles(engineers, offices, day, origin, running, weights)
+    check_size(len(points) + len(tickets), len(vehicles))
     first_site = len(points)
     points.extend(t.draft.site for t in tickets)
     day_start = min(_local(day, time(0), o.calendar.zone()) for o in offices)

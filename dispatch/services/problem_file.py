@@ -8,6 +8,7 @@ The file names offices, engineers and tickets in the domain's own words; intake 
 from __future__ import annotations
 
 import json
+import time as clock
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from dispatch.service_area import register
 from dispatch.services.call_form import CallForm
 from dispatch.services.plan_view import Document, plan_document
 from dispatch.services.planning import solve_plan
-from dispatch.services.problem_builder import build_problem
+from dispatch.services.problem_builder import build_problem, check_size
+from dispatch.services.time_budget import check_time_limit, for_search
 from dispatch.travel import MatrixFileProvider, TravelProvider, default_provider
 from solver import SolveParams
 
@@ -121,13 +123,31 @@ class ProblemFile(_Strict):
 def read_problem_file(path: Path) -> ProblemFile:
     """Parse and validate; a bad file raises ValueError naming the field and the reason."""
     try:
-        return ProblemFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        _check_raw_size(raw)
+        return ProblemFile.model_validate(raw)
     except json.JSONDecodeError as error:
         raise ValueError(f"{path}: not JSON ({error})") from None
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ValueError(f"{path}: {where}: {first['msg']}") from None
+
+
+def _check_raw_size(raw: object) -> None:
+    """Refuse a file beyond the size cap before validating it (10,000 tickets take seconds).
+
+    Engineers' own positions are counted once the file is read (``_places``).
+    """
+    if not isinstance(raw, dict):
+        return
+    offices, engineers, tickets = (
+        len(raw[key]) if isinstance(raw.get(key), list) else 0 for key in _LISTS
+    )
+    check_size(offices + tickets, engineers)
+
+
+_LISTS = ("offices", "engineers", "tickets")
 
 
 def _tickets(spec: ProblemFile, offices: dict[str, Office]) -> list[Ticket]:
@@ -149,9 +169,23 @@ def _travel(spec: ProblemFile, base: Path) -> TravelProvider:
     return MatrixFileProvider(base / spec.travel_matrix_file)
 
 
+def _places(spec: ProblemFile) -> int:
+    """Offices, engineers' own positions and ticket sites: the travel matrix's size."""
+    positions = sum(e.latitude is not None and e.longitude is not None for e in spec.engineers)
+    return len(spec.offices) + positions + len(spec.tickets)
+
+
 def solve_problem_file(path: Path, params: SolveParams) -> Document:
-    """Plan the file's day and return the plan document (plan id 0: nothing is stored)."""
+    """Plan the file's day and return the plan document (plan id 0: nothing is stored).
+
+    ``params.time_limit_s`` covers the whole plan, reading the file included
+    (``dispatch.services.time_budget``); a day too large for the planner, or for the
+    limit, is refused before anything large is built.
+    """
+    started = clock.monotonic()
     spec = read_problem_file(path)
+    check_size(_places(spec), len(spec.engineers))
+    check_time_limit(_places(spec), params.time_limit_s)
     offices = {o.code: o.domain() for o in spec.offices}
     engineers = [e.domain() for e in spec.engineers]
     unknown = sorted({e.office_code for e in engineers} - set(offices))
@@ -165,7 +199,8 @@ def solve_problem_file(path: Path, params: SolveParams) -> Document:
         tickets=tickets,
         travel=_travel(spec, path.parent),
     )
-    draft, _ = solve_plan(planning, scope=("ALL",), day=spec.date, params=params)
+    search = for_search(params, started, len(tickets))
+    draft, _ = solve_plan(planning, scope=("ALL",), day=spec.date, params=search)
     plan = Plan(
         id=0,
         scope=draft.scope,

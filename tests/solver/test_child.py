@@ -1,8 +1,15 @@
-"""Running a function in a spawned child process: results, failures, overruns."""
+"""Running a function in a child process: results, failures, overruns, dead starts."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
+
+import numpy as np
+import pytest
 
 from solver.child import start
 
@@ -16,6 +23,10 @@ def fail() -> None:
     raise RuntimeError("the child fails")
 
 
+def die_at_once() -> None:
+    os._exit(3)
+
+
 def test_a_child_sends_back_what_its_function_returns() -> None:
     assert start(nap_then_answer, 0.0, 42).result(30.0) == 42
 
@@ -23,10 +34,63 @@ def test_a_child_sends_back_what_its_function_returns() -> None:
 def test_a_failing_child_gives_none() -> None:
     child = start(fail)
     assert child.result(30.0) is None
-    assert not child.process.is_alive()
+    assert not child.running()
 
 
 def test_an_overrunning_child_gives_none_and_is_ended() -> None:
     child = start(nap_then_answer, 60.0, 1)
     assert child.result(0.5) is None
-    assert not child.process.is_alive()
+    assert not child.running()
+    assert not child.folder.exists()
+
+
+def test_a_child_that_dies_does_not_block_the_caller_however_large_its_work() -> None:
+    """32 MB of arguments, far beyond a pipe's buffer (they go over in a file)."""
+    big = np.zeros((2000, 2000), dtype=np.int64)
+    child = start(die_at_once, big)
+    assert child.result(30.0) is None
+    assert not child.running()
+
+
+def test_a_child_interpreter_that_never_starts_its_work_is_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stuck = tmp_path / "stuck-python"
+    stuck.write_text("#!/bin/sh\nexec sleep 600\n")
+    stuck.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(stuck))
+    child = start(nap_then_answer, 0.0, 1)
+    assert child.result(0.5) is None
+    assert not child.running()
+
+
+def test_a_child_that_cannot_be_started_gives_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    child = start(nap_then_answer, 0.0, 1)
+    assert child.process is None
+    assert child.result(30.0) is None
+
+
+def test_children_left_running_are_ended_when_the_caller_exits(tmp_path: Path) -> None:
+    script = (
+        "from solver.child import start\n"
+        "from tests.solver.test_child import nap_then_answer\n"
+        "child = start(nap_then_answer, 600.0, 1)\n"
+        "print(child.process.pid, child.folder, flush=True)\n"
+        "raise SystemExit(0)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+        check=True,
+    )
+    pid, folder = done.stdout.split()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)
+    assert not Path(folder).exists()
