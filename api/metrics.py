@@ -33,6 +33,11 @@ class Metrics:
         self.queue_depth = Gauge(
             "solve_jobs_live", "Solve jobs queued or running.", ["status"], registry=self.registry
         )
+        self.database_up = Gauge(
+            "database_up",
+            "1 if the database answered the last metrics scrape, else 0.",
+            registry=self.registry,
+        )
 
     def observe_solve(self, _job_id: int, seconds: float, status: str) -> None:
         """The runner's ``on_finished`` hook."""

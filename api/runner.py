@@ -23,17 +23,24 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.standby import Standby, Worker
 from dispatch.store.database import session_scope
 from dispatch.store.jobs import JobRepository
+from dispatch.store.outage import while_unreachable
 
 WORKER_GRACE_S = 60.0
 """Time a worker gets beyond its solve limit to start (if it was not warm), load the day
 and store the plan."""
+OUTAGE_PATIENCE_S = 3600.0
+"""How long a job's thread keeps trying to record its job's end while the database is
+unreachable: a thread that gave up would leave the job ``running`` (and its scope and day
+blocked) until the next restart."""
 
+T = TypeVar("T")
 OnFinished = Callable[[int, float, str], None]
 """Called with (job id, seconds the worker ran, final status) when a worker process ends."""
 
@@ -128,8 +135,7 @@ class LocalProcessRunner:
 
     def _watch(self, job_id: int, process: BaseProcess, handed_over: float) -> None:
         """Wait for the worker, within the job's time limit, and fail the job if it died."""
-        with session_scope(self._factory) as session:
-            limit = JobRepository(session).get(job_id).seconds + WORKER_GRACE_S
+        limit = self._patiently(lambda: self._seconds(job_id)) + WORKER_GRACE_S
         process.join(max(0.0, handed_over + limit - time.monotonic()))
         overran = process.is_alive()
         if overran:
@@ -142,15 +148,25 @@ class LocalProcessRunner:
         if self._on_finished is not None:
             self._on_finished(job_id, time.monotonic() - handed_over, status)
 
-    def _fail(self, job_id: int, reason: str) -> str:
-        """Fail the job if it is still live (a finished or cancelled job is left alone).
+    def _seconds(self, job_id: int) -> int:
+        with session_scope(self._factory) as session:
+            return JobRepository(session).get(job_id).seconds
 
-        Returns the job's final status.
-        """
+    def _fail(self, job_id: int, reason: str) -> str:
+        """Fail the job if it is still live (a finished or cancelled job is left alone),
+        waiting out a database outage. Returns the job's final status."""
+        return self._patiently(lambda: self._record_failure(job_id, reason))
+
+    def _record_failure(self, job_id: int, reason: str) -> str:
         with session_scope(self._factory) as session:
             jobs = JobRepository(session)
             jobs.fail(job_id, reason)
             return jobs.get(job_id).status.value
+
+    def _patiently(self, action: Callable[[], T]) -> T:
+        return while_unreachable(
+            action, patience_s=OUTAGE_PATIENCE_S, stop=self._closing, what="job bookkeeping"
+        )
 
 
 def _why_ended(code: int | None, overran: bool, limit: float, closing: bool) -> str:

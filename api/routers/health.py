@@ -31,8 +31,18 @@ def readyz(session: SessionDep) -> Response:
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 def metrics(session: SessionDep, registry: MetricsDep) -> Response:
-    """Prometheus text format: request latency, solve durations, live solve jobs."""
+    """Prometheus text format: request latency, solve durations, live solve jobs.
+
+    Answers even while the database is unreachable (``database_up`` 0, the job gauges
+    keep their last values): an outage is exactly when the metrics are wanted.
+    """
     jobs = JobRepository(session)
-    for status in LIVE_STATUSES:
-        registry.queue_depth.labels(status.value).set(jobs.count([status]))
+    try:
+        for status in LIVE_STATUSES:
+            registry.queue_depth.labels(status.value).set(jobs.count([status]))
+    except SQLAlchemyError:
+        session.rollback()
+        registry.database_up.set(0)
+    else:
+        registry.database_up.set(1)
     return registry.render()

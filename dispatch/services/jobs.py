@@ -9,6 +9,7 @@ job cancelled or declared dead meanwhile leaves no plan behind.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.services.planning import (
@@ -28,6 +30,7 @@ from dispatch.services.planning import (
 from dispatch.services.replanning import replan
 from dispatch.store.database import make_engine, session_factory, session_scope
 from dispatch.store.jobs import JobRepository, SolveJob
+from dispatch.store.outage import while_unreachable
 from dispatch.store.plans import scope_key
 from solver import Progress, SolveParams
 
@@ -35,6 +38,10 @@ PLAN = "plan"
 REPLAN = "replan"
 PROGRESS_INTERVAL_S = 0.5
 """At most one progress write per job this often."""
+FAILURE_PATIENCE_S = 60.0
+"""How long a worker keeps trying to record its job's failure while the database is
+unreachable; after that the process exits with the error and its runner fails the job."""
+log = logging.getLogger(__name__)
 
 
 class JobRunner(Protocol):
@@ -103,8 +110,18 @@ def run_job(database_url: str, job_id: int) -> None:
     try:
         _solve(factory, job)
     except Exception as error:
-        with session_scope(factory) as session:
-            JobRepository(session).fail(job_id, f"{type(error).__name__}: {error}")
+        log.exception("job %s attempt %s failed", job_id, job.attempt)
+        reason = f"{type(error).__name__}: {error}"
+        while_unreachable(
+            lambda: _record_failure(factory, job_id, reason),
+            patience_s=FAILURE_PATIENCE_S,
+            what=f"failing job {job_id}",
+        )
+
+
+def _record_failure(factory: sessionmaker[Session], job_id: int, reason: str) -> None:
+    with session_scope(factory) as session:
+        JobRepository(session).fail(job_id, reason)
 
 
 def _solve(factory: sessionmaker[Session], job: SolveJob) -> None:
@@ -162,7 +179,8 @@ class _ProgressWriter:
 
     Throttled to one write per ``PROGRESS_INTERVAL_S``: the solver may report hundreds of
     improvements a second. The solver's engines take turns and each reports its own
-    best, so the writer keeps the lowest objective heard so far.
+    best, so the writer keeps the lowest objective heard so far. Progress is best effort:
+    while the database is unreachable the solve goes on and the writes are skipped.
     """
 
     def __init__(self, factory: sessionmaker[Session], job_id: int) -> None:
@@ -183,5 +201,8 @@ class _ProgressWriter:
             "elapsed_s": round(progress.elapsed_s, 2),
             "solutions": progress.solutions,
         }
-        with session_scope(self._factory) as session:
-            JobRepository(session).report_progress(self._job_id, values)
+        try:
+            with session_scope(self._factory) as session:
+                JobRepository(session).report_progress(self._job_id, values)
+        except OperationalError:
+            log.warning("job %s: progress not written, the database is unreachable", self._job_id)
