@@ -35,6 +35,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.database_url,
         factory,
         workers=settings.solve_workers,
+        emergency_workers=settings.emergency_workers,
         on_finished=metrics.observe_solve,
     )
     app.state.session_factory = factory

@@ -3,8 +3,10 @@
 One process per job rather than a shared ``ProcessPoolExecutor``: cancelling a job
 terminates exactly its process (a pool cannot stop one running task), and a worker that
 crashes or is killed fails only its own job (a broken pool fails every job in it). A
-semaphore caps how many solves run at once; the others wait ``queued``. A thread per job
-only waits on its process, so no solve ever runs in the server's event loop or threads.
+fixed number of slots caps how many solves run at once; the others wait ``queued``,
+emergency re-plans ahead of daily plans and with slots of their own (``api.slots``). A
+thread per job only waits on its process, so no solve ever runs in the server's event
+loop or threads.
 
 The processes are spawned ahead of their jobs (``api.standby``): every free slot has a
 worker that has already imported everything a job needs and waits for a job id, so a job
@@ -27,9 +29,11 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.slots import Slots
 from api.standby import Standby, Worker
+from dispatch.services.jobs import REPLAN
 from dispatch.store.database import session_scope
-from dispatch.store.jobs import JobRepository
+from dispatch.store.jobs import JobRepository, SolveJob
 from dispatch.store.outage import while_unreachable
 
 WORKER_GRACE_S = 60.0
@@ -54,11 +58,12 @@ class LocalProcessRunner:
         factory: sessionmaker[Session],
         *,
         workers: int,
+        emergency_workers: int = 0,
         on_finished: OnFinished | None = None,
     ) -> None:
         self._factory = factory
-        self._workers = workers
-        self._slots = threading.BoundedSemaphore(workers)
+        self._workers = workers + emergency_workers
+        self._slots = Slots(workers, emergency_workers)
         self._standby = Standby(multiprocessing.get_context("spawn"), database_url)
         self._processes: dict[int, BaseProcess] = {}
         self._cancelled: set[int] = set()
@@ -66,12 +71,17 @@ class LocalProcessRunner:
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._on_finished = on_finished
-        self._standby.fill(workers)
+        self._standby.fill(self._workers)
 
     @property
     def standby_pids(self) -> tuple[int, ...]:
         """The idle workers' process ids (for tests and diagnostics)."""
         return self._standby.pids
+
+    @property
+    def urgent_waiting(self) -> int:
+        """Emergency re-plans waiting for a slot (for tests and diagnostics)."""
+        return self._slots.urgent_waiting
 
     def submit(self, job_id: int) -> None:
         thread = threading.Thread(target=self._run, args=(job_id,), name=f"job-{job_id}")
@@ -100,14 +110,15 @@ class LocalProcessRunner:
             thread.join(timeout)
 
     def _run(self, job_id: int) -> None:
-        with self._slots:
+        job = self._patiently(lambda: self._job(job_id))
+        with self._slots.held(urgent=job.kind == REPLAN):
             worker = self._worker_for(job_id)
             if worker is None:
                 return
             handed_over = time.monotonic()
             worker.hand(job_id)
             try:
-                self._watch(job_id, worker.process, handed_over)
+                self._watch(job_id, job.seconds + WORKER_GRACE_S, worker.process, handed_over)
             finally:
                 self._refill()
 
@@ -133,9 +144,8 @@ class LocalProcessRunner:
             running = len(self._processes)
         self._standby.fill(self._workers - running)
 
-    def _watch(self, job_id: int, process: BaseProcess, handed_over: float) -> None:
+    def _watch(self, job_id: int, limit: float, process: BaseProcess, handed_over: float) -> None:
         """Wait for the worker, within the job's time limit, and fail the job if it died."""
-        limit = self._patiently(lambda: self._seconds(job_id)) + WORKER_GRACE_S
         process.join(max(0.0, handed_over + limit - time.monotonic()))
         overran = process.is_alive()
         if overran:
@@ -148,9 +158,9 @@ class LocalProcessRunner:
         if self._on_finished is not None:
             self._on_finished(job_id, time.monotonic() - handed_over, status)
 
-    def _seconds(self, job_id: int) -> int:
+    def _job(self, job_id: int) -> SolveJob:
         with session_scope(self._factory) as session:
-            return JobRepository(session).get(job_id).seconds
+            return JobRepository(session).get(job_id)
 
     def _fail(self, job_id: int, reason: str) -> str:
         """Fail the job if it is still live (a finished or cancelled job is left alone),

@@ -14,6 +14,9 @@ class ApiSettings(Settings):
     """Larger request bodies get 413 before they are parsed."""
     solve_workers: int = Field(default=2, ge=1)
     """Solves that may run at once in local worker processes; more wait queued."""
+    emergency_workers: int = Field(default=1, ge=0)
+    """Further local worker slots only emergency re-plans may use, so that an emergency
+    never waits for a daily plan to finish (issue 9, item 11)."""
     events_poll_seconds: float = Field(default=0.5, gt=0)
     """How often the server-sent event stream re-reads a job."""
     events_max_seconds: float = Field(default=600.0, gt=0)
