@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,8 +45,8 @@ unreachable: a thread that gave up would leave the job ``running`` (and its scop
 blocked) until the next restart."""
 
 T = TypeVar("T")
-OnFinished = Callable[[int, float, str], None]
-"""Called with (job id, seconds the worker ran, final status) when a worker process ends."""
+OnFinished = Callable[[str, float, str], None]
+"""Called with (job kind, seconds the worker ran, final status) when a worker process ends."""
 
 
 class LocalProcessRunner:
@@ -77,6 +77,12 @@ class LocalProcessRunner:
     def standby_pids(self) -> tuple[int, ...]:
         """The idle workers' process ids (for tests and diagnostics)."""
         return self._standby.pids
+
+    def check(self) -> None:
+        """Always able to take a job: it waits ``queued`` for a slot."""
+
+    def status(self) -> dict[str, Any]:
+        return {"backend": "embedded", "workers": self._workers}
 
     @property
     def urgent_waiting(self) -> int:
@@ -118,7 +124,7 @@ class LocalProcessRunner:
             handed_over = time.monotonic()
             worker.hand(job_id)
             try:
-                self._watch(job_id, job.seconds + WORKER_GRACE_S, worker.process, handed_over)
+                self._watch(job, worker.process, handed_over)
             finally:
                 self._refill()
 
@@ -144,8 +150,9 @@ class LocalProcessRunner:
             running = len(self._processes)
         self._standby.fill(self._workers - running)
 
-    def _watch(self, job_id: int, limit: float, process: BaseProcess, handed_over: float) -> None:
+    def _watch(self, job: SolveJob, process: BaseProcess, handed_over: float) -> None:
         """Wait for the worker, within the job's time limit, and fail the job if it died."""
+        job_id, limit = job.id, job.seconds + WORKER_GRACE_S
         process.join(max(0.0, handed_over + limit - time.monotonic()))
         overran = process.is_alive()
         if overran:
@@ -156,7 +163,7 @@ class LocalProcessRunner:
         reason = _why_ended(process.exitcode, overran, limit, self._closing.is_set())
         status = self._fail(job_id, reason)
         if self._on_finished is not None:
-            self._on_finished(job_id, time.monotonic() - handed_over, status)
+            self._on_finished(job.kind, time.monotonic() - handed_over, status)
 
     def _job(self, job_id: int) -> SolveJob:
         with session_scope(self._factory) as session:

@@ -1,0 +1,159 @@
+"""Solve jobs through Celery: real RabbitMQ, real ``dispatch worker`` processes, PostgreSQL.
+
+The API runs in-process (``TestClient``) with ``JOB_BACKEND=celery``; workers are other
+processes, as on other machines. Short solves (1 s) and a short lease (1.5 s) keep it
+quick; nothing asserts on timing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dispatch.store.models import PlanRow
+from dispatch.tasks.runner import CeleryRunner
+from tests.api.conftest import DAY, Headers, add_ticket, finished, ticket_body, wait_for_job
+from tests.tasks.conftest import MAX_ATTEMPTS, Workers, consumers, wait_until
+
+pytestmark = pytest.mark.postgres
+LONG_S = 30
+
+
+@pytest.fixture
+def calls(session: Session, organisation: None) -> None:
+    for n in range(3):
+        add_ticket(session, lat=31.20 + 0.02 * n)
+
+
+def _runner(client: TestClient) -> CeleryRunner:
+    runner: CeleryRunner = client.app.state.runner  # type: ignore[attr-defined]
+    return runner
+
+
+def _ready(client: TestClient, workers: Workers, count: int) -> None:
+    for _ in range(count):
+        workers.start()
+    wait_until(lambda: consumers(_runner(client), "plans") >= count, f"{count} workers")
+
+
+def _plan(client: TestClient, headers: Headers, seconds: int = 1, scope: str = "SH") -> Any:
+    body = {"scope": scope, "date": DAY.isoformat(), "seconds": seconds}
+    return client.post("/api/v1/plans", json=body, headers=headers)
+
+
+def _plans_of_job(session: Session, job_id: int) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).where(PlanRow.job_id == job_id)) or 0
+
+
+def _pid(job: dict[str, Any]) -> int:
+    return int(job["worker"].rsplit(" ", 1)[1])
+
+
+def _owner(workers: Workers, pid: int) -> subprocess.Popen[bytes]:
+    """The worker whose pool process ``pid`` is."""
+    parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return next(p for p in workers.processes if p.pid in (pid, parent))
+
+
+def test_a_plan_and_a_replan_complete_on_a_worker_process(
+    queue_client: TestClient, workers: Workers, admin: Headers, calls: None
+) -> None:
+    _ready(queue_client, workers, 1)
+    job = wait_for_job(queue_client, _plan(queue_client, admin).json()["id"], admin, until=finished)
+    assert (job["status"], job["attempt"]) == ("succeeded", 1), job
+    assert _pid(job) != os.getpid()
+    urgent = ticket_body(emergency=True, customer="Hospital", called_at="2026-11-23T11:00:00+08:00")
+    body = {
+        "scope": "SH",
+        "date": DAY.isoformat(),
+        "seconds": 1,
+        "tickets": [urgent],
+        "as_of": "2026-11-23T11:00:00+08:00",
+    }
+    accepted = queue_client.post("/api/v1/replans", json=body, headers=admin)
+    assert accepted.status_code == 202, accepted.json()
+    replan = wait_for_job(queue_client, accepted.json()["job"]["id"], admin, until=finished)
+    assert (replan["kind"], replan["status"]) == ("replan", "succeeded"), replan
+    plan = queue_client.get(f"/api/v1/plans/{replan['plan_id']}", headers=admin).json()
+    placed = {v["ticket_id"] for v in plan["visits"]} | {u["ticket_id"] for u in plan["unassigned"]}
+    assert accepted.json()["tickets"][0]["id"] in placed
+    ready = queue_client.get("/readyz").json()["jobs"]
+    assert ready["broker"] == "ok" and ready["queues"]["plans"]["workers"] == 1
+
+
+def test_a_killed_worker_s_job_is_retried_on_another_and_stores_one_plan(
+    queue_client: TestClient, workers: Workers, session: Session, admin: Headers, calls: None
+) -> None:
+    _ready(queue_client, workers, 2)
+    job_id = _plan(queue_client, admin, seconds=2).json()["id"]
+    first = wait_for_job(queue_client, job_id, admin, until=lambda j: j["status"] == "running")
+    workers.kill(_owner(workers, _pid(first)))
+    job = wait_for_job(queue_client, job_id, admin, until=finished)
+    assert (job["status"], job["attempt"]) == ("succeeded", 2), job
+    assert _pid(job) != _pid(first)
+    assert _plans_of_job(session, job_id) == 1
+    assert 'solve_job_lease_expiries_total{action="retried"} 1.0' in (
+        queue_client.get("/metrics").text
+    )
+
+
+def test_a_job_whose_workers_keep_dying_fails_with_the_reason_after_the_last_attempt(
+    queue_client: TestClient, workers: Workers, session: Session, admin: Headers, calls: None
+) -> None:
+    _ready(queue_client, workers, 2)
+    job_id = _plan(queue_client, admin, seconds=LONG_S).json()["id"]
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        running = wait_for_job(
+            queue_client,
+            job_id,
+            admin,
+            until=lambda j, n=attempt: j["status"] == "running" and j["attempt"] == n,
+        )
+        workers.kill(_owner(workers, _pid(running)))
+        if attempt < MAX_ATTEMPTS:
+            workers.start()
+    job = wait_for_job(queue_client, job_id, admin, until=finished)
+    assert (job["status"], job["attempt"]) == ("failed", MAX_ATTEMPTS), job
+    assert "stopped renewing its lease" in job["failure_reason"]
+    assert f"attempt {MAX_ATTEMPTS} of {MAX_ATTEMPTS}" in job["failure_reason"]
+    assert _plans_of_job(session, job_id) == 0
+
+
+def test_a_task_delivered_twice_stores_one_plan(
+    queue_client: TestClient, workers: Workers, session: Session, admin: Headers, calls: None
+) -> None:
+    _ready(queue_client, workers, 2)
+    job_id = _plan(queue_client, admin).json()["id"]
+    _runner(queue_client).submit(job_id)
+    job = wait_for_job(queue_client, job_id, admin, until=finished)
+    assert (job["status"], job["attempt"]) == ("succeeded", 1), job
+    wait_until(lambda: consumers(_runner(queue_client), "plans") == 2, "both workers idle")
+    wait_until(
+        lambda: _runner(queue_client).status()["queues"]["plans"]["waiting"] == 0,
+        "the duplicate delivered",
+    )
+    assert _plans_of_job(session, job_id) == 1
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(PlanRow)) == 1
+
+
+def test_cancel_reaches_the_worker_and_the_job_ends_cancelled_without_a_plan(
+    queue_client: TestClient, workers: Workers, session: Session, admin: Headers, calls: None
+) -> None:
+    _ready(queue_client, workers, 1)
+    job_id = _plan(queue_client, admin, seconds=LONG_S).json()["id"]
+    running = wait_for_job(queue_client, job_id, admin, until=lambda j: j["status"] == "running")
+    cancelled = queue_client.delete(f"/api/v1/jobs/{job_id}", headers=admin)
+    assert cancelled.status_code == 200
+    wait_until(lambda: not os.path.exists(f"/proc/{_pid(running)}"), "the solve stopped", 20)
+    job = wait_for_job(queue_client, job_id, admin, until=finished)
+    assert (job["status"], job["plan_id"]) == ("cancelled", None)
+    assert _plans_of_job(session, job_id) == 0
