@@ -15,7 +15,7 @@ its lease (``dispatch.services.leases``). See ``docs/deployment.md``.
 from __future__ import annotations
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from dispatch.services.jobs import REPLAN
 from dispatch.settings import Settings
@@ -41,6 +41,18 @@ def task_id(settings: Settings, job_id: int) -> str:
     return f"{settings.queue_prefix}-job-{job_id}"
 
 
+def _queue(name: str) -> Queue:
+    """A durable queue with its own direct exchange: a message sent to one queue is in
+    that queue only (Celery would otherwise bind every queue to the default exchange)."""
+    return Queue(
+        name,
+        Exchange(name, type="direct"),
+        routing_key=name,
+        durable=True,
+        queue_arguments={"x-expires": QUEUE_EXPIRES_S * 1000},
+    )
+
+
 def make_celery(settings: Settings) -> Celery:
     app = Celery("fsdispatch", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
@@ -50,10 +62,7 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],
-        task_queues=[
-            Queue(queue_name(settings, name), queue_arguments={"x-expires": QUEUE_EXPIRES_S * 1000})
-            for name in (EMERGENCY, PLANS)
-        ],
+        task_queues=[_queue(queue_name(settings, name)) for name in (EMERGENCY, PLANS)],
         task_default_queue=queue_name(settings, PLANS),
         broker_transport_options={"confirm_publish": True},
         broker_connection_timeout=2.0,

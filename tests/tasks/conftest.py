@@ -8,6 +8,7 @@ Workers are started as real ``dispatch worker`` processes and killed by the fixt
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -20,10 +21,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from kombu import Connection
 from sqlalchemy.orm import Session
 
 from api.main import create_app
 from api.settings import ApiSettings
+from dispatch.tasks.app import EMERGENCY, PLANS
 from dispatch.tasks.runner import CeleryRunner
 from tests.api.conftest import admin, make_user, organisation  # noqa: F401 (fixtures)
 
@@ -122,3 +125,16 @@ def wait_until(condition: Callable[[], Any], what: str, timeout: float = 60.0) -
 def consumers(runner: CeleryRunner, queue: str) -> int:
     status = runner.status()
     return int(status.get("queues", {}).get(queue, {}).get("workers", 0))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _delete_test_queues() -> Iterator[None]:
+    """Leave nothing of this session on the shared broker."""
+    yield
+    with Connection(BROKER_URL, connect_timeout=2) as connection:
+        for name in (PLANS, EMERGENCY):
+            queue = f"{QUEUE_PREFIX}.{name}"
+            with contextlib.suppress(Exception), connection.channel() as channel:
+                channel.queue_delete(queue)
+            with contextlib.suppress(Exception), connection.channel() as channel:
+                channel.exchange_delete(queue)
