@@ -66,7 +66,7 @@ class LeaseKeeper:
             except OperationalError:
                 log.warning("job %s: lease not renewed, the database is unreachable", self._job_id)
                 continue
-            if not held:
+            if not held and not self._stop.is_set():
                 log.info("job %s attempt %s no longer holds its lease", self._job_id, self._attempt)
                 self.lost.set()
                 return

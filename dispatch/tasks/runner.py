@@ -77,9 +77,15 @@ class CeleryRunner:
                 )
 
     def cancel(self, job_id: int) -> None:
-        """Stop the job's solve wherever it runs (its row is already ``cancelled``)."""
+        """Stop the job's solve wherever it runs (its row is already ``cancelled``).
+
+        SIGKILL, not SIGTERM: a pool process deep in OR-Tools' C++ search runs no Python
+        signal handler until the search returns. The message is acknowledged or, if
+        requeued, dropped as revoked; either way the row says ``cancelled`` and a late
+        result could not be stored.
+        """
         self._app.control.revoke(
-            task_id_of(self._settings, job_id), terminate=True, signal="SIGTERM"
+            task_id_of(self._settings, job_id), terminate=True, signal="SIGKILL"
         )
 
     def status(self) -> dict[str, Any]:

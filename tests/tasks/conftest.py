@@ -36,7 +36,7 @@ MAX_ATTEMPTS = 2
 QUEUE_PREFIX = f"fsdtest-{secrets.token_hex(4)}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def queue_settings(database_url: str) -> ApiSettings:
     return ApiSettings(
         database_url=database_url,
@@ -90,6 +90,9 @@ class Workers:
         self.logs.append(log)
         return process
 
+    def alive(self) -> list[subprocess.Popen[bytes]]:
+        return [p for p in self.processes if p.poll() is None]
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         """``kill -9`` the worker and its pool (a machine lost)."""
         os.killpg(process.pid, signal.SIGKILL)
@@ -102,9 +105,13 @@ class Workers:
                 process.wait(10)
 
 
-@pytest.fixture
-def workers(queue_settings: ApiSettings, session: Session, tmp_path: Path) -> Iterator[Workers]:
-    pool = Workers(queue_settings, tmp_path)
+@pytest.fixture(scope="module")
+def workers(
+    queue_settings: ApiSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Workers]:
+    """Workers shared by a module's tests (starting one takes seconds); a test that
+    kills some leaves the next to start replacements."""
+    pool = Workers(queue_settings, tmp_path_factory.mktemp("workers"))
     try:
         yield pool
     finally:

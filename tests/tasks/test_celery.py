@@ -38,7 +38,8 @@ def _runner(client: TestClient) -> CeleryRunner:
 
 
 def _ready(client: TestClient, workers: Workers, count: int) -> None:
-    for _ in range(count):
+    """At least ``count`` live workers, consuming."""
+    for _ in range(count - len(workers.alive())):
         workers.start()
     wait_until(lambda: consumers(_runner(client), "plans") >= count, f"{count} workers")
 
@@ -86,7 +87,7 @@ def test_a_plan_and_a_replan_complete_on_a_worker_process(
     placed = {v["ticket_id"] for v in plan["visits"]} | {u["ticket_id"] for u in plan["unassigned"]}
     assert accepted.json()["tickets"][0]["id"] in placed
     ready = queue_client.get("/readyz").json()["jobs"]
-    assert ready["broker"] == "ok" and ready["queues"]["plans"]["workers"] == 1
+    assert ready["broker"] == "ok" and ready["queues"]["plans"]["workers"] >= 1
 
 
 def test_a_killed_worker_s_job_is_retried_on_another_and_stores_one_plan(
@@ -135,10 +136,10 @@ def test_a_task_delivered_twice_stores_one_plan(
     _runner(queue_client).submit(job_id)
     job = wait_for_job(queue_client, job_id, admin, until=finished)
     assert (job["status"], job["attempt"]) == ("succeeded", 1), job
-    wait_until(lambda: consumers(_runner(queue_client), "plans") == 2, "both workers idle")
+    ignored = f'"message": "job {job_id} is not queued'
     wait_until(
-        lambda: _runner(queue_client).status()["queues"]["plans"]["waiting"] == 0,
-        "the duplicate delivered",
+        lambda: any(ignored in log.read_text() for log in workers.logs),
+        "the duplicate delivered and ignored",
     )
     assert _plans_of_job(session, job_id) == 1
     session.rollback()
