@@ -9,7 +9,9 @@ it is back, jobs run again.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from kombu.utils.url import url_to_parts
@@ -37,7 +39,7 @@ def proxied(queue_settings: ApiSettings, broker_proxy: TcpProxy) -> ApiSettings:
     return queue_settings.model_copy(update={"broker_url": url})
 
 
-def _plan(client: TestClient, headers: Headers, scope: str) -> object:
+def _plan(client: TestClient, headers: Headers, scope: str) -> httpx.Response:
     body = {"scope": scope, "date": DAY.isoformat(), "seconds": 1}
     return client.post("/api/v1/plans", json=body, headers=headers)
 
@@ -45,12 +47,12 @@ def _plan(client: TestClient, headers: Headers, scope: str) -> object:
 def test_while_the_broker_is_down_new_jobs_get_503_plans_stay_readable_and_jobs_resume(
     proxied: ApiSettings,
     broker_proxy: TcpProxy,
-    tmp_path: object,
+    tmp_path: Path,
     session: Session,
     admin: Headers,
 ) -> None:
     add_ticket(session)
-    workers = Workers(proxied, tmp_path)  # type: ignore[arg-type]
+    workers = Workers(proxied, tmp_path)
     try:
         with TestClient(create_app(proxied)) as client:
             workers.start()
@@ -58,14 +60,14 @@ def test_while_the_broker_is_down_new_jobs_get_503_plans_stay_readable_and_jobs_
             wait_until(lambda: consumers(runner, "plans") == 1, "the worker")
             before = wait_for_job(
                 client, _plan(client, admin, "SH").json()["id"], admin, until=finished
-            )  # type: ignore[attr-defined]
+            )
             assert before["status"] == "succeeded", before
 
             broker_proxy.cut()
             refused = _plan(client, admin, "HZ")
-            assert refused.status_code == 503  # type: ignore[attr-defined]
-            assert refused.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
-            assert int(refused.headers["Retry-After"]) > 0  # type: ignore[attr-defined]
+            assert refused.status_code == 503
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert int(refused.headers["Retry-After"]) > 0
             assert (
                 client.get(f"/api/v1/plans/{before['plan_id']}", headers=admin).status_code == 200
             )
@@ -77,8 +79,8 @@ def test_while_the_broker_is_down_new_jobs_get_503_plans_stay_readable_and_jobs_
             broker_proxy.restore()
             wait_until(lambda: consumers(runner, "plans") == 1, "the worker back", 60)
             accepted = _plan(client, admin, "HZ")
-            assert accepted.status_code == 202  # type: ignore[attr-defined]
-            after = wait_for_job(client, accepted.json()["id"], admin, until=finished)  # type: ignore[attr-defined]
+            assert accepted.status_code == 202
+            after = wait_for_job(client, accepted.json()["id"], admin, until=finished)
             assert after["status"] == "succeeded", after
     finally:
         workers.stop_all()
