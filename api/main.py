@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import problems, unavailable
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
+from api.request_ids import request_ids
 from api.routers import engineers, health, jobs, plans, reports, tickets
 from api.runner import LocalProcessRunner
 from api.settings import ApiSettings
@@ -87,6 +88,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     problems.install(app)
     unavailable.install(app)
     app.middleware("http")(metrics.middleware)
+    app.middleware("http")(request_ids)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     for module in (tickets, plans, jobs, engineers, reports):
