@@ -7,8 +7,10 @@ quick; nothing asserts on timing.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.main import create_app
+from api.settings import ApiSettings
 from dispatch.store.models import PlanRow
 from dispatch.tasks.runner import CeleryRunner
+from fixtures.organisation import OFFICES
 from tests.api.conftest import DAY, Headers, add_ticket, finished, ticket_body, wait_for_job
 from tests.tasks.conftest import MAX_ATTEMPTS, Workers, consumers, wait_until
 
@@ -158,3 +163,37 @@ def test_cancel_reaches_the_worker_and_the_job_ends_cancelled_without_a_plan(
     job = wait_for_job(queue_client, job_id, admin, until=finished)
     assert (job["status"], job["plan_id"]) == ("cancelled", None)
     assert _plans_of_job(session, job_id) == 0
+
+
+def test_two_api_processes_and_two_workers_keep_one_live_job_per_scope_and_day(
+    queue_client: TestClient,
+    queue_settings: ApiSettings,
+    workers: Workers,
+    admin: Headers,
+    calls: None,
+) -> None:
+    """20 concurrent plan requests for 10 scopes through two apps (each with its own
+    runner and lease reaper): each is accepted or refused with 409, the accepted ones
+    all finish, and no two jobs of a scope were ever live together."""
+    _ready(queue_client, workers, 2)
+    scopes = [office.code for office in OFFICES[:10]]
+    with TestClient(create_app(queue_settings)) as other:
+        clients = [queue_client, other] * 10
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(
+                pool.map(lambda c, s: _plan(c, admin, scope=s), clients, sorted(scopes * 2))
+            )
+        assert {a.status_code for a in answers} <= {202, 409}
+        accepted = [a.json() for a in answers if a.status_code == 202]
+        assert {job["scope"] for job in accepted} == set(scopes)
+        for refused in (a.json() for a in answers if a.status_code == 409):
+            # a request that saw the live job names it; one that raced it to the
+            # unique key is refused by the database without a name
+            assert refused.get("job_id", accepted[0]["id"]) in {job["id"] for job in accepted}
+        ended = [wait_for_job(other, job["id"], admin, until=finished) for job in accepted]
+    assert {job["status"] for job in ended} == {"succeeded"}
+    for scope in scopes:
+        spans = sorted(
+            (job["created_at"], job["finished_at"]) for job in ended if job["scope"] == scope
+        )
+        assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
