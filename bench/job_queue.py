@@ -39,6 +39,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from api_load import URGENT as CALL  # bench/ is the script's directory
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -51,16 +52,7 @@ from dispatch.store import make_engine, session_factory, session_scope, upgrade
 from dispatch.store.users import Role
 
 DAY = date(2026, 11, 23)
-URGENT = {
-    "office": "SH",
-    "customer": "Ruijin Hospital",
-    "latitude": 31.2115,
-    "longitude": 121.4656,
-    "product_line": "video-surveillance",
-    "fault": "all cameras down",
-    "emergency": True,
-    "called_at": "2026-11-23T13:00:00+08:00",
-}
+URGENT = CALL | {"called_at": "2026-11-23T13:00:00+08:00"}
 BUSY_SCOPES = ("region:North", "region:South")
 POLL_S = 0.05
 

@@ -45,38 +45,47 @@ def _until(condition: Callable[[], bool]) -> None:
     raise AssertionError("the runner never reached the expected state")
 
 
-def _runner(database_url: str, engine: Engine, emergency_workers: int) -> LocalProcessRunner:
-    return LocalProcessRunner(
-        database_url, session_factory(engine), workers=1, emergency_workers=emergency_workers
-    )
-
-
 @pytest.fixture
-def reserved(database_url: str, engine: Engine, session: Session) -> Iterator[LocalProcessRunner]:
-    runner = _runner(database_url, engine, emergency_workers=1)
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
-def priority_only(
+def make_runner(
     database_url: str, engine: Engine, session: Session
-) -> Iterator[LocalProcessRunner]:
-    runner = _runner(database_url, engine, emergency_workers=0)
-    yield runner
-    runner.shutdown()
+) -> Iterator[Callable[[int], LocalProcessRunner]]:
+    """``make_runner(emergency_workers)``: one shared slot plus that many reserved ones."""
+    made: list[LocalProcessRunner] = []
+
+    def make(emergency_workers: int) -> LocalProcessRunner:
+        made.append(
+            LocalProcessRunner(
+                database_url,
+                session_factory(engine),
+                workers=1,
+                emergency_workers=emergency_workers,
+            )
+        )
+        return made[-1]
+
+    yield make
+    for runner in made:
+        runner.shutdown()
+
+
+def _busy_waiting_urgent(
+    runner: LocalProcessRunner, engine: Engine, session: Session
+) -> tuple[int, int, int]:
+    """A long daily plan running, a daily plan submitted after it, then an emergency."""
+    busy = _queue(session, PLAN, ("SH",), LONG_S)
+    runner.submit(busy)
+    _wait(engine, busy, _running)
+    waiting = _queue(session, PLAN, ("HZ", "SH"), 1)
+    runner.submit(waiting)
+    urgent = _queue(session, REPLAN, ("HZ",), 1)
+    runner.submit(urgent)
+    return busy, waiting, urgent
 
 
 def test_an_emergency_runs_on_its_own_slot_while_daily_plans_hold_and_queue_for_the_others(
-    reserved: LocalProcessRunner, engine: Engine, session: Session, calls: None
+    make_runner: Callable[[int], LocalProcessRunner], engine: Engine, session: Session, calls: None
 ) -> None:
-    busy = _queue(session, PLAN, ("SH",), LONG_S)
-    reserved.submit(busy)
-    _wait(engine, busy, _running)
-    waiting = _queue(session, PLAN, ("HZ", "SH"), 1)
-    reserved.submit(waiting)
-    urgent = _queue(session, REPLAN, ("HZ",), 1)
-    reserved.submit(urgent)
+    busy, waiting, urgent = _busy_waiting_urgent(make_runner(1), engine, session)
     done = _wait(engine, urgent, _ended)
     assert done.status is JobStatus.SUCCEEDED, done
     assert JobRepository(session).get(waiting).status is JobStatus.QUEUED
@@ -84,19 +93,14 @@ def test_an_emergency_runs_on_its_own_slot_while_daily_plans_hold_and_queue_for_
 
 
 def test_an_emergency_takes_a_freed_slot_before_daily_plans_queued_earlier(
-    priority_only: LocalProcessRunner, engine: Engine, session: Session, calls: None
+    make_runner: Callable[[int], LocalProcessRunner], engine: Engine, session: Session, calls: None
 ) -> None:
-    busy = _queue(session, PLAN, ("SH",), LONG_S)
-    priority_only.submit(busy)
-    _wait(engine, busy, _running)
-    earlier = _queue(session, PLAN, ("HZ", "SH"), 1)
-    priority_only.submit(earlier)
-    urgent = _queue(session, REPLAN, ("HZ",), 1)
-    priority_only.submit(urgent)
-    _until(lambda: priority_only.urgent_waiting == 1)
+    runner = make_runner(0)
+    busy, earlier, urgent = _busy_waiting_urgent(runner, engine, session)
+    _until(lambda: runner.urgent_waiting == 1)
     JobRepository(session).cancel(busy)
     session.commit()
-    priority_only.cancel(busy)
+    runner.cancel(busy)
     done = _wait(engine, urgent, _ended)
     assert done.status is JobStatus.SUCCEEDED, done
     after = _wait(engine, earlier, _ended)
