@@ -63,6 +63,7 @@ class Workers:
         self._settings = settings
         self._log_dir = log_dir
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.queues: dict[int, str] = {}
         self.logs: list[Path] = []
 
     def start(self, queues: str = "plans,emergency") -> subprocess.Popen[bytes]:
@@ -87,11 +88,13 @@ class Workers:
                 command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         self.processes.append(process)
+        self.queues[process.pid] = queues
         self.logs.append(log)
         return process
 
-    def alive(self) -> list[subprocess.Popen[bytes]]:
-        return [p for p in self.processes if p.poll() is None]
+    def alive(self, queues: str = "plans,emergency") -> list[subprocess.Popen[bytes]]:
+        """The live workers started for ``queues``."""
+        return [p for p in self.processes if p.poll() is None and self.queues[p.pid] == queues]
 
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         """``kill -9`` the worker and its pool (a machine lost)."""

@@ -197,3 +197,44 @@ def test_two_api_processes_and_two_workers_keep_one_live_job_per_scope_and_day(
             (job["created_at"], job["finished_at"]) for job in ended if job["scope"] == scope
         )
         assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
+
+
+def test_an_emergency_starts_on_the_emergency_worker_while_daily_plans_fill_the_others(
+    queue_client: TestClient, workers: Workers, admin: Headers, calls: None
+) -> None:
+    """Both ordinary workers solve long daily plans and a third daily plan waits; an
+    emergency re-plan still finishes, on the dedicated worker, before that plan starts."""
+    _ready(queue_client, workers, 2)
+    if not consumers(_runner(queue_client), "emergency") > consumers(
+        _runner(queue_client), "plans"
+    ):
+        workers.start("emergency")
+    wait_until(
+        lambda: consumers(_runner(queue_client), "emergency") >= 3, "a dedicated emergency worker"
+    )
+    long = [_plan(queue_client, admin, LONG_S, scope).json()["id"] for scope in ("SH", "HZ,SH")]
+    for job_id in long:
+        wait_for_job(queue_client, job_id, admin, until=lambda j: j["status"] == "running")
+    waiting = _plan(queue_client, admin, 1, "HZ").json()["id"]
+    beijing = ticket_body(
+        office="BJ",
+        latitude=39.90,
+        longitude=116.40,
+        emergency=True,
+        called_at="2026-11-23T11:00:00+08:00",
+    )
+    body = {
+        "scope": "BJ",
+        "date": DAY.isoformat(),
+        "seconds": 1,
+        "tickets": [beijing],
+        "as_of": "2026-11-23T11:00:00+08:00",
+    }
+    accepted = queue_client.post("/api/v1/replans", json=body, headers=admin)
+    assert accepted.status_code == 202, accepted.json()
+    urgent = wait_for_job(queue_client, accepted.json()["job"]["id"], admin, until=finished)
+    assert urgent["status"] == "succeeded", urgent
+    assert queue_client.get(f"/api/v1/jobs/{waiting}", headers=admin).json()["status"] == "queued"
+    for job_id in long:
+        assert queue_client.delete(f"/api/v1/jobs/{job_id}", headers=admin).status_code == 200
+    assert wait_for_job(queue_client, waiting, admin, until=finished)["status"] == "succeeded"
