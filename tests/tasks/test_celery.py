@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -29,6 +30,7 @@ from tests.tasks.conftest import MAX_ATTEMPTS, Workers, consumers, wait_until
 
 pytestmark = pytest.mark.postgres
 LONG_S = 30
+AS_OF = "2026-11-23T11:00:00+08:00"
 
 
 @pytest.fixture
@@ -54,6 +56,16 @@ def _plan(client: TestClient, headers: Headers, seconds: int = 1, scope: str = "
     return client.post("/api/v1/plans", json=body, headers=headers)
 
 
+def _replan(
+    client: TestClient, headers: Headers, scope: str, ticket: dict[str, Any]
+) -> tuple[httpx.Response, dict[str, Any]]:
+    """An emergency re-plan with one urgent call: the 202 and the ended job."""
+    body = {"scope": scope, "date": DAY.isoformat(), "seconds": 1, "tickets": [ticket]}
+    accepted = client.post("/api/v1/replans", json=body | {"as_of": AS_OF}, headers=headers)
+    assert accepted.status_code == 202, accepted.json()
+    return accepted, wait_for_job(client, accepted.json()["job"]["id"], headers, until=finished)
+
+
 def _plans_of_job(session: Session, job_id: int) -> int:
     session.rollback()
     return session.scalar(select(func.count()).where(PlanRow.job_id == job_id)) or 0
@@ -76,17 +88,8 @@ def test_a_plan_and_a_replan_complete_on_a_worker_process(
     job = wait_for_job(queue_client, _plan(queue_client, admin).json()["id"], admin, until=finished)
     assert (job["status"], job["attempt"]) == ("succeeded", 1), job
     assert _pid(job) != os.getpid()
-    urgent = ticket_body(emergency=True, customer="Hospital", called_at="2026-11-23T11:00:00+08:00")
-    body = {
-        "scope": "SH",
-        "date": DAY.isoformat(),
-        "seconds": 1,
-        "tickets": [urgent],
-        "as_of": "2026-11-23T11:00:00+08:00",
-    }
-    accepted = queue_client.post("/api/v1/replans", json=body, headers=admin)
-    assert accepted.status_code == 202, accepted.json()
-    replan = wait_for_job(queue_client, accepted.json()["job"]["id"], admin, until=finished)
+    urgent = ticket_body(emergency=True, customer="Hospital", called_at=AS_OF)
+    accepted, replan = _replan(queue_client, admin, "SH", urgent)
     assert (replan["kind"], replan["status"]) == ("replan", "succeeded"), replan
     plan = queue_client.get(f"/api/v1/plans/{replan['plan_id']}", headers=admin).json()
     placed = {v["ticket_id"] for v in plan["visits"]} | {u["ticket_id"] for u in plan["unassigned"]}
@@ -219,18 +222,9 @@ def test_an_emergency_starts_on_the_emergency_worker_while_daily_plans_fill_the_
         latitude=39.90,
         longitude=116.40,
         emergency=True,
-        called_at="2026-11-23T11:00:00+08:00",
+        called_at=AS_OF,
     )
-    body = {
-        "scope": "BJ",
-        "date": DAY.isoformat(),
-        "seconds": 1,
-        "tickets": [beijing],
-        "as_of": "2026-11-23T11:00:00+08:00",
-    }
-    accepted = queue_client.post("/api/v1/replans", json=body, headers=admin)
-    assert accepted.status_code == 202, accepted.json()
-    urgent = wait_for_job(queue_client, accepted.json()["job"]["id"], admin, until=finished)
+    _, urgent = _replan(queue_client, admin, "BJ", beijing)
     assert urgent["status"] == "succeeded", urgent
     assert queue_client.get(f"/api/v1/jobs/{waiting}", headers=admin).json()["status"] == "queued"
     for job_id in long:
