@@ -117,8 +117,9 @@ class LocalProcessRunner:
 
     def _run(self, job_id: int) -> None:
         job = self._patiently(lambda: self._job(job_id))
-        with self._slots.held(urgent=job.kind == REPLAN):
-            worker = self._worker_for(job_id)
+        urgent = job.kind == REPLAN
+        with self._slots.held(urgent=urgent):
+            worker = self._worker_for(job_id, urgent)
             if worker is None:
                 return
             handed_over = time.monotonic()
@@ -128,7 +129,7 @@ class LocalProcessRunner:
             finally:
                 self._refill()
 
-    def _worker_for(self, job_id: int) -> Worker | None:
+    def _worker_for(self, job_id: int, urgent: bool) -> Worker | None:
         """Take a warm worker for the job; None if the job was cancelled or the server closes.
 
         Checked and registered under the lock, so ``cancel`` and ``shutdown`` either see
@@ -138,7 +139,7 @@ class LocalProcessRunner:
             if job_id in self._cancelled:
                 return None
             if not self._closing.is_set():
-                worker = self._standby.take()
+                worker = self._standby.take(warmest=urgent)
                 self._processes[job_id] = worker.process
                 return worker
         self._fail(job_id, "the server shut down before the job started")

@@ -223,6 +223,47 @@ def wait_consumers(client: TestClient, count: int) -> None:
     raise RuntimeError("workers did not come up")
 
 
+def measure_embedded(base: ApiSettings, token: str, repeat: int, results: dict[str, Any]) -> None:
+    embedded = base.model_copy(update={"solve_workers": 2, "emergency_workers": 1})
+    for busy in (False, True):
+        results[f"embedded_{'busy' if busy else 'idle'}"] = with_app(
+            embedded, token, lambda c, h, b=busy: latency(c, h, repeat, b)
+        )
+        print(results, flush=True)
+
+
+def measure_celery(
+    celery: ApiSettings, token: str, repeat: int, log_dir: Path, results: dict[str, Any]
+) -> None:
+    with workers(celery, ["plans,emergency", "plans,emergency", "emergency"], log_dir):
+        for busy in (False, True):
+
+            def run(c: TestClient, h: dict[str, str], b: bool = busy) -> Any:
+                wait_consumers(c, 5)
+                return latency(c, h, repeat, b)
+
+            results[f"celery_{'busy' if busy else 'idle'}"] = with_app(celery, token, run)
+            print(results, flush=True)
+
+
+def measure_throughput(
+    celery: ApiSettings,
+    token: str,
+    args: argparse.Namespace,
+    log_dir: Path,
+    results: dict[str, Any],
+) -> None:
+    for count in (1, 2):
+        with workers(celery, ["plans"] * count, log_dir):
+
+            def run_t(c: TestClient, h: dict[str, str], n: int = count) -> Any:
+                wait_consumers(c, n)
+                return throughput(c, h, args.plans, args.plan_seconds)
+
+            results[f"throughput_{count}_workers"] = with_app(celery, token, run_t)
+            print(results, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -230,6 +271,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--plans", type=int, default=6)
     parser.add_argument("--plan-seconds", type=int, default=10)
+    parser.add_argument(
+        "--phases", default="embedded,celery,throughput", help="which measurements to take"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     log_dir = Path(f"/tmp/fsdispatch-bench-queue-{secrets.token_hex(3)}")
@@ -243,31 +287,14 @@ def main() -> None:
             queue_prefix=f"fsdbench-{secrets.token_hex(3)}",
             solve_seconds_max=60,
         )
-        embedded = base.model_copy(update={"solve_workers": 2, "emergency_workers": 1})
-        for busy in (False, True):
-            results[f"embedded_{'busy' if busy else 'idle'}"] = with_app(
-                embedded, token, lambda c, h, b=busy: latency(c, h, args.repeat, b)
-            )
-            print(results, flush=True)
+        phases = set(args.phases.split(","))
+        if "embedded" in phases:
+            measure_embedded(base, token, args.repeat, results)
         celery = base.model_copy(update={"job_backend": "celery"})
-        with workers(celery, ["plans,emergency", "plans,emergency", "emergency"], log_dir):
-            for busy in (False, True):
-
-                def run(c: TestClient, h: dict[str, str], b: bool = busy) -> Any:
-                    wait_consumers(c, 5)
-                    return latency(c, h, args.repeat, b)
-
-                results[f"celery_{'busy' if busy else 'idle'}"] = with_app(celery, token, run)
-                print(results, flush=True)
-        for count in (1, 2):
-            with workers(celery, ["plans"] * count, log_dir):
-
-                def run_t(c: TestClient, h: dict[str, str], n: int = count) -> Any:
-                    wait_consumers(c, n)
-                    return throughput(c, h, args.plans, args.plan_seconds)
-
-                results[f"throughput_{count}_workers"] = with_app(celery, token, run_t)
-                print(results, flush=True)
+        if "celery" in phases:
+            measure_celery(celery, token, args.repeat, log_dir, results)
+        if "throughput" in phases:
+            measure_throughput(celery, token, args, log_dir, results)
     text_out = json.dumps(results, indent=2)
     print(text_out)
     if args.out:
