@@ -6,6 +6,7 @@ rule down where it is decided: the conditional updates on the job row.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -114,3 +115,25 @@ def test_a_job_run_twice_stores_one_plan(database_url: str, session: Session) ->
         select(func.count()).select_from(PlanRow).where(PlanRow.job_id == job_id)
     )
     assert count == 1
+
+
+def test_a_solving_worker_keeps_renewing_its_lease(database_url: str, session: Session) -> None:
+    """The heartbeat runs beside OR-Tools' search (which must let it), so a solve longer
+    than its lease is not taken for a dead worker."""
+    for n in range(3):
+        add_ticket(session, lat=31.20 + 0.02 * n)
+    job = request_solve(session, SolveRequest(PLAN, ("SH",), DAY, 2, None))
+    session.commit()
+    worker = threading.Thread(target=run_job, args=(database_url, job.id), kwargs={"lease_s": 0.6})
+    worker.start()
+    leases = set()
+    while worker.is_alive():
+        current = JobRepository(session).get(job.id)
+        if current.status is JobStatus.RUNNING and current.lease_expires_at is not None:
+            leases.add(current.lease_expires_at)
+        session.rollback()
+        time.sleep(0.1)
+    worker.join()
+    assert len(leases) >= 3
+    ended = JobRepository(session).get(job.id)
+    assert (ended.status, ended.attempt) == (JobStatus.SUCCEEDED, 1)
