@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -107,14 +108,21 @@ def _factory(database_url: str) -> sessionmaker[Session]:
     return session_factory(make_engine(database_url))
 
 
-def run_job(database_url: str, job_id: int, *, lease_s: float | None = None) -> None:
+def run_job(
+    database_url: str,
+    job_id: int,
+    *,
+    lease_s: float | None = None,
+    on_lost: Callable[[], None] | None = None,
+) -> None:
     """Worker entry point: claim the job, solve, store the plan, finish the job.
 
     Any exception ends the job ``failed`` with the exception as its reason; the process
     exits normally, so the runner can tell a failed solve from a crashed worker. With
     ``lease_s`` (queue workers) the job is held by a lease renewed while it runs
     (``dispatch.services.leases``). Only the attempt that claimed the job can end it: a
-    task delivered twice finds the job claimed and does nothing.
+    task delivered twice finds the job claimed and does nothing. ``on_lost`` is called
+    if the job stops being this attempt's while it runs (cancelled, retried elsewhere).
     """
     factory = _factory(database_url)
     with session_scope(factory) as session:
@@ -135,7 +143,7 @@ def run_job(database_url: str, job_id: int, *, lease_s: float | None = None) -> 
         if lease_s is None:
             _attempt(factory, job)
             return
-        with LeaseKeeper(factory, job.id, job.attempt, lease_s):
+        with LeaseKeeper(factory, job.id, job.attempt, lease_s, on_lost):
             _attempt(factory, job)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.store.database import session_scope
-from dispatch.store.jobs import JobRepository, SolveJob
+from dispatch.store.jobs import JobRepository, JobStatus, SolveJob
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +29,20 @@ class LeaseKeeper:
     """Renews a running job's lease from a thread, for as long as the ``with`` lasts.
 
     ``lost`` is set once a renewal finds the job is no longer this attempt's (cancelled,
-    failed, or retried elsewhere): the solve's result will not be kept.
+    failed, or retried elsewhere): the solve's result will not be kept, and ``on_lost``
+    is called to stop it. This is how a cancel reaches a solve even if the broker's
+    revoke did not (the worker was cut off from the broker at the time).
     """
 
     def __init__(
-        self, factory: sessionmaker[Session], job_id: int, attempt: int, lease_s: float
+        self,
+        factory: sessionmaker[Session],
+        job_id: int,
+        attempt: int,
+        lease_s: float,
+        on_lost: Callable[[], None] | None = None,
     ) -> None:
+        self._on_lost = on_lost
         self._factory = factory
         self._job_id = job_id
         self._attempt = attempt
@@ -66,10 +74,29 @@ class LeaseKeeper:
             except OperationalError:
                 log.warning("job %s: lease not renewed, the database is unreachable", self._job_id)
                 continue
-            if not held and not self._stop.is_set():
-                log.info("job %s attempt %s no longer holds its lease", self._job_id, self._attempt)
-                self.lost.set()
+            if not held:
+                try:
+                    self._lose()
+                except OperationalError:
+                    continue
                 return
+
+    def _lose(self) -> None:
+        """The job is no longer this attempt's; unless it just succeeded (the renewal
+        raced the attempt's own finish), stop the solve."""
+        with session_scope(self._factory) as session:
+            status = JobRepository(session).get(self._job_id).status
+        if self._stop.is_set() or status is JobStatus.SUCCEEDED:
+            return
+        log.warning(
+            "job %s attempt %s lost its job (now %s); stopping the solve",
+            self._job_id,
+            self._attempt,
+            status.value,
+        )
+        self.lost.set()
+        if self._on_lost is not None:
+            self._on_lost()
 
 
 @dataclass

@@ -6,6 +6,8 @@ end cleanly lives on the job row, not in Celery.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 from collections.abc import Sequence
 from typing import Any
@@ -27,9 +29,21 @@ def worker_app(settings: Settings) -> Celery:
 
     @app.task(name=SOLVE_TASK)  # type: ignore[untyped-decorator]
     def solve(job_id: int) -> None:
-        run_job(settings.database_url, job_id, lease_s=settings.job_lease_seconds)
+        run_job(
+            settings.database_url,
+            job_id,
+            lease_s=settings.job_lease_seconds,
+            on_lost=_stop_this_solve,
+        )
 
     return app
+
+
+def _stop_this_solve() -> None:
+    """End this pool process: its job was cancelled or taken over, and OR-Tools' search
+    cannot be interrupted from Python. Celery replaces the process; the message, if
+    requeued, finds the job no longer queued and is dropped."""
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 @setup_logging.connect  # type: ignore[untyped-decorator]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select, update
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dispatch.services.jobs import PLAN, SolveRequest, request_solve, run_job
-from dispatch.services.leases import reap_expired_leases
+from dispatch.services.leases import LeaseKeeper, reap_expired_leases
 from dispatch.store.database import session_factory
 from dispatch.store.jobs import JobRepository, JobStatus
 from dispatch.store.models import PlanRow
@@ -137,3 +138,29 @@ def test_a_solving_worker_keeps_renewing_its_lease(database_url: str, session: S
     assert len(leases) >= 3
     ended = JobRepository(session).get(job.id)
     assert (ended.status, ended.attempt) == (JobStatus.SUCCEEDED, 1)
+
+
+def _keeper_sees(session: Session, end: Callable[[JobRepository, int], object]) -> bool:
+    """Claim a job under a LeaseKeeper, end it with ``end``; whether ``on_lost`` ran."""
+    factory = session_factory(session.get_bind())  # type: ignore[arg-type]
+    jobs = JobRepository(session)
+    job_id = _queue(session)
+    assert jobs.claim(job_id, worker="w", lease_s=0.3)
+    session.commit()
+    stopped = threading.Event()
+    with LeaseKeeper(factory, job_id, 1, 0.3, on_lost=stopped.set) as keeper:
+        end(jobs, job_id)
+        session.commit()
+        stopped.wait(1.0)
+    return keeper.lost.is_set() and stopped.is_set()
+
+
+def test_a_cancel_reaches_the_solve_through_its_lease(session: Session) -> None:
+    assert _keeper_sees(session, lambda jobs, job_id: jobs.cancel(job_id))
+
+
+def test_a_job_that_succeeded_is_not_taken_for_lost(session: Session) -> None:
+    plan = PlanRepository(session).add(["SH"], DAY, visits=[])
+    assert not _keeper_sees(
+        session, lambda jobs, job_id: jobs.succeed(job_id, plan_id=plan.id, progress={}, attempt=1)
+    )
