@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import anyio
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
-from api import problems
+from api import problems, unavailable
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
 from api.problems import problem_responses
 from api.ratelimit import RateLimit
+from api.request_ids import request_ids
 from api.routers import engineers, health, jobs, plans, reports, tickets
 from api.runner import LocalProcessRunner
 from api.settings import ApiSettings
+from dispatch.services.jobs import JobRunner
 from dispatch.store.database import make_engine, session_factory, session_scope
 from dispatch.store.jobs import JobRepository
+from dispatch.tasks.runner import CeleryRunner
 
 API_V1 = "/api/v1"
 DESCRIPTION = """Plans on-site service jobs for the regional offices: dispatchers request
@@ -25,21 +30,44 @@ and publish plans, engineers fetch their routes and report progress, emergency t
 re-plan the running day. Authenticate with `Authorization: Bearer <token>`."""
 
 
+class _Runner(JobRunner, Protocol):
+    def shutdown(self, timeout: float = 5.0) -> None: ...
+
+
+def _runner(settings: ApiSettings, factory: sessionmaker[Session], metrics: Metrics) -> _Runner:
+    """The job runner ``JOB_BACKEND`` names.
+
+    Embedded: this process owns every job, so the jobs a previous server left live are
+    failed at start-up. Celery: jobs belong to the queue and are held by leases, so other
+    API processes' jobs are left alone and an abandoned one is retried when its lease
+    expires.
+    """
+    if settings.job_backend == "celery":
+        return CeleryRunner(
+            settings,
+            factory,
+            on_reaped=lambda r: metrics.observe_reaped(len(r.retried), len(r.failed)),
+            on_finished=metrics.observe_solve,
+        )
+    with session_scope(factory) as session:
+        JobRepository(session).fail_all_live("the server restarted before the job ended")
+    return LocalProcessRunner(
+        settings.database_url,
+        factory,
+        workers=settings.solve_workers,
+        emergency_workers=settings.emergency_workers,
+        on_finished=metrics.observe_solve,
+    )
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the database, fail the jobs a previous server left live, own the job runner."""
+    """Open the database and own the job runner."""
     settings: ApiSettings = app.state.settings
     metrics: Metrics = app.state.metrics
     engine = make_engine(settings.database_url, connections=pool_connections(settings))
     factory = session_factory(engine)
-    with session_scope(factory) as session:
-        JobRepository(session).fail_all_live("the server restarted before the job ended")
-    runner = LocalProcessRunner(
-        settings.database_url,
-        factory,
-        workers=settings.solve_workers,
-        on_finished=metrics.observe_solve,
-    )
+    runner = _runner(settings, factory, metrics)
     app.state.session_factory = factory
     app.state.database_turns = anyio.Semaphore(settings.db_connections)
     app.state.runner = runner
@@ -56,7 +84,8 @@ RUNNER_CONNECTIONS_PER_WORKER = 2
 
 def pool_connections(settings: ApiSettings) -> int:
     """A connection per database permit of requests, plus what the job runner may hold."""
-    return settings.db_connections + RUNNER_CONNECTIONS_PER_WORKER * settings.solve_workers
+    workers = settings.solve_workers + settings.emergency_workers
+    return settings.db_connections + RUNNER_CONNECTIONS_PER_WORKER * workers
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -71,7 +100,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     problems.install(app)
+    unavailable.install(app)
     app.middleware("http")(metrics.middleware)
+    app.middleware("http")(request_ids)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimit,

@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest as _generate
 
 
@@ -25,18 +25,55 @@ class Metrics:
         )
         self.solve_seconds = Histogram(
             "solve_job_duration_seconds",
-            "Wall time of a solve job's worker, from start to exit.",
-            ["outcome"],
+            "Wall time of a solve job, by kind (plan, replan) and final status.",
+            ["kind", "outcome"],
             buckets=(1, 2, 5, 10, 20, 30, 60, 120, 300),
             registry=self.registry,
         )
         self.queue_depth = Gauge(
             "solve_jobs_live", "Solve jobs queued or running.", ["status"], registry=self.registry
         )
+        self.lease_expiries = Counter(
+            "solve_job_lease_expiries",
+            "Jobs whose worker stopped renewing its lease, by what was done (retried, failed).",
+            ["action"],
+            registry=self.registry,
+        )
+        self.queue_messages = Gauge(
+            "job_queue_messages",
+            "Messages waiting in a broker queue.",
+            ["queue"],
+            registry=self.registry,
+        )
+        self.queue_workers = Gauge(
+            "job_queue_workers",
+            "Workers consuming a broker queue.",
+            ["queue"],
+            registry=self.registry,
+        )
+        self.database_up = Gauge(
+            "database_up",
+            "1 if the database answered the last metrics scrape, else 0.",
+            registry=self.registry,
+        )
 
-    def observe_solve(self, _job_id: int, seconds: float, status: str) -> None:
-        """The runner's ``on_finished`` hook."""
-        self.solve_seconds.labels(status).observe(seconds)
+    def observe_solve(self, kind: str, seconds: float, status: str) -> None:
+        """The runners' ``on_finished`` hook."""
+        self.solve_seconds.labels(kind, status).observe(seconds)
+
+    def observe_reaped(self, retried: int, failed: int) -> None:
+        """The queue runner's lease reaper's hook."""
+        self.lease_expiries.labels("retried").inc(retried)
+        self.lease_expiries.labels("failed").inc(failed)
+
+    def observe_runner(self, status: dict[str, object]) -> None:
+        """Queue depth and workers per queue, from the runner's ``status()``."""
+        queues = status.get("queues")
+        if not isinstance(queues, dict):
+            return
+        for name, seen in queues.items():
+            self.queue_messages.labels(name).set(seen["waiting"])
+            self.queue_workers.labels(name).set(seen["workers"])
 
     def render(self) -> Response:
         return Response(_generate(self.registry), media_type=CONTENT_TYPE_LATEST)

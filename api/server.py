@@ -86,4 +86,5 @@ def run(host: str, port: int) -> None:
         timeout_keep_alive=settings.keep_alive_seconds,
         limit_concurrency=settings.max_connections,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        log_config=None,
     )

@@ -33,6 +33,9 @@ class ApiSettings(Settings):
     """An idle keep-alive connection is closed after this long."""
     max_connections: int = Field(default=1000, ge=1)
     """Open connections and requests at once; beyond, uvicorn answers 503."""
+    emergency_workers: int = Field(default=1, ge=0)
+    """Further local worker slots only emergency re-plans may use, so that an emergency
+    never waits for a daily plan to finish (issue 9, item 11)."""
     events_poll_seconds: float = Field(default=0.5, gt=0)
     """How often the server-sent event stream re-reads a job."""
     events_max_seconds: float = Field(default=600.0, gt=0)

@@ -78,11 +78,16 @@ class Standby:
         with self._lock:
             return tuple(w.process.pid for w in self._idle if w.process.pid is not None)
 
-    def take(self) -> Worker:
-        """An idle worker, or a freshly spawned one if there is none alive."""
+    def take(self, *, warmest: bool = True) -> Worker:
+        """An idle worker, or a freshly spawned one if there is none alive.
+
+        ``warmest`` takes the longest-waiting worker (the likeliest to have finished
+        warming up); otherwise the most recently spawned one, so that a daily plan
+        does not take the warm worker an emergency arriving next would need.
+        """
         with self._lock:
             while self._idle:
-                worker = self._idle.pop(0)
+                worker = self._idle.pop(0 if warmest else -1)
                 if worker.process.is_alive():
                     return worker
                 worker.stop(timeout=1.0)

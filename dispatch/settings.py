@@ -7,11 +7,13 @@ working directory), or ``postgresql+psycopg://user@host:port/db`` in production 
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/fsdispatch.sqlite3"
+DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 
 
 class Settings(BaseSettings):
@@ -26,6 +28,20 @@ class Settings(BaseSettings):
     """An emergency re-plan's solve limit when the request gives none. One second keeps a
     region's re-plan within 2 s from the request to the finished job, with the urgent call
     on time (measured with ``bench/api_load.py``; see ``docs/api.md``)."""
+
+    job_backend: Literal["embedded", "celery"] = "embedded"
+    """Where solves run: ``embedded`` (processes of the API server, no broker needed) or
+    ``celery`` (``dispatch worker`` processes fed through ``BROKER_URL``)."""
+    broker_url: str = DEFAULT_BROKER_URL
+    """The Celery broker: RabbitMQ (see ``docs/deployment.md`` for why)."""
+    queue_prefix: str = Field(default="fsdispatch", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    """Queue names are ``<prefix>.plans`` and ``<prefix>.emergency``: deployments (or test
+    sessions) sharing one broker keep apart by prefix."""
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    """A queue worker holds a running job this long unless it renews the lease (it does
+    every third of it); an expired lease means the worker is gone."""
+    job_max_attempts: int = Field(default=3, ge=1)
+    """Attempts of a job whose workers keep disappearing before it is failed."""
 
     @model_validator(mode="after")
     def _defaults_within_max(self) -> Settings:

@@ -84,3 +84,15 @@ def _delete_all_rows(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` exist only in a PostgreSQL run: on SQLite they are
+    deselected (not skipped: in CI no test may skip). They need what only a server
+    database has, e.g. a network connection to cut, or workers in other processes."""
+    if _server_url() is not None:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

@@ -59,7 +59,9 @@ def _accepted(response: Response, job: SolveJob) -> None:
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
 
 
-@router.post("/plans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422))
+@router.post(
+    "/plans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422, 503)
+)
 def request_plan(
     body: PlanRequest,
     session: SessionDep,
@@ -74,13 +76,16 @@ def request_plan(
     409 with ``job_id`` when a solve of the same scope and day is queued or running.
     """
     require_role(user, *PLANNERS)
+    runner.check()
     job = _queue(session, user, body, settings)
     background.add_task(runner.submit, job.id)
     _accepted(response, job)
     return JobOut.of(job)
 
 
-@router.post("/replans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422))
+@router.post(
+    "/replans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422, 503)
+)
 def request_replan(
     body: ReplanRequest,
     session: SessionDep,
@@ -99,6 +104,7 @@ def request_replan(
     for index, ticket in enumerate(body.tickets):
         if not covers(scope, ticket.office):
             raise invalid(("body", "tickets", str(index), "office"), "not in the re-plan scope")
+    runner.check()
     added = [tickets.intake(session, t.to_draft(), user_id=user.id)[0] for t in body.tickets]
     job = _queue(session, user, body, settings)
     background.add_task(runner.submit, job.id)

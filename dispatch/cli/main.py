@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from dispatch.cli import serve, tickets, users
+from dispatch.cli import serve, tickets, users, worker
 from dispatch.cli.errors import friendly_errors
 from dispatch.cli.options import DayOption, JsonFlag, parse_day
 from dispatch.cli.output import (
@@ -34,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 app.command("plan")(plan)
 app.command("solve")(solve_file)

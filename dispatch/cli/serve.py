@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from dispatch.services.logs import configure_json_logging
+
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -15,7 +17,9 @@ def serve(
 
     Connection limits come from the environment: HEADER_TIMEOUT_SECONDS,
     KEEP_ALIVE_SECONDS, MAX_CONNECTIONS (see docs/api.md).
+    Logs are JSON lines on standard error, each with its request's id.
     """
     from api.server import run  # the web layer, imported only by the command that needs it
 
+    configure_json_logging()
     run(host, port)

@@ -9,16 +9,21 @@ job cancelled or declared dead meanwhile leaves no plan behind.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dispatch.services.leases import LeaseKeeper
+from dispatch.services.logs import job_context
 from dispatch.services.planning import (
     load_planning_problem,
     offices_in_scope,
@@ -28,6 +33,7 @@ from dispatch.services.planning import (
 from dispatch.services.replanning import replan
 from dispatch.store.database import make_engine, session_factory, session_scope
 from dispatch.store.jobs import JobRepository, SolveJob
+from dispatch.store.outage import while_unreachable
 from dispatch.store.plans import scope_key
 from solver import Progress, SolveParams
 
@@ -35,10 +41,24 @@ PLAN = "plan"
 REPLAN = "replan"
 PROGRESS_INTERVAL_S = 0.5
 """At most one progress write per job this often."""
+FAILURE_PATIENCE_S = 60.0
+"""How long a worker keeps trying to record its job's failure while the database is
+unreachable; after that the process exits with the error and its runner fails the job."""
+log = logging.getLogger(__name__)
+
+
+class RunnerUnavailableError(Exception):
+    """Solves cannot be started now (the job broker is unreachable): try again later."""
 
 
 class JobRunner(Protocol):
     """Where solves run. The API depends on this only."""
+
+    def check(self) -> None:
+        """``RunnerUnavailableError`` if a job submitted now could not start."""
+
+    def status(self) -> dict[str, Any]:
+        """What the runner can see of its workers (for ``/readyz``)."""
 
     def submit(self, job_id: int) -> None:
         """Start the queued job ``job_id`` eventually; it calls ``run_job`` for it."""
@@ -88,23 +108,63 @@ def _factory(database_url: str) -> sessionmaker[Session]:
     return session_factory(make_engine(database_url))
 
 
-def run_job(database_url: str, job_id: int) -> None:
+def run_job(
+    database_url: str,
+    job_id: int,
+    *,
+    lease_s: float | None = None,
+    on_lost: Callable[[], None] | None = None,
+) -> None:
     """Worker entry point: claim the job, solve, store the plan, finish the job.
 
     Any exception ends the job ``failed`` with the exception as its reason; the process
-    exits normally, so the runner can tell a failed solve from a crashed worker.
+    exits normally, so the runner can tell a failed solve from a crashed worker. With
+    ``lease_s`` (queue workers) the job is held by a lease renewed while it runs
+    (``dispatch.services.leases``). Only the attempt that claimed the job can end it: a
+    task delivered twice finds the job claimed and does nothing. ``on_lost`` is called
+    if the job stops being this attempt's while it runs (cancelled, retried elsewhere).
     """
     factory = _factory(database_url)
     with session_scope(factory) as session:
         worker = f"{socket.gethostname()} pid {os.getpid()}"
-        if not JobRepository(session).claim(job_id, worker=worker):
+        if not JobRepository(session).claim(job_id, worker=worker, lease_s=lease_s):
+            log.info("job %s is not queued (already claimed or ended); nothing to do", job_id)
             return
         job = JobRepository(session).get(job_id)
+    with job_context(job.id, job.attempt):
+        log.info(
+            "job %s attempt %s started (%s %s %s)",
+            job.id,
+            job.attempt,
+            job.kind,
+            job.scope,
+            job.plan_date,
+        )
+        if lease_s is None:
+            _attempt(factory, job)
+            return
+        with LeaseKeeper(factory, job.id, job.attempt, lease_s, on_lost):
+            _attempt(factory, job)
+
+
+def _attempt(factory: sessionmaker[Session], job: SolveJob) -> None:
     try:
         _solve(factory, job)
     except Exception as error:
-        with session_scope(factory) as session:
-            JobRepository(session).fail(job_id, f"{type(error).__name__}: {error}")
+        log.exception("job %s attempt %s failed", job.id, job.attempt)
+        reason = f"{type(error).__name__}: {error}"
+        while_unreachable(
+            lambda: _record_failure(factory, job, reason),
+            patience_s=FAILURE_PATIENCE_S,
+            what=f"failing job {job.id}",
+        )
+    else:
+        log.info("job %s attempt %s ended", job.id, job.attempt)
+
+
+def _record_failure(factory: sessionmaker[Session], job: SolveJob, reason: str) -> None:
+    with session_scope(factory) as session:
+        JobRepository(session).fail(job.id, reason, attempt=job.attempt)
 
 
 def _solve(factory: sessionmaker[Session], job: SolveJob) -> None:
@@ -125,7 +185,7 @@ def _plan(factory: sessionmaker[Session], job: SolveJob, params: SolveParams) ->
     draft, _ = solve_plan(planning, scope=key, day=job.plan_date, params=params)
     with session_scope(factory) as session:
         plan = store_plan(session, draft)
-        _finish(session, job.id, plan.id, _outcome(plan.kpis))
+        _finish(session, job, plan.id, _outcome(plan.kpis))
 
 
 def _replan(factory: sessionmaker[Session], job: SolveJob, params: SolveParams) -> None:
@@ -137,7 +197,7 @@ def _replan(factory: sessionmaker[Session], job: SolveJob, params: SolveParams) 
             "routes_changed": len(report.changed_engineers),
             "changed_engineers": list(report.changed_engineers),
         }
-        _finish(session, job.id, report.plan.id, _outcome(report.plan.kpis) | changes)
+        _finish(session, job, report.plan.id, _outcome(report.plan.kpis) | changes)
 
 
 def _outcome(kpis: dict[str, Any]) -> dict[str, Any]:
@@ -151,9 +211,16 @@ def _outcome(kpis: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _finish(session: Session, job_id: int, plan_id: int, progress: dict[str, Any]) -> None:
-    """Mark the job succeeded with its plan, unless it ended meanwhile: then keep no plan."""
-    if not JobRepository(session).succeed(job_id, plan_id=plan_id, progress=progress):
+def _finish(session: Session, job: SolveJob, plan_id: int, progress: dict[str, Any]) -> None:
+    """Mark the job succeeded with its plan, unless it ended meanwhile or another attempt
+    took it over (or somehow already stored a plan): then keep no plan."""
+    jobs = JobRepository(session)
+    if not jobs.succeed(job.id, plan_id=plan_id, progress=progress, attempt=job.attempt):
+        log.warning(
+            "job %s attempt %s: result discarded, the job is no longer this attempt's",
+            job.id,
+            job.attempt,
+        )
         session.rollback()
 
 
@@ -162,7 +229,8 @@ class _ProgressWriter:
 
     Throttled to one write per ``PROGRESS_INTERVAL_S``: the solver may report hundreds of
     improvements a second. The solver's engines take turns and each reports its own
-    best, so the writer keeps the lowest objective heard so far.
+    best, so the writer keeps the lowest objective heard so far. Progress is best effort:
+    while the database is unreachable the solve goes on and the writes are skipped.
     """
 
     def __init__(self, factory: sessionmaker[Session], job_id: int) -> None:
@@ -183,5 +251,8 @@ class _ProgressWriter:
             "elapsed_s": round(progress.elapsed_s, 2),
             "solutions": progress.solutions,
         }
-        with session_scope(self._factory) as session:
-            JobRepository(session).report_progress(self._job_id, values)
+        try:
+            with session_scope(self._factory) as session:
+                JobRepository(session).report_progress(self._job_id, values)
+        except OperationalError:
+            log.warning("job %s: progress not written, the database is unreachable", self._job_id)

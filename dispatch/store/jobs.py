@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dispatch.errors import ConflictError, NotFoundError
 from dispatch.store._common import Clock, flush_or_conflict, utc_now
-from dispatch.store.models import SolveJobRow
+from dispatch.store.models import PlanRow, SolveJobRow
 
 
 class JobStatus(StrEnum):
@@ -52,6 +53,7 @@ class SolveJob:
     worker: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    lease_expires_at: datetime | None = None
 
     @property
     def done(self) -> bool:
@@ -124,28 +126,87 @@ class JobRepository:
             raise NotFoundError("job", job_id)
         return job_from_row(row)
 
-    def claim(self, job_id: int, *, worker: str) -> bool:
-        """queued -> running, one more attempt; False if the job is no longer queued."""
+    def claim(self, job_id: int, *, worker: str, lease_s: float | None = None) -> bool:
+        """queued -> running, one more attempt; False if the job is no longer queued.
+
+        With ``lease_s`` the worker holds the job for that long unless it renews it.
+        """
+        now = self._clock()
         return self._move(
             job_id,
             {JobStatus.QUEUED},
             status=JobStatus.RUNNING.value,
             attempt=SolveJobRow.attempt + 1,
             worker=worker,
-            started_at=self._clock(),
+            started_at=now,
+            lease_expires_at=None if lease_s is None else now + timedelta(seconds=lease_s),
         )
+
+    def renew_lease(self, job_id: int, *, attempt: int, lease_s: float) -> bool:
+        """Extend the lease of this attempt; False if the job is no longer this attempt's
+        to run (cancelled, failed, or retried after the lease had expired)."""
+        until = self._clock() + timedelta(seconds=lease_s)
+        return self._move(
+            job_id, {JobStatus.RUNNING}, SolveJobRow.attempt == attempt, lease_expires_at=until
+        )
+
+    def expired_leases(self) -> list[SolveJob]:
+        """Running jobs whose worker stopped renewing its lease."""
+        query = select(SolveJobRow).where(
+            SolveJobRow.status == JobStatus.RUNNING.value,
+            SolveJobRow.lease_expires_at < self._clock(),
+        )
+        return [job_from_row(row) for row in self._session.scalars(query)]
+
+    def requeue_expired(self, job_id: int, *, attempt: int) -> bool:
+        """running -> queued for another attempt, only if ``attempt``'s lease has expired
+        (of two processes reaping at once, one wins)."""
+        return self._move(
+            job_id,
+            {JobStatus.RUNNING},
+            *self._expired(attempt),
+            status=JobStatus.QUEUED.value,
+            worker=None,
+            lease_expires_at=None,
+        )
+
+    def fail_expired(self, job_id: int, *, attempt: int, reason: str) -> bool:
+        """Fail the job if ``attempt``'s lease has expired."""
+        values = _finished(JobStatus.FAILED, self._clock(), failure_reason=reason)
+        return self._move(job_id, {JobStatus.RUNNING}, *self._expired(attempt), **values)
+
+    def _expired(self, attempt: int) -> tuple[ColumnElement[bool], ...]:
+        return (SolveJobRow.attempt == attempt, SolveJobRow.lease_expires_at < self._clock())
 
     def report_progress(self, job_id: int, progress: dict[str, Any]) -> bool:
         return self._move(job_id, {JobStatus.RUNNING}, progress=progress)
 
-    def succeed(self, job_id: int, *, plan_id: int, progress: dict[str, Any]) -> bool:
-        return self._finish(
-            job_id, {JobStatus.RUNNING}, JobStatus.SUCCEEDED, plan_id=plan_id, progress=progress
-        )
+    def succeed(
+        self, job_id: int, *, plan_id: int, progress: dict[str, Any], attempt: int | None = None
+    ) -> bool:
+        """Mark the job succeeded with its plan, if it is still running (as ``attempt``).
 
-    def fail(self, job_id: int, reason: str) -> bool:
-        """Mark a live job failed; False if it had already ended (e.g. cancelled)."""
-        return self._finish(job_id, LIVE_STATUSES, JobStatus.FAILED, failure_reason=reason)
+        The plan is marked as the job's: a second plan for one job (the task delivered
+        twice, two workers racing) breaks ``plans.job_id``'s uniqueness and returns False.
+        The caller rolls back on False, so no plan is kept.
+        """
+        only = () if attempt is None else (SolveJobRow.attempt == attempt,)
+        done = _finished(JobStatus.SUCCEEDED, self._clock(), plan_id=plan_id, progress=progress)
+        if not self._move(job_id, {JobStatus.RUNNING}, *only, **done):
+            return False
+        mark = update(PlanRow).where(PlanRow.id == plan_id).values(job_id=job_id)
+        try:
+            self._session.execute(mark.execution_options(synchronize_session=False))
+        except IntegrityError:
+            return False
+        return True
+
+    def fail(self, job_id: int, reason: str, *, attempt: int | None = None) -> bool:
+        """Mark a live job failed (if given, only while ``attempt`` runs it); False if it
+        had already ended (e.g. cancelled) or another attempt holds it."""
+        only = () if attempt is None else (SolveJobRow.attempt == attempt,)
+        values = _finished(JobStatus.FAILED, self._clock(), failure_reason=reason)
+        return self._move(job_id, LIVE_STATUSES, *only, **values)
 
     def cancel(self, job_id: int) -> bool:
         return self._finish(job_id, LIVE_STATUSES, JobStatus.CANCELLED)
@@ -159,6 +220,16 @@ class JobRepository:
         )
         return cast(CursorResult[Any], self._session.execute(statement)).rowcount
 
+    def finished_since(self, after: datetime, limit: int = 1000) -> list[SolveJob]:
+        """Jobs that ended after ``after``, oldest first."""
+        query = (
+            select(SolveJobRow)
+            .where(SolveJobRow.finished_at > after)
+            .order_by(SolveJobRow.finished_at)
+            .limit(limit)
+        )
+        return [job_from_row(row) for row in self._session.scalars(query)]
+
     def count(self, statuses: Collection[JobStatus]) -> int:
         query = select(func.count()).where(SolveJobRow.status.in_(sorted(statuses)))
         return self._session.scalar(query) or 0
@@ -168,10 +239,16 @@ class JobRepository:
     ) -> bool:
         return self._move(job_id, current, **_finished(target, self._clock(), **values))
 
-    def _move(self, job_id: int, current: Collection[JobStatus], **values: Any) -> bool:
+    def _move(
+        self,
+        job_id: int,
+        current: Collection[JobStatus],
+        *conditions: ColumnElement[bool],
+        **values: Any,
+    ) -> bool:
         statement = (
             update(SolveJobRow)
-            .where(SolveJobRow.id == job_id, SolveJobRow.status.in_(sorted(current)))
+            .where(SolveJobRow.id == job_id, SolveJobRow.status.in_(sorted(current)), *conditions)
             .values(values)
             .execution_options(synchronize_session=False)
         )
@@ -180,7 +257,13 @@ class JobRepository:
 
 def _finished(target: JobStatus, now: datetime, **values: Any) -> dict[str, Any]:
     """Column values of an ended job: it no longer holds its scope's live slot."""
-    return {"status": target.value, "active_key": None, "finished_at": now, **values}
+    return {
+        "status": target.value,
+        "active_key": None,
+        "finished_at": now,
+        "lease_expires_at": None,
+        **values,
+    }
 
 
 def job_from_row(row: SolveJobRow) -> SolveJob:
@@ -201,4 +284,5 @@ def job_from_row(row: SolveJobRow) -> SolveJob:
         worker=row.worker,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        lease_expires_at=row.lease_expires_at,
     )

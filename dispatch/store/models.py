@@ -144,6 +144,9 @@ class PlanRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     kpis: Mapped[dict[str, Any]] = mapped_column(JSON)
+    job_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    """The solve job that stored this version (unique: one plan per job, however often
+    the queue delivers it). No foreign key: jobs already point at their plan."""
 
     visits: Mapped[list[VisitRow]] = relationship(
         order_by="(VisitRow.engineer_id, VisitRow.sequence)",
@@ -235,6 +238,9 @@ class SolveJobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    """While running on a queue worker: until when the worker holds the job. A worker
+    renews it; once it has passed, the job is retried or failed."""
 
 
 class IdempotencyKeyRow(Base):

@@ -48,6 +48,8 @@ def api_settings(database_url: str) -> ApiSettings:
         solve_seconds_max=60,
         events_poll_seconds=0.1,
         **UNLIMITED,
+        emergency_workers=0,  # one warm worker fewer per app: the suite runs on 2 cores;
+        # the emergency slot has its own tests (test_runner_emergency.py)
     )
 
 
