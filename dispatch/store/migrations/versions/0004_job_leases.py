@@ -6,7 +6,7 @@ names the job that stored a plan: whatever the queue delivers twice, a job store
 most one plan version.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30
 """
 
