@@ -1,8 +1,9 @@
 """Put the declared breaks into routes planned without them (the relaxed warm start).
 
-Each route is re-timed forward from its shift start: a pending break is taken at the
-first moment its window allows, on the road (delaying the arrival), while waiting on
-site, or after the route's end. When a route cannot fit its breaks, its hard day end or
+Each route is re-timed forward from its shift start. A break due before the next service
+is taken on site at the arrival when its window allows (it delays no arrival), else on
+the road as late as its window allows (delaying the arrival; a night that ends at the
+next shift start is then as short as it can be); other breaks after the route's end. When a route cannot fit its breaks, its hard day end or
 a hard due, its last stop is dropped until it fits. The result is a complete plan under
 the validator's conventions, and the routes the real model starts its search from.
 """
@@ -32,6 +33,9 @@ class _Clock:
             if at > brk.latest_start or at >= start:
                 continue
             self.pending.remove(brk)
+            at = max(brk.earliest_start, arrival)
+            if at > brk.latest_start:
+                at = brk.latest_start
             length = brk.length(at)
             self.taken.append(BreakTaken(at, length))
             if at < arrival:
