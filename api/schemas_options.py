@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +18,7 @@ from dispatch.services.arrival_options import (
 class OptionsRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"count": 3}]})
 
-    date: date | None = None
+    date: dt.date | None = None
     """The plan day to fit the call into (default: the call's local day, else the next
     working day with a published plan)."""
     count: int = Field(default=3, ge=1, le=MAX_OPTIONS)
@@ -30,8 +30,8 @@ class ChangeOut(BaseModel):
     ticket_id: int
     engineer_id: str
     previous_engineer_id: str
-    eta_before: datetime
-    eta_after: datetime
+    eta_before: dt.datetime
+    eta_after: dt.datetime
     minutes_moved: int
     minutes_late_before: int
     minutes_late_after: int
@@ -60,9 +60,9 @@ class OptionOut(BaseModel):
     engineer_name: str
     office: str
     sequence: int
-    eta: datetime
-    departure: datetime
-    deadline: datetime
+    eta: dt.datetime
+    departure: dt.datetime
+    deadline: dt.datetime
     on_time: bool
     minutes_late: int
     travel_minutes: int
@@ -95,7 +95,7 @@ class OptionsOut(BaseModel):
     ticket_id: int
     plan_id: int
     plan_version: int
-    date: date
+    date: dt.date
     engineers_considered: int
     """Engineers of the plan's scope certified on the call's product line."""
     options: list[OptionOut]
