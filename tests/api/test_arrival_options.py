@@ -17,7 +17,10 @@ from tests.services.test_arrival_options import _call, _published
 
 
 def _options(client: TestClient, ticket_id: int, headers: Headers, **body: Any) -> httpx.Response:
-    return client.post(f"/api/v1/tickets/{ticket_id}/options", json=body, headers=headers)
+    response: httpx.Response = client.post(
+        f"/api/v1/tickets/{ticket_id}/options", json=body, headers=headers
+    )
+    return response
 
 
 def test_a_dispatcher_takes_an_option_and_publishes_it(
