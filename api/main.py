@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from api import problems
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
-from api.routers import arrival_options, engineers, health, jobs, plans, reports, tickets
+from api.routers import (
+    arrival_options,
+    engineers,
+    health,
+    jobs,
+    plans,
+    reports,
+    surveys,
+    tickets,
+)
 from api.runner import LocalProcessRunner
 from api.settings import ApiSettings
 from dispatch.store.database import make_engine, session_factory, session_scope
@@ -61,7 +70,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.middleware("http")(metrics.middleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
-    for module in (tickets, arrival_options, plans, jobs, engineers, reports):
+    for module in (tickets, arrival_options, plans, jobs, engineers, reports, surveys):
         app.include_router(module.router, prefix=API_V1)
     return app
 

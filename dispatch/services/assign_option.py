@@ -18,9 +18,9 @@ from dispatch.errors import ConflictError
 from dispatch.services.arrival_options import (
     ArrivalOption,
     Fitting,
-    open_ticket,
     covering_plan,
     fitting,
+    open_ticket,
     option_of,
 )
 from dispatch.services.kpis import KpiDict, plan_kpis
