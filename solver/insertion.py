@@ -102,15 +102,22 @@ class Plan:
     movable: frozenset[str] = frozenset()
     """Jobs a repair may move to another route."""
     _jobs: dict[str, Job] = field(init=False)
+    _held_jobs: dict[str, Job] = field(init=False)
     _vehicles: dict[str, Vehicle] = field(init=False)
     _timed: dict[str, Route] = field(init=False)
+    _loose: set[str] = field(init=False)
+    """Vehicles whose planned route the held clock cannot time: timed without holds."""
 
     def __post_init__(self) -> None:
         self._jobs = {j.id: j for j in self.problem.jobs}
+        self._held_jobs = {j.id: _held(j, self.hold.get(j.id)) for j in self.problem.jobs}
         self._vehicles = {v.id: v for v in self.problem.vehicles}
-        self._timed = {}
+        self._timed, self._loose = {}, set()
         for vehicle_id, ids in self.routes.items():
             route = self.time(vehicle_id, ids)
+            if route is None:
+                self._loose.add(vehicle_id)
+                route = self.time(vehicle_id, ids)
             if route is not None:
                 self._timed[vehicle_id] = route
 
@@ -119,23 +126,13 @@ class Plan:
     ) -> Route | None:
         """The route of ``ids`` in order, held stops not before their planned start.
 
-        A route the held clock cannot time (breaks the plan placed elsewhere) is timed
-        without holds; ``None`` when neither fits. ``unheld`` names stops that are new to
-        this route and so have no planned start on it.
+        A vehicle whose planned route the held clock cannot time (breaks the plan placed
+        where the clock would not) is timed without holds. ``unheld`` names stops that
+        are new to this route and so have no planned start on it.
         """
-        vehicle = self._vehicles[vehicle_id]
-        held = [self._held(j, unheld) for j in ids]
-        route = timed_route(self.problem, vehicle, held)
-        if route is None and self.hold:
-            route = timed_route(self.problem, vehicle, [self._jobs[j] for j in ids])
-        return route
-
-    def _held(self, job_id: str, unheld: frozenset[str]) -> Job:
-        job = self._jobs[job_id]
-        start = self.hold.get(job_id)
-        if start is None or job_id in unheld or start <= job.release or job.hard_due:
-            return job
-        return replace(job, release=start)
+        loose = vehicle_id in self._loose
+        jobs = [self._jobs[j] if loose or j in unheld else self._held_jobs[j] for j in ids]
+        return timed_route(self.problem, self._vehicles[vehicle_id], jobs)
 
     @property
     def timed(self) -> Mapping[str, Route]:
@@ -242,6 +239,13 @@ class Plan:
         source.remove(move.job_id)
         target.insert(move.position, move.job_id)
         return True
+
+
+def _held(job: Job, start: int | None) -> Job:
+    """The job as the held clock sees it: not before its planned start."""
+    if start is None or start <= job.release or job.hard_due:
+        return job
+    return replace(job, release=start)
 
 
 def options(plan: Plan, job_id: str, *, count: int = 3) -> list[Candidate]:

@@ -3,8 +3,9 @@
 Each route is re-timed forward from its shift start. A break due before the next service
 is taken on site at the arrival when its window allows (it delays no arrival), else on
 the road as late as its window allows (delaying the arrival; a night that ends at the
-next shift start is then as short as it can be); other breaks after the route's end. When a route cannot fit its breaks, its hard day end or
-a hard due, its last stop is dropped until it fits. The result is a complete plan under
+next shift start is then as short as it can be); other breaks after the route's end.
+When a route cannot fit its breaks, its hard day end or a hard due, its last stop is
+dropped until it fits. The result is a complete plan under
 the validator's conventions, and the routes the real model starts its search from.
 """
 

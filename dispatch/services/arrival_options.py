@@ -19,13 +19,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from dispatch.domain import Engineer, Plan, Ticket, Visit
+from dispatch.domain import Engineer, Ticket, Visit
 from dispatch.errors import ConflictError, NotFoundError
 from dispatch.lifecycle import PLANNABLE_STATUSES
 from dispatch.services.planning import offices_in_scope
 from dispatch.services.problem_builder import PlanningProblem, build_problem, working_days
-from dispatch.services.publishing import covers
-from dispatch.store.publications import published_on
+from dispatch.store.plan_slices import PlanRef, current_covering, routes_ticket, visits_of
 from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
 from dispatch.travel import TravelProvider, default_provider
 from solver import insertion
@@ -84,7 +83,7 @@ class ArrivalOption:
 @dataclass(frozen=True, slots=True)
 class OptionsReport:
     ticket: Ticket
-    plan: Plan
+    plan: PlanRef
     options: tuple[ArrivalOption, ...]
     engineers_considered: int
 
@@ -94,7 +93,7 @@ class Fitting:
     """The published plan a call is fitted into, as the insertion search sees it."""
 
     ticket: Ticket
-    published: Plan
+    published: PlanRef
     planning: PlanningProblem | None
     """``None`` when no engineer of the scope is certified on the call's product line."""
     plan: insertion.Plan | None
@@ -110,13 +109,7 @@ def minutes_late(eta: datetime, deadline: datetime) -> int:
     return max(0, math.ceil((eta - deadline).total_seconds() / 60.0))
 
 
-def covering_plan(session: Session, office_code: str, day: date) -> Plan | None:
-    """The latest published plan of ``day`` whose scope covers the office."""
-    covering = [p.plan for p in published_on(session, day) if covers(p.plan.scope, office_code)]
-    return covering[-1] if covering else None
-
-
-def _plan_for(session: Session, ticket: Ticket, day: date | None) -> Plan:
+def _plan_for(session: Session, ticket: Ticket, day: date | None) -> PlanRef:
     """The plan of ``day``, or of the call's local day, else of the next working day."""
     office = OfficeRepository(session).get(ticket.office_code)
     if day is None:
@@ -127,20 +120,20 @@ def _plan_for(session: Session, ticket: Ticket, day: date | None) -> Plan:
     else:
         days = [day]
     for candidate in days:
-        plan = covering_plan(session, ticket.office_code, candidate)
+        plan = current_covering(session, candidate, ticket.office_code)
         if plan is not None:
             return plan
     raise NotFoundError("published plan", f"{ticket.office_code} {days[0].isoformat()}")
 
 
-def open_ticket(session: Session, ticket_id: int, published: Plan | None = None) -> Ticket:
+def open_ticket(session: Session, ticket_id: int, published: PlanRef | None = None) -> Ticket:
     ticket = TicketRepository(session).get(ticket_id)
     if ticket.status not in PLANNABLE_STATUSES:
         raise ConflictError(
             f"ticket {ticket_id} is {ticket.status.value}: only a call awaiting dispatch "
             "can be given an arrival option"
         )
-    if published is not None and any(v.ticket_id == ticket_id for v in published.visits):
+    if published is not None and routes_ticket(session, published.id, ticket_id):
         raise ConflictError(f"ticket {ticket_id} is already routed in plan {published.id}")
     return ticket
 
@@ -157,7 +150,7 @@ def _routes(visits: Sequence[Visit]) -> dict[str, list[Visit]]:
 
 
 def fitting(
-    session: Session, ticket: Ticket, published: Plan, travel: TravelProvider | None = None
+    session: Session, ticket: Ticket, published: PlanRef, travel: TravelProvider | None = None
 ) -> Fitting:
     """The candidate engineers' published routes as an insertion problem."""
     offices, _ = offices_in_scope(session, ",".join(published.scope))
@@ -169,8 +162,7 @@ def fitting(
     ]
     if not engineers:
         return Fitting(ticket, published, None, None, {})
-    chosen = {e.id for e in engineers}
-    visits = {v.ticket_id: v for v in published.visits if v.engineer_id in chosen}
+    visits = {v.ticket_id: v for v in visits_of(session, published.id, [e.id for e in engineers])}
     tickets = TicketRepository(session).get_many(list(visits))
     planning = build_problem(
         day=published.plan_date,

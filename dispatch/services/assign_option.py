@@ -18,13 +18,13 @@ from dispatch.errors import ConflictError
 from dispatch.services.arrival_options import (
     ArrivalOption,
     Fitting,
-    covering_plan,
     fitting,
     open_ticket,
     option_of,
 )
 from dispatch.services.kpis import KpiDict, plan_kpis
 from dispatch.services.planning import _route_visits, offices_in_scope
+from dispatch.store.plan_slices import PlanRef, current_covering
 from dispatch.store.repository import EngineerRepository, PlanRepository, TicketRepository
 from dispatch.travel import TravelProvider, default_provider
 from solver import insertion
@@ -33,7 +33,7 @@ from solver import insertion
 def _current(session: Session, plan_id: int, office_code: str) -> Plan:
     """The plan, if it is still the current published plan of the office's day."""
     plan = PlanRepository(session).get(plan_id)
-    current = covering_plan(session, office_code, plan.plan_date)
+    current = current_covering(session, plan.plan_date, office_code)
     if current is None or current.id != plan.id:
         now = f"plan {current.id}" if current is not None else "no plan"
         raise ConflictError(
@@ -55,9 +55,9 @@ def assign_option(
     chosen = insertion.Insertion.parse(key)
     ticket = open_ticket(session, ticket_id)
     published = _current(session, plan_id, ticket.office_code)
-    open_ticket(session, ticket_id, published)
+    open_ticket(session, ticket_id, PlanRef.of(published))
     travel = travel or default_provider()
-    fit = fitting(session, ticket, published, travel)
+    fit = fitting(session, ticket, PlanRef.of(published), travel)
     if fit.plan is None or fit.planning is None or chosen.vehicle_id not in fit.planning.engineers:
         raise ValueError(
             f"engineer {chosen.vehicle_id!r} cannot take ticket {ticket_id}: not in the plan's "
@@ -68,19 +68,19 @@ def assign_option(
         raise ConflictError(f"option {key} no longer fits plan {plan_id}; ask for options again")
     baseline = fit.plan.baseline(fit.job_id).stats.objective
     option = option_of(fit, 1, candidate, baseline)
-    plan = _store(session, fit, candidate, option, travel)
+    plan = _store(session, fit, published, candidate, option, travel)
     return plan, option
 
 
 def _store(
     session: Session,
     fit: Fitting,
+    published: Plan,
     candidate: insertion.Candidate,
     option: ArrivalOption,
     travel: TravelProvider,
 ) -> Plan:
     assert fit.planning is not None
-    published = fit.published
     touched = {r.vehicle_id for r in candidate.solution.routes} & {
         candidate.insertion.vehicle_id,
         *(m.vehicle_id for m in candidate.insertion.moves),
@@ -100,7 +100,7 @@ def _store(
     others = [e for e in engineers if e.id not in touched]
     sites = {t.id: t.draft.site for t in tickets.values()}
     legs |= _return_legs(visits, others, offices, sites, travel)
-    kpis = _kpis(fit, tickets, visits, unassigned, engineers, offices, legs)
+    kpis = _kpis(fit, published, tickets, visits, unassigned, engineers, offices, legs)
     kpis["objective"] = _objective(published.kpis.get("objective"), option.added_cost)
     kpis["inserted"] = {
         "ticket_id": fit.ticket.id,
@@ -119,6 +119,7 @@ def _objective(published: object, added: int) -> int | None:
 
 def _kpis(
     fit: Fitting,
+    published: Plan,
     tickets: Mapping[int, Ticket],
     visits: Sequence[Visit],
     unassigned: Sequence[tuple[int, str]],
@@ -127,7 +128,7 @@ def _kpis(
     legs: Mapping[str, tuple[float, float]],
 ) -> KpiDict:
     kpis = plan_kpis(
-        day=fit.published.plan_date,
+        day=published.plan_date,
         visits=visits,
         unassigned=[t for t, _ in unassigned],
         tickets=tickets,
@@ -135,7 +136,7 @@ def _kpis(
         offices=offices,
         return_legs=legs,
     )
-    reasons = fit.published.kpis.get("reasons")
+    reasons = published.kpis.get("reasons")
     if isinstance(reasons, dict):
         kpis["reasons"] = {k: v for k, v in reasons.items() if k != fit.job_id}
     kpis["engine"] = "insertion"
