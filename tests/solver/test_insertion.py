@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from solver.insertion import Insertion, Move, Plan, options
-from solver.problem import Job, Problem, Vehicle
+from solver.problem import Break, Job, Problem, Vehicle
+from solver.repair import timed_route
+from solver.solution import BreakTaken, Solution, SolveStats
 from solver.validate import hard, objective, validate
 
 # Points on a line, 10 minutes (and 10 km) apart: 0 and 6 are the two depots.
@@ -81,3 +83,17 @@ def test_held_stops_never_start_earlier_and_closed_positions_stay_closed() -> No
         for stop in route.stops:
             assert stop.start >= {"a1": 50, "a2": 120}.get(stop.job_id, 0)
     assert plan.with_insertion("new", Insertion("A", 0)) is None
+
+
+def test_a_break_that_would_close_during_a_service_is_taken_before_it() -> None:
+    """The forward clock waits for the lunch window rather than miss it on site."""
+    grid = np.array([[0, 100], [100, 0]], dtype=np.int64)
+    lunch = Break(earliest_start=110, latest_start=150, duration=30)
+    vehicle = Vehicle("A", 0, 0, shift_start=0, shift_end=600, breaks=(lunch,))
+    job = Job("j", 1, service=120)
+    problem = Problem(grid, grid, (job,), (vehicle,), horizon=600)
+    route = timed_route(problem, vehicle, [job])
+    assert route is not None
+    assert route.breaks == (BreakTaken(110, 30),) and route.stops[0].start == 140
+    solution = Solution((route,), (), SolveStats(0, 0.0, "test", "test"))
+    assert hard(validate(problem, solution)) == []
