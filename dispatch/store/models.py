@@ -69,6 +69,8 @@ class OfficeRow(Base):
     """ISO dates (YYYY-MM-DD), sorted."""
     extra_working_days: Mapped[list[str]] = mapped_column(JSON)
     """ISO dates of make-up working days on a weekend (调休), sorted."""
+    holidays_known_through: Mapped[date | None] = mapped_column(Date)
+    """The last day the holiday source covers; later days follow the weekday rule."""
     urban_radius_km: Mapped[float] = mapped_column(Float)
     suburban_radius_km: Mapped[float] = mapped_column(Float)
 

@@ -1,4 +1,5 @@
-"""Satisfaction surveys of closed calls (004 Art. 23–24).
+"""Satisfaction surveys of closed calls (004 Art. 23–24), and how far an office's
+holiday source reaches (``offices.holidays_known_through``).
 
 The 72-hour replacement visits need no schema change: their rule ``72h`` is a new value
 of the VARCHAR ``deadline_rule`` column, and ``source_ref`` links them to the original.
@@ -22,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("offices", sa.Column("holidays_known_through", sa.Date(), nullable=True))
     op.create_table(
         "surveys",
         sa.Column("ticket_id", sa.Integer(), nullable=False),
@@ -50,3 +52,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_surveys_office_code"), table_name="surveys")
     op.drop_table("surveys")
+    with op.batch_alter_table("offices") as batch:
+        batch.drop_column("holidays_known_through")
