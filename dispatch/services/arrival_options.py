@@ -211,7 +211,9 @@ def _changes(fit: Fitting, candidate: insertion.Candidate) -> tuple[Change, ...]
             if stop.job_id == fit.job_id:
                 continue
             before = fit.visits[int(stop.job_id)]
-            after = fit.planning.instant(stop.start)
+            engineer = fit.planning.engineers[route.vehicle_id]
+            zone = fit.planning.offices[engineer.office_code].calendar.zone()
+            after = fit.planning.instant(stop.start).astimezone(zone)
             if after == before.arrival and route.vehicle_id == before.engineer_id:
                 continue
             changes.append(
@@ -219,7 +221,7 @@ def _changes(fit: Fitting, candidate: insertion.Candidate) -> tuple[Change, ...]
                     ticket_id=before.ticket_id,
                     engineer_id=route.vehicle_id,
                     previous_engineer_id=before.engineer_id,
-                    eta_before=before.arrival,
+                    eta_before=before.arrival.astimezone(zone),
                     eta_after=after,
                     minutes_late_before=before.minutes_late,
                     minutes_late_after=minutes_late(after, before.deadline),
