@@ -9,8 +9,12 @@ Engineers are added where the calls are: the k-th goes to the office with the mo
 calls per engineer so far (the month's calls over its engineers, added ones included),
 certified on that office's three most-called product lines.
 
-    .venv/bin/python bench/staffing.py --added 0,1,2,4,8 --seconds 1 \\
+    .venv/bin/python bench/staffing.py --added 0,2,4,8,12 --solutions 300 \\
         --out bench/results/staffing-202611.json --chart docs/staffing-6h.png
+
+Each day's solve stops after ``--solutions`` solutions (capped at ``--seconds``), not at
+a time limit: a time-limited solve on a loaded machine finds worse plans the more
+engineers it is given, which would say nothing about staffing.
 
 Needs the ``bench`` extra (matplotlib) for the chart.
 """
@@ -65,7 +69,14 @@ def run(args: argparse.Namespace, url: str) -> list[dict[str, Any]]:
         for count in (int(n) for n in args.added.split(",")):
             extra = staffing(first, count, args.seed)
             started = time.perf_counter()
-            report = replay(session, start=first, end=last, extra=extra, seconds=args.seconds)
+            report = replay(
+                session,
+                start=first,
+                end=last,
+                extra=extra,
+                seconds=args.seconds,
+                solution_limit=args.solutions,
+            )
             total = report.total.as_dict()
             rows.append(
                 {
@@ -113,7 +124,10 @@ def main() -> None:
     parser.add_argument("--first", default="2026-11-02", help="first day of the month")
     parser.add_argument("--days", type=int, default=MONTH_DAYS)
     parser.add_argument("--added", default="0,1,2,4,8")
-    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--seconds", type=float, default=60.0, help="cap per day")
+    parser.add_argument(
+        "--solutions", type=int, default=300, help="solutions per day (load-independent)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--chart", type=Path, default=None)
@@ -123,7 +137,7 @@ def main() -> None:
     if args.out is not None:
         args.out.write_text(json.dumps(rows, indent=2) + "\n")
     if args.chart is not None:
-        title = f"Replay of {args.first} + {args.days} days, {args.seconds:g} s per day"
+        title = f"Replay of {args.days} days from {args.first}, {args.solutions} solutions a day"
         chart(rows, args.chart, title)
 
 

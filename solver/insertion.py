@@ -106,6 +106,7 @@ class Plan:
     _vehicles: dict[str, Vehicle] = field(init=False)
     _timed: dict[str, Route] = field(init=False)
     _loose: set[str] = field(init=False)
+    _base: int | None = field(init=False, default=None)
     """Vehicles whose planned route the held clock cannot time: timed without holds."""
 
     def __post_init__(self) -> None:
@@ -141,15 +142,33 @@ class Plan:
 
     def baseline(self, job_id: str) -> Solution:
         """The plan as it is, with ``job_id`` unassigned."""
-        return self._solution(dict(self._timed), job_id)
+        return self._solution(dict(self._timed))
 
-    def _solution(self, routes: dict[str, Route], job_id: str | None) -> Solution:
+    def _solution(self, routes: dict[str, Route], value: int | None = None) -> Solution:
+        """The plan of ``routes``; its objective recomputed unless ``value`` is given."""
         placed = {s.job_id for r in routes.values() for s in r.stops}
         left = tuple(j.id for j in self.problem.jobs if j.id not in placed)
         stats = SolveStats(objective=0, wall_seconds=0.0, engine="insertion", status="insertion")
         done = tuple(r for _, r in sorted(routes.items()) if r.stops)
         solution = Solution(routes=done, unassigned=left, stats=stats)
-        return replace(solution, stats=replace(stats, objective=objective(self.problem, solution)))
+        if value is None:
+            value = objective(self.problem, solution)
+        return replace(solution, stats=replace(stats, objective=value))
+
+    def _estimate(self, job_id: str, timed: dict[str, Route], touched: set[str]) -> int | None:
+        """The objective with ``job_id`` placed, from the touched routes' costs alone.
+
+        Equal to ``solver.validate.objective`` when no change of next stop is priced
+        (``change_cost`` 0, as in an intake problem); ``None`` otherwise.
+        """
+        if self.problem.change_cost > 0:
+            return None
+        if self._base is None:
+            self._base = self.baseline(job_id).stats.objective
+        delta = sum(
+            self.route_cost(timed[v]) - self.route_cost(self._timed.get(v)) for v in touched
+        )
+        return self._base - self.problem.drop_price(self._jobs[job_id]) + delta
 
     def job(self, job_id: str) -> Job:
         return self._jobs[job_id]
@@ -201,8 +220,15 @@ class Plan:
                 best = (added, at, route)
         return best
 
-    def with_insertion(self, job_id: str, insertion: Insertion) -> Candidate | None:
-        """The plan with ``insertion`` applied exactly, or None if it does not fit."""
+    def with_insertion(
+        self, job_id: str, insertion: Insertion, *, exact: bool = True
+    ) -> Candidate | None:
+        """The plan with ``insertion`` applied, or None if it does not fit.
+
+        ``exact``: the objective recomputed by ``solver.validate.objective`` and the plan
+        checked by the validator (None if it breaks a hard rule); otherwise the objective
+        from the touched routes alone, for ranking many candidates quickly.
+        """
         routes = {v: list(ids) for v, ids in self.routes.items()}
         ids = routes.setdefault(insertion.vehicle_id, [])
         if insertion.vehicle_id not in self._vehicles:
@@ -215,13 +241,15 @@ class Plan:
                 return None
         new = frozenset({job_id, *(m.job_id for m in insertion.moves)})
         timed = dict(self._timed)
-        for vehicle_id in {insertion.vehicle_id, *(m.vehicle_id for m in insertion.moves)}:
+        touched = {insertion.vehicle_id, *(m.vehicle_id for m in insertion.moves)}
+        for vehicle_id in touched:
             route = self.time(vehicle_id, routes[vehicle_id], unheld=new)
             if route is None:
                 return None
             timed[vehicle_id] = route
-        solution = self._solution(timed, None)
-        if hard(validate(self.problem, solution)):
+        estimate = None if exact else self._estimate(job_id, timed, touched)
+        solution = self._solution(timed, estimate)
+        if estimate is None and hard(validate(self.problem, solution)):
             return None
         return Candidate(insertion, solution, solution.stats.objective)
 
@@ -249,25 +277,34 @@ def _held(job: Job, start: int | None) -> Job:
 
 
 def options(plan: Plan, job_id: str, *, count: int = 3) -> list[Candidate]:
-    """The best ``count`` ways to fit ``job_id`` in, one per vehicle, best objective first."""
+    """The best ``count`` ways to fit ``job_id`` in, one per vehicle, best objective first.
+
+    Candidates are ranked on the touched routes' costs; the ones returned are recomputed
+    by ``solver.validate.objective`` and checked by the validator.
+    """
     firsts: list[tuple[int, str, int]] = []
     for vehicle in plan.problem.vehicles:
         found = plan.cheapest(job_id, vehicle.id)
         if found is not None:
             firsts.append((found[0], vehicle.id, found[1]))
     firsts.sort()
-    shortlist = firsts[: max(count, 1) * SHORTLIST]
     best: dict[str, Candidate] = {}
-    for _, vehicle_id, position in shortlist:
-        candidate = plan.with_insertion(job_id, Insertion(vehicle_id, position))
+    for _, vehicle_id, position in firsts[: max(count, 1) * SHORTLIST]:
+        candidate = plan.with_insertion(job_id, Insertion(vehicle_id, position), exact=False)
         if candidate is None:
             continue
         repaired = repair(plan, job_id, candidate)
         chosen = repaired if repaired.objective < candidate.objective else candidate
         if vehicle_id not in best or chosen.objective < best[vehicle_id].objective:
             best[vehicle_id] = chosen
-    ranked = sorted(best.values(), key=lambda c: (c.objective, c.insertion.key))
-    return ranked[:count]
+    checked: list[Candidate] = []
+    for candidate in sorted(best.values(), key=lambda c: (c.objective, c.insertion.key)):
+        exact = plan.with_insertion(job_id, candidate.insertion)
+        if exact is not None:
+            checked.append(exact)
+        if len(checked) == count:
+            break
+    return sorted(checked, key=lambda c: (c.objective, c.insertion.key))
 
 
 def repair(plan: Plan, job_id: str, candidate: Candidate) -> Candidate:
@@ -302,7 +339,7 @@ def _best_move(plan: Plan, job_id: str, current: Candidate, moved: str) -> Candi
             continue
         move = Move(moved, vehicle.id, found[1])
         insertion = replace(current.insertion, moves=(*current.insertion.moves, move))
-        trial = plan.with_insertion(job_id, insertion)
+        trial = plan.with_insertion(job_id, insertion, exact=False)
         if trial is not None and (best is None or trial.objective < best.objective):
             best = trial
     return best

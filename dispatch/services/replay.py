@@ -119,10 +119,16 @@ def replay(
     end: date,
     extra: Sequence[ExtraEngineer] = (),
     seconds: float = 2.0,
+    solution_limit: int | None = None,
     travel: TravelProvider | None = None,
     on_day: Callable[[ReplayDay], None] | None = None,
 ) -> ReplayReport:
-    """Replay the working days from ``start`` to ``end``; see the module docstring."""
+    """Replay the working days from ``start`` to ``end``; see the module docstring.
+
+    Each day is solved for ``seconds``; with ``solution_limit`` the search stops after
+    that many solutions instead (within ``seconds``), which makes a replay repeatable
+    and independent of the machine's load (``bench/staffing.py``).
+    """
     offices = OfficeRepository(session).list()
     by_code = {o.code: o for o in offices}
     days = _days(start, end, offices)
@@ -135,7 +141,7 @@ def replay(
         if t.status is not TicketStatus.CANCELLED
     ]
     travel = travel or default_provider()
-    params = SolveParams(time_limit_s=seconds, workers=1)
+    params = SolveParams(time_limit_s=seconds, workers=1, solution_limit=solution_limit)
     report = ReplayReport(start, end, len(engineers))
     served: set[int] = set()
     for day in days:
