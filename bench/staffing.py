@@ -9,7 +9,7 @@ Engineers are added where the calls are: the k-th goes to the office with the mo
 calls per engineer so far (the month's calls over its engineers, added ones included),
 certified on that office's three most-called product lines.
 
-    .venv/bin/python bench/staffing.py --added 0,2,4,8,12 --solutions 300 \\
+    .venv/bin/python bench/staffing.py --added 0,2,4,8,12 --solutions 20 \\
         --out bench/results/staffing-202611.json --chart docs/staffing-6h.png
 
 Each day's solve stops after ``--solutions`` solutions (capped at ``--seconds``), not at
@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--added", default="0,1,2,4,8")
     parser.add_argument("--seconds", type=float, default=60.0, help="cap per day")
     parser.add_argument(
-        "--solutions", type=int, default=300, help="solutions per day (load-independent)"
+        "--solutions", type=int, default=20, help="solutions per day (load-independent)"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None)
