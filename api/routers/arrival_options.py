@@ -19,7 +19,7 @@ from dispatch.store.users import Role
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 INTAKE_ROLES = (Role.DISPATCHER, Role.EMERGENCY)
-ERRORS = problem_responses(401, 403, 404, 409, 413, 422)
+ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 422)
 
 
 @router.post("/{ticket_id}/options", responses=ERRORS)

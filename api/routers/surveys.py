@@ -63,7 +63,7 @@ class SurveyReportOut(BaseModel):
 @router.post(
     "/tickets/{ticket_id}/survey",
     status_code=201,
-    responses=problem_responses(401, 403, 404, 409, 413, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
 def record(ticket_id: TicketId, body: SurveyIn, session: SessionDep, user: UserDep) -> SurveyOut:
     """Record the customer's survey of a closed call: one per call (409 for a second)."""
