@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from dispatch.store.users import Role
 from tests.api.conftest import DAY, Headers, MakeUser
-from tests.api.test_server import _race, server  # noqa: F401 (the server fixture)
 from tests.services.test_arrival_options import _published
 from tests.services.test_surveys import GOOD, _close
 
@@ -58,18 +56,3 @@ def test_invalid_surveys_are_422_and_unknown_tickets_404(
         assert response.status_code == 422, body
     unknown = client.post("/api/v1/tickets/99999/survey", json=GOOD, headers=dispatcher)
     assert unknown.status_code == 404
-
-
-def test_racing_surveys_of_one_call_store_exactly_one(
-    server: str,  # noqa: F811
-    session: Session,
-    dispatcher: Headers,
-) -> None:
-    ticket_id = _closed_call(session)
-    statuses = _race(
-        6,
-        lambda: httpx.post(
-            f"{server}/api/v1/tickets/{ticket_id}/survey", json=GOOD, headers=dispatcher, timeout=30
-        ),
-    )
-    assert sorted(statuses) == [201] + [409] * 5
