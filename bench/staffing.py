@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, url: str) -> list[dict[str, Any]]:
                 end=last,
                 extra=extra,
                 seconds=args.seconds,
-                solution_limit=args.solutions,
+                solution_limit=args.solutions or None,
             )
             total = report.total.as_dict()
             rows.append(
@@ -126,7 +126,10 @@ def main() -> None:
     parser.add_argument("--added", default="0,1,2,4,8")
     parser.add_argument("--seconds", type=float, default=60.0, help="cap per day")
     parser.add_argument(
-        "--solutions", type=int, default=20, help="solutions per day (load-independent)"
+        "--solutions",
+        type=int,
+        default=20,
+        help="solutions per day (load-independent); 0: stop at --seconds instead",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None)
@@ -137,7 +140,8 @@ def main() -> None:
     if args.out is not None:
         args.out.write_text(json.dumps(rows, indent=2) + "\n")
     if args.chart is not None:
-        title = f"Replay of {args.days} days from {args.first}, {args.solutions} solutions a day"
+        budget = f"{args.solutions} solutions" if args.solutions else f"{args.seconds:g} s"
+        title = f"Replay of {args.days} days from {args.first}, {budget} a day"
         chart(rows, args.chart, title)
 
 
