@@ -16,7 +16,16 @@ from api.metrics import Metrics
 from api.problems import problem_responses
 from api.ratelimit import RateLimit
 from api.request_ids import request_ids
-from api.routers import engineers, health, jobs, plans, reports, tickets
+from api.routers import (
+    arrival_options,
+    engineers,
+    health,
+    jobs,
+    plans,
+    reports,
+    surveys,
+    tickets,
+)
 from api.runner import LocalProcessRunner
 from api.settings import ApiSettings
 from dispatch.services.jobs import JobRunner
@@ -111,7 +120,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         failed_auth=settings.limit(settings.rate_limit_failed_auth),
     )
     app.include_router(health.router)
-    for module in (tickets, plans, jobs, engineers, reports):
+    for module in (tickets, arrival_options, plans, jobs, engineers, reports, surveys):
         app.include_router(module.router, prefix=API_V1, responses=problem_responses(429))
     return app
 

@@ -57,6 +57,9 @@ class BusinessCalendar:
     working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     holidays: frozenset[date] = frozenset()
     extra_working_days: frozenset[date] = frozenset()
+    holidays_known_through: date | None = None
+    """The last day the holiday source covers (``None``: the lists are all there is).
+    A later day follows the weekday rule, and plans touching it carry a warning."""
 
     def __post_init__(self) -> None:
         try:
@@ -76,6 +79,10 @@ class BusinessCalendar:
     def zone(self) -> ZoneInfo:
         """The office's time zone."""
         return ZoneInfo(self.timezone)
+
+    def holidays_known(self, day: date) -> bool:
+        """Whether the holiday source covers ``day`` (always, without a source)."""
+        return self.holidays_known_through is None or day <= self.holidays_known_through
 
     def is_working_day(self, day: date) -> bool:
         """Whether the office opens at all on ``day`` (a local calendar date)."""

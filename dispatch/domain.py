@@ -29,6 +29,8 @@ class DeadlineRule(StrEnum):
     SIX_WORKING_HOURS = "6h"
     SEVEN_WORKING_HOURS = "7h"
     THIRTY_SIX_HOURS = "36h"
+    SEVENTY_TWO_HOURS = "72h"
+    """A replacement unit after a carry-back (001 §3.1.6), see ``services.followups``."""
 
 
 class WorkKind(StrEnum):
@@ -213,3 +215,35 @@ class Plan:
     unassigned: tuple[tuple[int, str], ...] = ()
     kpis: dict[str, object] = field(default_factory=dict)
     published: bool = False
+
+
+SURVEY_QUESTIONS = ("attitude", "technique", "arrival_time", "follow_through")
+"""004 Art. 24: the engineer is rated on attitude, technique, arrival time and follow-through."""
+SURVEY_LEVELS = (1, 2, 3, 4)
+"""004 Art. 24 names four levels of satisfaction: 1 dissatisfied, 2 fairly satisfied,
+3 satisfied, 4 very satisfied (不满意, 基本满意, 满意, 很满意)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A customer's satisfaction survey of a closed call (004 Art. 23–24)."""
+
+    ticket_id: int
+    office_code: str
+    engineer_id: str | None
+    ratings: dict[str, int]
+    recorded_at: datetime
+    comment: str = ""
+
+    def __post_init__(self) -> None:
+        if set(self.ratings) != set(SURVEY_QUESTIONS):
+            raise ValueError(f"a survey rates exactly {', '.join(SURVEY_QUESTIONS)}")
+        for question, level in self.ratings.items():
+            if level not in SURVEY_LEVELS:
+                raise ValueError(f"{question} must be a level from 1 to 4, got {level!r}")
+
+    @property
+    def points(self) -> float:
+        """The survey on the 0-100 scale of the target (001 §3.7: above 90 points)."""
+        levels = [self.ratings[q] for q in SURVEY_QUESTIONS]
+        return round(sum((level - 1) / 3 * 100 for level in levels) / len(levels), 1)

@@ -1,9 +1,11 @@
 """Put the declared breaks into routes planned without them (the relaxed warm start).
 
-Each route is re-timed forward from its shift start: a pending break is taken at the
-first moment its window allows, on the road (delaying the arrival), while waiting on
-site, or after the route's end. When a route cannot fit its breaks, its hard day end or
-a hard due, its last stop is dropped until it fits. The result is a complete plan under
+Each route is re-timed forward from its shift start. A break due before the next service
+is taken on site at the arrival when its window allows (it delays no arrival), else on
+the road as late as its window allows (delaying the arrival; a night that ends at the
+next shift start is then as short as it can be); other breaks after the route's end.
+When a route cannot fit its breaks, its hard day end or a hard due, its last stop is
+dropped until it fits. The result is a complete plan under
 the validator's conventions, and the routes the real model starts its search from.
 """
 
@@ -23,15 +25,23 @@ class _Clock:
     pending: list[Break]
     taken: list[BreakTaken] = field(default_factory=list)
 
-    def leg(self, travel: int, ready: int) -> tuple[int, int] | None:
-        """Travel then wait for ``ready``, taking due breaks; (arrival, start) or None."""
+    def leg(self, travel: int, ready: int, service: int = 0) -> tuple[int, int] | None:
+        """Travel then wait for ``ready``, taking due breaks; (arrival, start) or None.
+
+        A break is taken before the service when its window opens before the service
+        would start, or when it would close during the service (the engineer then waits
+        for the window, takes the break, and starts after it).
+        """
         arrival = self.now + travel
         start = max(arrival, ready)
         for brk in list(self.pending):
             at = max(brk.earliest_start, self.now)
-            if at > brk.latest_start or at >= start:
+            if at > brk.latest_start or (at >= start and brk.latest_start >= start + service):
                 continue
             self.pending.remove(brk)
+            at = max(brk.earliest_start, arrival)
+            if at > brk.latest_start:
+                at = brk.latest_start
             length = brk.length(at)
             self.taken.append(BreakTaken(at, length))
             if at < arrival:
@@ -58,7 +68,7 @@ def timed_route(problem: Problem, vehicle: Vehicle, jobs: list[Job]) -> Route | 
     clock = _Clock(vehicle.shift_start, sorted(vehicle.breaks, key=lambda b: b.earliest_start))
     here, stops = vehicle.start_location, []
     for job in jobs:
-        timing = clock.leg(int(problem.durations[here, job.location]), job.release)
+        timing = clock.leg(int(problem.durations[here, job.location]), job.release, job.service)
         if timing is None or (job.hard_due and job.due is not None and timing[1] > job.due):
             return None
         stops.append(Stop(job.id, timing[0], timing[1], timing[1] + job.service))

@@ -16,6 +16,7 @@ from dispatch.cli.output import (
     print_table,
 )
 from dispatch.cli.plan import plan, plan_command
+from dispatch.cli.replay import replay_command
 from dispatch.cli.session import database_url, open_session
 from dispatch.cli.solve import solve_file, vrptw
 from dispatch.services.seeding import seed as seed_store
@@ -39,6 +40,7 @@ app.command("worker")(worker.worker)
 app.command("plan")(plan)
 app.command("solve")(solve_file)
 app.command("vrptw")(vrptw)
+app.command("replay")(replay_command)
 
 Scenario = Annotated[str, typer.Option(help=f"One of: {', '.join(sorted(SCENARIOS))}.")]
 Seed = Annotated[int, typer.Option(help="Generator seed: the same seed gives the same day.")]

@@ -12,12 +12,14 @@ from dispatch.cli.errors import friendly_errors
 from dispatch.cli.options import JsonFlag
 from dispatch.cli.output import print_json, print_table, ticket_row
 from dispatch.cli.session import open_session
+from dispatch.cli.ticket_options import options
 from dispatch.domain import GeoPoint, ServiceArea, TicketDraft, TicketStatus, WorkKind
 from dispatch.lifecycle import OPEN_STATUSES
 from dispatch.services.intake import register_ticket
 from dispatch.store.repository import OfficeRepository, TicketRepository
 
 app = typer.Typer(help="The call register: intake and listing.", no_args_is_help=True)
+app.command("options")(options)
 
 TABLE_COLUMNS = [
     "id",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dispatch.domain import Engineer, Office, Plan, Visit
 from dispatch.errors import DispatchError
 from dispatch.lifecycle import PLANNABLE_STATUSES
+from dispatch.services.calendar_warnings import holiday_warnings
 from dispatch.services.kpis import KpiDict, plan_kpis
 from dispatch.services.problem_builder import PlanningProblem, build_problem
 from dispatch.services.reasons import describe
@@ -180,6 +181,7 @@ def solve_plan(
         job_id: {"code": code, "message": message, "figures": explained[job_id].details}
         for job_id, (code, message) in reasons.items()
     }
+    kpis["warnings"] = holiday_warnings(day, planning.offices.values())
     kpis["objective"] = solution.stats.objective
     kpis["engine"] = solution.stats.engine
     kpis["solve_seconds"] = round(solution.stats.wall_seconds, 2)

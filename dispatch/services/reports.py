@@ -5,7 +5,9 @@ the job's kind (A paid, B contract, C free); the rest of the shift is D, interna
 Planned hours come from the engineer's published route, actual hours from the times the
 engineer reported (leaving for the job to finishing it). A day's log holds the visits that
 arrive on that local date in the engineer's office zone: the tentative next-day visits a
-plan also carries belong to the next day's log.
+plan also carries belong to the next day's log. A visit longer than 2 hours on site is
+flagged (``onsite_over_2h``). Compliance counts each rule, the ``72h`` replacement of a
+carried-back product included.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from dispatch.store.repository import (
 )
 
 MAX_COMPLIANCE_DAYS = 92
+ONSITE_FIX_MINUTES = 120
+"""001 §3.1.6: the fault is fixed within 2 hours of arrival; a longer visit is flagged in
+the daily log (reported times when the engineer reported them, else the plan's)."""
 
 
 def office_kpis(session: Session, office_code: str, day: date) -> tuple[int, KpiDict]:
@@ -106,12 +111,17 @@ def engineer_daily(session: Session, engineer_id: str, day: date) -> DailyLog:
         worked = _minutes(times.en_route_at or times.arrived_at, times.finished_at)
         planned.append((kind, _planned_minutes(visit)))
         actual.append((kind, worked))
+        on_site = _minutes(times.arrived_at, times.finished_at)
+        if not on_site:
+            on_site = _minutes(visit.arrival, visit.departure)
         jobs.append(
             {
                 "ticket_id": visit.ticket_id,
                 "kind": kind.value,
                 "planned_hours": round(_planned_minutes(visit) / 60.0, 2),
                 "actual_hours": round(worked / 60.0, 2),
+                "onsite_hours": round(on_site / 60.0, 2),
+                "onsite_over_2h": on_site > ONSITE_FIX_MINUTES,
             }
         )
     return DailyLog(

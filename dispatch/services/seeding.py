@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.services.intake import Intake
 from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
-from fixtures.generator import generate_day
+from fixtures.generator import generate_day, generate_month
 from fixtures.organisation import ENGINEERS, OFFICES
 
 
@@ -22,7 +22,8 @@ class SeedReport:
 
 
 def seed(session: Session, *, scenario: str, day: date, seed: int) -> SeedReport:
-    """Upsert the 15 offices and 16 engineers, then register the day's generated calls.
+    """Upsert the 15 offices and 16 engineers, then register the day's generated calls
+    (``month``: four weeks of calls from ``day`` on).
 
     Idempotent: every generated call carries a stable ``source_ref``, so seeding the
     same scenario, day and seed again adds nothing. The engineers' product lines are
@@ -37,7 +38,8 @@ def seed(session: Session, *, scenario: str, day: date, seed: int) -> SeedReport
     tickets = TicketRepository(session)
     intake = Intake(session)
     added = existing = 0
-    for draft in generate_day(scenario, day, seed):
+    drafts = generate_month(day, seed) if scenario == "month" else generate_day(scenario, day, seed)
+    for draft in drafts:
         ref = draft.source_ref
         if ref is not None and tickets.get_by_source_ref(ref) is not None:
             existing += 1

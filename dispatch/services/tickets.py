@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Ticket, TicketDraft, TicketStatus
+from dispatch.services.followups import register_replacement
 from dispatch.services.intake import register_ticket
 from dispatch.store.repository import ActualTimes, OfficeRepository, TicketRepository
 from dispatch.store.users import IdempotencyKeys
@@ -116,11 +117,17 @@ def report_status(
 ) -> TicketView:
     """Move a ticket through the lifecycle, recording when the engineer says it happened.
 
+    A carry-back registers the replacement delivery due within 72 hours
+    (``dispatch.services.followups``) in the same unit of work.
+
     Raises ``StaleVersionError`` if ``expected_version`` is out of date and
     ``IllegalTransitionError`` if the lifecycle forbids the move.
     """
     tickets = TicketRepository(session)
     if at is not None and at.tzinfo is None:
         raise ValueError("at must include a UTC offset")
-    tickets.change_status(ticket_id, target, expected_version=expected_version, at=at)
+    changed = tickets.change_status(ticket_id, target, expected_version=expected_version, at=at)
+    if target is TicketStatus.CARRIED_BACK:
+        finished = tickets.actual_times(ticket_id).finished_at
+        register_replacement(session, changed, finished or datetime.now(UTC))
     return view(session, ticket_id)

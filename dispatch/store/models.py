@@ -69,6 +69,8 @@ class OfficeRow(Base):
     """ISO dates (YYYY-MM-DD), sorted."""
     extra_working_days: Mapped[list[str]] = mapped_column(JSON)
     """ISO dates of make-up working days on a weekend (调休), sorted."""
+    holidays_known_through: Mapped[date | None] = mapped_column(Date)
+    """The last day the holiday source covers; later days follow the weekday rule."""
     urban_radius_km: Mapped[float] = mapped_column(Float)
     suburban_radius_km: Mapped[float] = mapped_column(Float)
 
@@ -253,3 +255,24 @@ class IdempotencyKeyRow(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveyRow(Base):
+    """A customer's satisfaction survey of a closed call (004 Art. 23–24): one per ticket.
+
+    Four ratings (attitude, technique, arrival time, follow-through), each 1 (dissatisfied)
+    to 4 (very satisfied); the engineer is the one the published plan sent.
+    """
+
+    __tablename__ = "surveys"
+    __table_args__ = (Index(None, "office_code"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    engineer_id: Mapped[str | None] = mapped_column(ForeignKey("engineers.id"))
+    attitude: Mapped[int] = mapped_column(Integer)
+    technique: Mapped[int] = mapped_column(Integer)
+    arrival_time: Mapped[int] = mapped_column(Integer)
+    follow_through: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -93,6 +93,7 @@ def _fill_office_row(row: OfficeRow, office: Office) -> None:
     row.working_days = sorted(calendar.working_days)
     row.holidays = _iso_dates(calendar.holidays)
     row.extra_working_days = _iso_dates(calendar.extra_working_days)
+    row.holidays_known_through = calendar.holidays_known_through
     row.urban_radius_km = office.urban_radius_km
     row.suburban_radius_km = office.suburban_radius_km
 
@@ -105,6 +106,7 @@ def office_from_row(row: OfficeRow) -> Office:
         working_days=frozenset(row.working_days),
         holidays=_parse_dates(row.holidays),
         extra_working_days=_parse_dates(row.extra_working_days),
+        holidays_known_through=row.holidays_known_through,
     )
     return Office(
         code=row.code,

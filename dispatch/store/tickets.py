@@ -86,6 +86,11 @@ class TicketRepository:
     def get(self, ticket_id: int) -> Ticket:
         return ticket_from_row(self._row(ticket_id))
 
+    def get_many(self, ids: Collection[int]) -> builtins.list[Ticket]:
+        """The tickets with these ids (unknown ids are left out), by id."""
+        query = select(TicketRow).where(TicketRow.id.in_(list(ids))).order_by(TicketRow.id)
+        return [ticket_from_row(row) for row in self._session.scalars(query)]
+
     def get_by_source_ref(self, ref: str) -> Ticket | None:
         row = self._session.scalars(select(TicketRow).where(TicketRow.source_ref == ref)).first()
         return ticket_from_row(row) if row is not None else None

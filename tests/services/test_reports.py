@@ -43,7 +43,14 @@ def test_the_daily_log_counts_reported_hours_to_the_jobs_kind(session: Session) 
     assert log.shift_hours == 8.0
     assert log.actual == {"A": 0.0, "B": 0.0, "C": 1.5, "D": 6.5}
     assert log.jobs == [
-        {"ticket_id": ticket.id, "kind": "C", "planned_hours": 0.0, "actual_hours": 1.5}
+        {
+            "ticket_id": ticket.id,
+            "kind": "C",
+            "planned_hours": 0.0,
+            "actual_hours": 1.5,
+            "onsite_hours": 1.0,
+            "onsite_over_2h": False,
+        }
     ]
 
 

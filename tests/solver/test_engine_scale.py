@@ -88,7 +88,9 @@ def test_repair_places_the_break_and_passes_the_validator() -> None:
     assert validate(p, fixed) == []
     (route,) = fixed.routes
     assert route.job_ids == ("a", "b")
-    assert route.breaks == (BreakTaken(2 * HOUR + 600, 1800),)
+    # taken on arrival at b while the engineer would wait anyway: b starts after it
+    assert route.breaks == (BreakTaken(2 * HOUR + 1200, 1800),)
+    assert route.stops[1].start == 2 * HOUR + 3000
 
 
 def test_repair_drops_the_last_stops_that_no_longer_fit() -> None:
@@ -114,8 +116,10 @@ def test_repair_ends_the_night_at_the_next_shift_start_after_overtime() -> None:
     fixed = with_breaks(p, plain)
     assert hard(validate(p, fixed)) == []
     (route,) = fixed.routes
-    assert route.breaks == (BreakTaken(8 * HOUR + 600, 16 * HOUR - 600),)
-    assert route.stops[1].arrival == 24 * HOUR + 600
+    # the engineer reaches b after overtime, stays the night there and starts at 09:00
+    assert route.breaks == (BreakTaken(8 * HOUR + 1200, 16 * HOUR - 1200),)
+    assert route.stops[1].arrival == 8 * HOUR + 1200
+    assert route.stops[1].start == 24 * HOUR
 
 
 def test_first_solution_is_chosen_by_problem_kind_and_size() -> None:

@@ -21,6 +21,7 @@ EXPECTED_TABLES = {
     "plans",
     "visits",
     "unassigned",
+    "surveys",
 }
 
 
