@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import problems
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
+from api.request_id import RequestId
 from api.routers import engineers, health, jobs, plans, reports, tickets
 from api.runner import LocalProcessRunner
 from api.settings import ApiSettings
@@ -60,6 +61,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     problems.install(app)
     app.middleware("http")(metrics.middleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
     app.include_router(health.router)
     for module in (tickets, plans, jobs, engineers, reports):
         app.include_router(module.router, prefix=API_V1)
