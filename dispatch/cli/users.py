@@ -8,6 +8,7 @@ import typer
 
 from dispatch.cli.errors import friendly_errors
 from dispatch.cli.session import open_session
+from dispatch.errors import InvalidInputError
 from dispatch.services.auth import create_user
 from dispatch.store.users import Role
 
@@ -29,7 +30,7 @@ def add(
     """Create a user and print its token, once, as the last word of the last line."""
     roles = [r.value for r in Role]
     if role not in roles:
-        raise ValueError(f"--role must be one of {', '.join(roles)}, got {role!r}")
+        raise InvalidInputError(f"--role must be one of {', '.join(roles)}, got {role!r}")
     with open_session() as session:
         user, token = create_user(
             session, name=name, role=Role(role), engineer_id=engineer, offices=office or ()
