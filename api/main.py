@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import problems
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
+from api.openapi import state_server_limits
 from api.request_id import RequestId
 from api.routers import engineers, health, jobs, plans, reports, tickets
 from api.runner import LocalProcessRunner
@@ -59,8 +60,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     problems.install(app)
+    state_server_limits(app, settings)
     app.middleware("http")(metrics.middleware)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
     app.add_middleware(RequestId)
     app.include_router(health.router)
     for module in (tickets, plans, jobs, engineers, reports):

@@ -21,6 +21,9 @@ EARLIEST = datetime.combine(FIRST_DAY, time(0), UTC)
 LATEST = datetime.combine(LAST_DAY + timedelta(days=1), time(0), UTC)
 """Accepted call instants: ``[EARLIEST, LATEST)`` in UTC."""
 
+DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+"""ISO 8601 days from 2000 to 2099, as a JSON Schema ``pattern`` (the schema's range)."""
+
 CLOCK_SKEW = timedelta(minutes=5)
 """How far in the server's future a reported time may lie."""
 

@@ -33,6 +33,13 @@ def _iso_text(value: object) -> object:
     return value
 
 
+def whole_number(value: object) -> object:
+    """JSON's integers (``3``, ``3.0``), not ``true`` or ``"3"``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    return value
+
+
 def _in_range(value: datetime) -> datetime:
     return check_instant(value, "called_at")
 
@@ -43,9 +50,10 @@ def _catalogue_line(value: str) -> str:
     return value
 
 
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+"""A time in a request: ISO 8601 text with a UTC offset."""
 CallTime = Annotated[
-    AwareDatetime,
-    BeforeValidator(_iso_text),
+    Instant,
     AfterValidator(_in_range),
     Field(
         description=f"ISO 8601 with a UTC offset, from {FIRST_DAY} to {LAST_DAY}",
@@ -58,6 +66,7 @@ ProductLine = Annotated[
     Field(json_schema_extra={"enum": list(PRODUCT_LINES)}),
 ]
 Text = Annotated[str, Field(strict=True)]
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]
 
 
 class CallForm(BaseModel):
@@ -76,10 +85,10 @@ class CallForm(BaseModel):
     address: Text = Field(default="", max_length=500)
     product_model: Text = Field(default="", max_length=100)
     kind: Literal["A", "B", "C"] = "C"
-    priority: int = Field(default=0, ge=0, le=9, strict=True)
+    priority: WholeNumber = Field(default=0, ge=0, le=9)
     emergency: bool = Field(default=False, strict=True)
     remote_failed: bool = Field(default=False, strict=True)
-    onsite_minutes: int = Field(default=120, ge=1, le=24 * 60, strict=True)
+    onsite_minutes: WholeNumber = Field(default=120, ge=1, le=24 * 60)
     area_override: ServiceArea | None = None
 
     def to_draft(self) -> TicketDraft:
