@@ -106,7 +106,15 @@ def field_errors(errors: Sequence[Any]) -> list[FieldError]:
 
 
 def _validation(request: Request, error: Exception) -> JSONResponse:
+    """422 naming each field; 400 when the body is not JSON at all (a syntax error is a
+    malformed request, not a well-formed one that breaks a rule)."""
     assert isinstance(error, RequestValidationError)
+    malformed = [e for e in error.errors() if e.get("type") == "json_invalid"]
+    if malformed:
+        where = malformed[0]["loc"][-1]
+        reason = malformed[0].get("ctx", {}).get("error", "JSON decode error")
+        detail = f"the body is not valid JSON: {reason} (at character {where})"
+        return problem(400, detail, request, errors=[{"field": "body", "message": detail}])
     errors = field_errors(error.errors())
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
     return problem(422, detail, request, errors=[e.model_dump() for e in errors])
