@@ -36,7 +36,7 @@ def test_a_day_at_the_end_of_the_calendar_is_refused_not_overflowed() -> None:
     with pytest.raises(OutOfCalendarRangeError):
         BusinessCalendar(timezone="Pacific/Pago_Pago").opening_hours(date.max)  # a Friday
     with pytest.raises(OutOfCalendarRangeError):
-        BusinessCalendar(timezone="Pacific/Kiritimati").opening_hours(date.min)  # a Monday
+        BusinessCalendar(timezone="Asia/Tokyo").opening_hours(date.min)  # a Monday
     near_end = datetime(9989, 12, 31, 23, 0, tzinfo=UTC)
     closed = BusinessCalendar(working_days=frozenset())
     with pytest.raises(InvalidInputError):
