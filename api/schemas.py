@@ -6,13 +6,11 @@ Request bodies forbid unknown fields, so a status update cannot smuggle in
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from annotated_types import Ge, Le
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from dispatch.domain import (
@@ -26,7 +24,7 @@ from dispatch.domain import (
     Visit,
     WorkKind,
 )
-from dispatch.services.call_form import CallForm, Instant, whole_number
+from dispatch.services.call_form import CallForm, Instant, iso_text_only, whole_number
 from dispatch.services.tickets import TicketView
 from dispatch.store.jobs import JobStatus, SolveJob
 from dispatch.times import DAY_PATTERN, FIRST_DAY, LAST_DAY, check_day
@@ -37,21 +35,9 @@ MAX_TICKETS_PER_REQUEST = 20
 MAX_SOLVE_SECONDS = 3600
 """The schema's bound; the server's ``SOLVE_SECONDS_MAX`` is usually lower."""
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _iso_day_text(value: object) -> object:
-    """Only ``YYYY-MM-DD`` is a day (pydantic would read ``0`` as 1970-01-01)."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _ISO_DAY.match(value):
-        raise ValueError("must be a day as YYYY-MM-DD")
-    return value
-
-
 Day = Annotated[
     date,
-    BeforeValidator(_iso_day_text),
+    iso_text_only(date, r"^\d{4}-\d{2}-\d{2}$", "a day as YYYY-MM-DD"),
     AfterValidator(check_day),
     Field(
         description=f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}",
@@ -60,7 +46,7 @@ Day = Annotated[
 ]
 """A day in a query or body: ISO text only, within the accepted range (``dispatch.times``)."""
 
-SolveSeconds = Annotated[int, Ge(1), Le(MAX_SOLVE_SECONDS), BeforeValidator(whole_number)]
+SolveSeconds = Annotated[int, Field(ge=1, le=MAX_SOLVE_SECONDS), BeforeValidator(whole_number)]
 """Constraints before the validator, so the schema states them as ``minimum``/``maximum``."""
 
 ReportedStatus = Literal[
@@ -194,9 +180,7 @@ class PlanRequest(Strict):
     scope: str = Field(min_length=1, max_length=200, pattern=SCOPE_PATTERN)
     """``ALL``, ``region:NAME`` or office codes separated by commas."""
     date: Day
-    seconds: Annotated[int, Ge(1), Le(MAX_SOLVE_SECONDS), BeforeValidator(whole_number)] | None = (
-        None
-    )
+    seconds: SolveSeconds | None = None
     """Solver time limit; default ``SOLVE_SECONDS_DEFAULT`` (for a re-plan
     ``REPLAN_SECONDS_DEFAULT``), at most ``SOLVE_SECONDS_MAX``."""
 

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dispatch.errors import InvalidInputError
+from dispatch.times import utc_within
 
 MAX_CLOSED_DAYS = 3 * 366
 """How many consecutive closed days a search crosses before it gives up (about 3 years)."""
@@ -49,11 +50,8 @@ def _require_aware(instant: datetime, name: str) -> datetime:
         raise ValueError(
             f"{name} must be a timezone-aware datetime, got naive {instant.isoformat()}"
         )
-    try:
-        utc = instant.astimezone(UTC)
-    except OverflowError:
-        utc = None
-    if utc is None or not EARLIEST_INSTANT <= utc < LATEST_INSTANT:
+    utc = utc_within(instant, EARLIEST_INSTANT, LATEST_INSTANT)
+    if utc is None:
         raise OutOfCalendarRangeError(
             f"{name} {instant.isoformat()} is outside the calendar's range "
             f"{EARLIEST_INSTANT.date()} to {LATEST_INSTANT.date()}",

@@ -35,15 +35,21 @@ def check_day(day: date, field: str = "date") -> date:
     return day
 
 
+def utc_within(instant: datetime, earliest: datetime, latest: datetime) -> datetime | None:
+    """An aware ``instant`` in UTC if it lies in ``[earliest, latest)``, else None (also
+    when converting it would overflow, as ``0001-01-01T00:00+14:00`` does)."""
+    try:
+        utc = instant.astimezone(UTC)
+    except OverflowError:
+        return None
+    return utc if earliest <= utc < latest else None
+
+
 def check_instant(instant: datetime, field: str) -> datetime:
     """An aware instant in ``[EARLIEST, LATEST)``, returned unchanged."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise InvalidInputError("must include a UTC offset", field=field)
-    try:
-        utc = instant.astimezone(UTC)
-    except OverflowError:
-        utc = None
-    if utc is None or not EARLIEST <= utc < LATEST:
+    if utc_within(instant, EARLIEST, LATEST) is None:
         raise InvalidInputError(
             f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}", field=field
         )

@@ -19,18 +19,23 @@ from dispatch.catalogue import PRODUCT_LINES
 from dispatch.domain import GeoPoint, ServiceArea, TicketDraft, WorkKind
 from dispatch.times import FIRST_DAY, LAST_DAY, check_instant
 
-_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 CALL_TIME_PATTERN = r"^20[0-9]{2}-"
 """The call-time range in the schema: years 2000 to 2099 (``dispatch.times``)."""
 
 
-def _iso_text(value: object) -> object:
-    """Only ISO 8601 text is a time (pydantic would read ``12345`` as 1970-01-01)."""
-    if isinstance(value, datetime):
+def iso_text_only(kind: type, pattern: str, expected: str) -> BeforeValidator:
+    """Let through ``kind`` values (from Python callers) and text matching ``pattern``;
+    pydantic alone would read ``12345`` or ``"0"`` as a time or day in 1970."""
+    text = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if isinstance(value, kind):
+            return value
+        if not isinstance(value, str) or not text.match(value):
+            raise ValueError(f"must be {expected}")
         return value
-    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
-        raise ValueError("must be an ISO 8601 date-time such as 2026-11-23T09:30:00+08:00")
-    return value
+
+    return BeforeValidator(check)
 
 
 def whole_number(value: object) -> object:
@@ -50,7 +55,14 @@ def _catalogue_line(value: str) -> str:
     return value
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+Instant = Annotated[
+    AwareDatetime,
+    iso_text_only(
+        datetime,
+        r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}",
+        "an ISO 8601 date-time such as 2026-11-23T09:30:00+08:00",
+    ),
+]
 """A time in a request: ISO 8601 text with a UTC offset."""
 CallTime = Annotated[
     Instant,
