@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from api.conditional import expected_version, set_etag
+from api.conditional import IF_MATCH_PATTERN, expected_version, set_etag
 from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
 from api.query import KnownQueryOnly
@@ -112,7 +112,7 @@ def report_status(
     session: SessionDep,
     user: UserDep,
     response: Response,
-    if_match: Annotated[str | None, Header(max_length=100)] = None,
+    if_match: Annotated[str | None, Header(max_length=100, pattern=IF_MATCH_PATTERN)] = None,
 ) -> TicketDetail:
     """Move a ticket through the lifecycle with the time the engineer reports.
 

@@ -127,6 +127,17 @@ def test_query_days_are_iso_in_range_and_unknown_parameters_are_refused(
     _refused_on(client.get(TICKETS, params=params, headers=admin), field)
 
 
+@pytest.mark.parametrize("if_match", ["null", '"abc"', "1,2"])
+def test_an_if_match_that_names_no_version_is_refused_before_anything_else(
+    client: TestClient, admin: Headers, dispatched: int, if_match: str
+) -> None:
+    headers = admin | {"If-Match": if_match}
+    response = client.post(
+        f"{TICKETS}/{dispatched}/status", json={"status": "cancelled"}, headers=headers
+    )
+    _refused_on(response, "header.if-match")
+
+
 def test_a_body_that_is_not_json_is_a_400(client: TestClient, dispatcher: Headers) -> None:
     headers = dispatcher | {"Content-Type": "application/json"}
     response = client.post(TICKETS, content=b'{"office": "SH",', headers=headers)
