@@ -112,7 +112,7 @@ def report_status(
     session: SessionDep,
     user: UserDep,
     response: Response,
-    if_match: Annotated[str | None, Header(max_length=100, pattern=IF_MATCH_PATTERN)] = None,
+    if_match: Annotated[str, Header(max_length=100, pattern=IF_MATCH_PATTERN)] = "*",
 ) -> TicketDetail:
     """Move a ticket through the lifecycle with the time the engineer reports.
 
