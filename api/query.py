@@ -30,8 +30,18 @@ def _declared(request: Request) -> frozenset[str] | None:
     return None
 
 
+def _declared_cached(request: Request) -> frozenset[str] | None:
+    """``_declared``, once per route and method (the schema does not change)."""
+    cache: dict[tuple[object, str], frozenset[str] | None]
+    cache = request.app.state.__dict__.setdefault("declared_query", {})
+    key = (request.scope.get("route"), request.method)
+    if key not in cache:
+        cache[key] = _declared(request)
+    return cache[key]
+
+
 def _reject_unknown_query(request: Request, _caller: UserDep) -> None:
-    declared = _declared(request)
+    declared = _declared_cached(request)
     if declared is None:
         return
     unknown = sorted(set(request.query_params) - declared)
