@@ -31,13 +31,15 @@ def _declared(request: Request) -> frozenset[str] | None:
 
 
 def _declared_cached(request: Request) -> frozenset[str] | None:
-    """``_declared``, once per route and method (the schema does not change)."""
-    cache: dict[tuple[object, str], frozenset[str] | None]
+    """``_declared``, once per route and method (the schema does not change). Routes are
+    not hashable: the entry keeps its route, so the route's ``id`` is never reused."""
+    cache: dict[tuple[int, str], tuple[object, frozenset[str] | None]]
     cache = request.app.state.__dict__.setdefault("declared_query", {})
-    key = (request.scope.get("route"), request.method)
+    route = request.scope.get("route")
+    key = (id(route), request.method)
     if key not in cache:
-        cache[key] = _declared(request)
-    return cache[key]
+        cache[key] = (route, _declared(request))
+    return cache[key][1]
 
 
 def _reject_unknown_query(request: Request, _caller: UserDep) -> None:
