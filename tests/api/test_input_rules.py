@@ -7,6 +7,7 @@ extreme call times were a 500, ``true`` was a latitude, and a bug was a 422.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -161,6 +162,19 @@ def test_a_sane_request_id_is_echoed_and_a_hostile_one_replaced(
         answer = client.get(TICKETS, headers=admin | {"X-Request-ID": hostile})
         assert answer.headers["X-Request-ID"] != hostile
         assert len(answer.headers["X-Request-ID"]) == 32
+
+
+def test_concurrent_requests_each_get_their_own_request_id(
+    client: TestClient, admin: Headers
+) -> None:
+    def ask(n: int) -> tuple[str, str, str]:
+        mine = f"req-{n}"
+        bad = client.get(TICKETS, params={"date": "0"}, headers=admin | {"X-Request-ID": mine})
+        return mine, bad.headers["X-Request-ID"], bad.json()["request_id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, range(24)))
+    assert all(sent == header == body for sent, header, body in answers)
 
 
 @pytest.fixture
