@@ -7,8 +7,8 @@ extreme call times were a 500, ``true`` was a latitude, and a bug was a 422.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
