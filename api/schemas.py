@@ -24,7 +24,7 @@ from dispatch.domain import (
     Visit,
     WorkKind,
 )
-from dispatch.services.call_form import CallForm, Instant, iso_text_only, whole_number
+from dispatch.services.call_form import CallForm, CallTime, Instant, iso_text_only, whole_number
 from dispatch.services.tickets import TicketView
 from dispatch.store.jobs import JobStatus, SolveJob
 from dispatch.times import DAY_PATTERN, FIRST_DAY, LAST_DAY, check_day
@@ -213,7 +213,7 @@ class ReplanRequest(PlanRequest):
 
     tickets: list[TicketIn] = Field(min_length=1, max_length=MAX_TICKETS_PER_REQUEST)
     """The urgent calls to add before re-planning."""
-    as_of: Instant | None = None
+    as_of: CallTime | None = None
     """The moment to re-plan from (default: when the job starts)."""
 
 
