@@ -7,6 +7,9 @@ import re
 from fastapi import Response
 from fastapi.exceptions import RequestValidationError
 
+IF_MATCH_PATTERN = r'^\s*(\*|(W/)?"?[0-9]{1,9}"?)\s*$'
+"""``*`` or a version ETag (``"3"``, also ``W/"3"`` or bare ``3``): stated in the schema.
+An absent header is ``*`` (the schema's default, not ``null``: a header has no null)."""
 _TAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import problems, unavailable
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
+from api.openapi import state_server_limits
 from api.problems import problem_responses
 from api.ratelimit import RateLimit
-from api.request_ids import request_ids
+from api.request_id import RequestId
 from api.routers import (
     arrival_options,
     engineers,
@@ -110,8 +111,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.metrics = metrics
     problems.install(app)
     unavailable.install(app)
+    state_server_limits(app, settings)
     app.middleware("http")(metrics.middleware)
-    app.middleware("http")(request_ids)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimit,
@@ -119,6 +120,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         per_token=settings.limit(settings.rate_limit_per_token),
         failed_auth=settings.limit(settings.rate_limit_failed_auth),
     )
+    app.add_middleware(RequestId)
     app.include_router(health.router)
     for module in (tickets, arrival_options, plans, jobs, engineers, reports, surveys):
         app.include_router(module.router, prefix=API_V1, responses=problem_responses(429))

@@ -2,6 +2,10 @@
 
 Domain errors are mapped to statuses here and nowhere else. Validation errors list
 each offending field as a dotted path (``body.tickets.0.latitude``).
+
+Only the project's own errors (``dispatch.errors.DispatchError`` and its subclasses) are
+the client's fault. Any other exception, a ``KeyError`` or ``ValueError`` included, is a
+bug: a 500 whose traceback is logged with the request id, which the body also carries.
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from dispatch.errors import ConflictError, DispatchError, NotFoundError, StaleVersionError
+from api.request_id import HEADER, request_id
+from dispatch.errors import (
+    ConflictError,
+    DispatchError,
+    InvalidInputError,
+    NotFoundError,
+    StaleVersionError,
+)
 from dispatch.lifecycle import IllegalTransitionError
 from dispatch.services.auth import ForbiddenError
 from dispatch.services.tickets import IdempotencyKeyReusedError
@@ -35,7 +46,8 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details, with our extensions ``errors`` and ``job_id``."""
+    """RFC 9457 problem details, with our extensions ``errors``, ``job_id`` and
+    ``request_id`` (the ``X-Request-ID`` of the request, as in the server's log)."""
 
     type: str = "about:blank"
     title: str
@@ -44,20 +56,27 @@ class Problem(BaseModel):
     instance: str | None = None
     errors: list[FieldError] | None = None
     job_id: int | None = None
+    request_id: str | None = None
 
 
 def problem(
     status: int, detail: str | None, request: Request | None = None, **extra: Any
 ) -> JSONResponse:
+    rid = request_id(request) if request is not None else None
     body = Problem(
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,
         instance=request.url.path if request is not None else None,
+        request_id=rid,
         **extra,
     )
+    headers = {HEADER: rid} if rid is not None else None
     return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
 
 
@@ -87,7 +106,15 @@ def field_errors(errors: Sequence[Any]) -> list[FieldError]:
 
 
 def _validation(request: Request, error: Exception) -> JSONResponse:
+    """422 naming each field; 400 when the body is not JSON at all (a syntax error is a
+    malformed request, not a well-formed one that breaks a rule)."""
     assert isinstance(error, RequestValidationError)
+    malformed = [e for e in error.errors() if e.get("type") == "json_invalid"]
+    if malformed:
+        where = malformed[0]["loc"][-1]
+        reason = malformed[0].get("ctx", {}).get("error", "JSON decode error")
+        detail = f"the body is not valid JSON: {reason} (at character {where})"
+        return problem(400, detail, request, errors=[{"field": "body", "message": detail}])
     errors = field_errors(error.errors())
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
     return problem(422, detail, request, errors=[e.model_dump() for e in errors])
@@ -123,6 +150,22 @@ def _status(status: int) -> Callable[[Request, Exception], JSONResponse]:
     return handle
 
 
+def _invalid(request: Request, error: Exception) -> JSONResponse:
+    """A rule a service checks (not the schema): the field it names, located like the
+    schema's errors (``query.to``, ``body.at``)."""
+    assert isinstance(error, InvalidInputError)
+    if error.field is None:
+        return problem(422, str(error), request)
+    where = "query" if error.field in request.query_params else "body"
+    field = f"{where}.{error.field}"
+    return problem(
+        422,
+        f"{field}: {error}",
+        request,
+        errors=[FieldError(field=field, message=str(error)).model_dump()],
+    )
+
+
 def _unstorable(request: Request, error: Exception) -> JSONResponse:
     """The database refused a value the schema let through (PostgreSQL rejects NUL
     characters in text): bad input, not a server fault. The SQL is not echoed."""
@@ -132,8 +175,17 @@ def _unstorable(request: Request, error: Exception) -> JSONResponse:
 
 
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return problem(500, "an unexpected error occurred; it has been logged", request)
+    rid = request_id(request)
+    log.error(
+        "unhandled error on %s %s [request_id=%s]",
+        request.method,
+        request.url.path,
+        rid,
+        exc_info=error,
+    )
+    return problem(
+        500, f"an unexpected error occurred; it has been logged as request {rid}", request
+    )
 
 
 _STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
@@ -144,8 +196,6 @@ _STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (ConflictError, 409),
     (IdempotencyKeyReusedError, 422),
     (DispatchError, 422),
-    (LookupError, 422),
-    (ValueError, 422),
 )
 """Most specific first; Starlette picks the handler of the nearest class in the MRO."""
 
@@ -156,6 +206,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(JobAlreadyRunningError, _job_running)
     app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(InvalidInputError, _invalid)
     for error_class, status in _STATUS_OF:
         app.add_exception_handler(error_class, _status(status))
     app.add_exception_handler(Exception, _unexpected)

@@ -7,11 +7,11 @@ Request bodies forbid unknown fields, so a status update cannot smuggle in
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from dispatch.domain import (
     DeadlineRule,
@@ -24,13 +24,30 @@ from dispatch.domain import (
     Visit,
     WorkKind,
 )
-from dispatch.services.call_form import CallForm
+from dispatch.services.call_form import CallForm, CallTime, Instant, iso_text_only, whole_number
 from dispatch.services.tickets import TicketView
 from dispatch.store.jobs import JobStatus, SolveJob
+from dispatch.times import DAY_PATTERN, FIRST_DAY, LAST_DAY, check_day
 
+SCOPE_PATTERN = r"^(ALL|region:[A-Za-z][A-Za-z -]{0,49}|[A-Z0-9_-]{1,16}(,[A-Z0-9_-]{1,16}){0,49})$"
+"""``ALL``, ``region:NAME`` or office codes separated by commas; an unknown one is a 404."""
 MAX_TICKETS_PER_REQUEST = 20
 MAX_SOLVE_SECONDS = 3600
 """The schema's bound; the server's ``SOLVE_SECONDS_MAX`` is usually lower."""
+
+Day = Annotated[
+    date,
+    iso_text_only(date, r"^\d{4}-\d{2}-\d{2}$", "a day as YYYY-MM-DD"),
+    AfterValidator(check_day),
+    Field(
+        description=f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}",
+        json_schema_extra={"pattern": DAY_PATTERN},
+    ),
+]
+"""A day in a query or body: ISO text only, within the accepted range (``dispatch.times``)."""
+
+SolveSeconds = Annotated[int, Field(ge=1, le=MAX_SOLVE_SECONDS), BeforeValidator(whole_number)]
+"""Constraints before the validator, so the schema states them as ``minimum``/``maximum``."""
 
 ReportedStatus = Literal[
     "en_route", "on_site", "fixed_on_site", "carried_back", "closed", "cancelled"
@@ -151,7 +168,7 @@ class StatusUpdate(Strict):
     )
 
     status: ReportedStatus
-    at: AwareDatetime | None = None
+    at: Instant | None = None
     """When it happened (default: now); stored as the actual time of the status."""
 
 
@@ -160,10 +177,10 @@ class PlanRequest(Strict):
         json_schema_extra={"examples": [{"scope": "SH", "date": "2026-11-23", "seconds": 10}]},
     )
 
-    scope: str = Field(min_length=1, max_length=200)
+    scope: str = Field(min_length=1, max_length=200, pattern=SCOPE_PATTERN)
     """``ALL``, ``region:NAME`` or office codes separated by commas."""
-    date: date
-    seconds: int | None = Field(default=None, ge=1, le=MAX_SOLVE_SECONDS)
+    date: Day
+    seconds: SolveSeconds | None = None
     """Solver time limit; default ``SOLVE_SECONDS_DEFAULT`` (for a re-plan
     ``REPLAN_SECONDS_DEFAULT``), at most ``SOLVE_SECONDS_MAX``."""
 
@@ -196,7 +213,7 @@ class ReplanRequest(PlanRequest):
 
     tickets: list[TicketIn] = Field(min_length=1, max_length=MAX_TICKETS_PER_REQUEST)
     """The urgent calls to add before re-planning."""
-    as_of: AwareDatetime | None = None
+    as_of: CallTime | None = None
     """The moment to re-plan from (default: when the job starts)."""
 
 

@@ -17,8 +17,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dispatch.errors import InvalidInputError
+from dispatch.times import utc_within
+
 MAX_CLOSED_DAYS = 3 * 366
 """How many consecutive closed days a search crosses before it gives up (about 3 years)."""
+
+EARLIEST_INSTANT = datetime(2, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(9990, 1, 1, tzinfo=UTC)
+"""The calendar's arithmetic covers instants in ``[EARLIEST_INSTANT, LATEST_INSTANT)``, far
+enough from ``datetime.min``/``max`` that adding a few years of closed days or a 36 h target
+cannot overflow. Intake accepts a much narrower range (``dispatch.times``)."""
 
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
@@ -26,17 +35,36 @@ _ZERO = timedelta(0)
 Interval = tuple[datetime, datetime]
 
 
-class NoWorkingTimeError(ValueError):
+class NoWorkingTimeError(InvalidInputError):
     """The calendar has no opening hours within ``MAX_CLOSED_DAYS`` of an instant."""
 
 
+class OutOfCalendarRangeError(InvalidInputError):
+    """An instant (or a day reached from it) outside the range the calendar computes in."""
+
+
 def _require_aware(instant: datetime, name: str) -> datetime:
-    """Return ``instant`` as a UTC datetime; reject naive datetimes (their zone is a guess)."""
+    """Return ``instant`` as a UTC datetime; reject naive datetimes (their zone is a guess)
+    and instants outside ``[EARLIEST_INSTANT, LATEST_INSTANT)``."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(
             f"{name} must be a timezone-aware datetime, got naive {instant.isoformat()}"
         )
-    return instant.astimezone(UTC)
+    utc = utc_within(instant, EARLIEST_INSTANT, LATEST_INSTANT)
+    if utc is None:
+        raise OutOfCalendarRangeError(
+            f"{name} {instant.isoformat()} is outside the calendar's range "
+            f"{EARLIEST_INSTANT.date()} to {LATEST_INSTANT.date()}",
+            field=name,
+        )
+    return utc
+
+
+def _next_day(day: date) -> date:
+    try:
+        return day + _ONE_DAY
+    except OverflowError:
+        raise OutOfCalendarRangeError(f"no day after {day}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +93,18 @@ class BusinessCalendar:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {self.timezone!r}") from exc
+            raise InvalidInputError(f"unknown IANA time zone {self.timezone!r}") from exc
         if self.opens.tzinfo is not None or self.closes.tzinfo is not None:
-            raise ValueError("opens and closes are local wall times and must be naive")
+            raise InvalidInputError("opens and closes are local wall times and must be naive")
         if self.closes <= self.opens:
-            raise ValueError(f"closes ({self.closes}) must be after opens ({self.opens})")
+            raise InvalidInputError(f"closes ({self.closes}) must be after opens ({self.opens})")
         if not self.working_days <= frozenset(range(7)):
-            raise ValueError(f"working_days must be weekdays 0-6, got {sorted(self.working_days)}")
+            raise InvalidInputError(
+                f"working_days must be weekdays 0-6, got {sorted(self.working_days)}"
+            )
         both = self.holidays & self.extra_working_days
         if both:
-            raise ValueError(f"dates both holiday and extra working day: {sorted(both)}")
+            raise InvalidInputError(f"dates both holiday and extra working day: {sorted(both)}")
 
     def zone(self) -> ZoneInfo:
         """The office's time zone."""
@@ -150,8 +180,11 @@ class BusinessCalendar:
         if not self.is_working_day(day):
             return None
         zone = self.zone()
-        lo = datetime.combine(day, self.opens, zone).astimezone(UTC)
-        hi = datetime.combine(day, self.closes, zone).astimezone(UTC)
+        try:
+            lo = datetime.combine(day, self.opens, zone).astimezone(UTC)
+            hi = datetime.combine(day, self.closes, zone).astimezone(UTC)
+        except OverflowError:
+            raise OutOfCalendarRangeError(f"{day} is outside the calendar's range") from None
         return (lo, hi) if lo < hi else None
 
     def _local_day(self, instant: datetime) -> date:
@@ -177,7 +210,7 @@ class BusinessCalendar:
                         f"calendar ({self.timezone}) has no opening hours from "
                         f"{day - closed_run * _ONE_DAY + _ONE_DAY} to {day}"
                     )
-            day += _ONE_DAY
+            day = _next_day(day)
 
     def _utc_intervals(self, lo_bound: datetime, hi_bound: datetime) -> Iterator[Interval]:
         """Open UTC intervals between two UTC instants, clipped to them."""
@@ -188,4 +221,4 @@ class BusinessCalendar:
                 lo, hi = max(hours[0], lo_bound), min(hours[1], hi_bound)
                 if lo < hi:
                     yield lo, hi
-            day += _ONE_DAY
+            day = _next_day(day)

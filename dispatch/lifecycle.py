@@ -8,6 +8,7 @@ A dispatched ticket may go back to awaiting_dispatch when a re-plan takes it off
 from __future__ import annotations
 
 from dispatch.domain import TicketStatus
+from dispatch.errors import DispatchError
 
 S = TicketStatus
 
@@ -33,7 +34,7 @@ PLANNABLE_STATUSES: frozenset[TicketStatus] = frozenset({S.AWAITING_DISPATCH, S.
 """Tickets a new plan may (re)assign: nobody is travelling to them or working on them yet."""
 
 
-class IllegalTransitionError(ValueError):
+class IllegalTransitionError(DispatchError, ValueError):
     """A status change the lifecycle does not allow."""
 
     def __init__(self, current: TicketStatus, target: TicketStatus) -> None:

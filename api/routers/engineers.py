@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
-from api.schemas import RouteOut, StopOut
+from api.query import KnownQueryOnly
+from api.schemas import Day, RouteOut, StopOut
 from dispatch.services.auth import require_engineer
 from dispatch.services.publishing import published_route
 from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
 
-router = APIRouter(prefix="/engineers", tags=["routes"])
+router = APIRouter(prefix="/engineers", tags=["routes"], dependencies=[KnownQueryOnly])
 EngineerId = Annotated[str, Path(min_length=1, max_length=32)]
 
 
 @router.get("/{engineer_id}/route", responses=problem_responses(401, 403, 404, 422))
 def get_route(
     engineer_id: EngineerId,
-    day: Annotated[date, Query(alias="date")],
+    day: Annotated[Day, Query(alias="date")],
     session: SessionDep,
     user: UserDep,
 ) -> RouteOut:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from api.conditional import invalid, set_etag
 from api.deps import RunnerDep, SessionDep, SettingsDep, UserDep
 from api.problems import problem_responses
+from api.query import KnownQueryOnly
 from api.schemas import (
     JobOut,
     PlanOut,
@@ -27,7 +28,7 @@ from dispatch.store.jobs import SolveJob
 from dispatch.store.repository import PlanRepository
 from dispatch.store.users import Role, User
 
-router = APIRouter(tags=["plans"])
+router = APIRouter(tags=["plans"], dependencies=[KnownQueryOnly])
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PLANNERS = (Role.DISPATCHER, Role.EMERGENCY, Role.ADMIN)
 
@@ -60,7 +61,7 @@ def _accepted(response: Response, job: SolveJob) -> None:
 
 
 @router.post(
-    "/plans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422, 503)
+    "/plans", status_code=202, responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
 )
 def request_plan(
     body: PlanRequest,
@@ -84,7 +85,7 @@ def request_plan(
 
 
 @router.post(
-    "/replans", status_code=202, responses=problem_responses(400, 401, 403, 409, 413, 422, 503)
+    "/replans", status_code=202, responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
 )
 def request_replan(
     body: ReplanRequest,

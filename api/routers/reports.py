@@ -11,13 +11,15 @@ from pydantic import BaseModel
 
 from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
+from api.query import KnownQueryOnly
+from api.schemas import Day
 from dispatch.services import reports
 from dispatch.services.auth import require_engineer, require_office, visible_offices
 from dispatch.store.repository import EngineerRepository
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[KnownQueryOnly])
 OfficeCode = Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
-Day = Annotated[date, Query(alias="date")]
+DayQuery = Annotated[Day, Query(alias="date")]
 
 
 class OfficeKpisOut(BaseModel):
@@ -55,7 +57,9 @@ class ComplianceOut(BaseModel):
 
 
 @router.get("/kpis", responses=problem_responses(401, 403, 404, 422))
-def office_kpis(office: OfficeCode, day: Day, session: SessionDep, user: UserDep) -> OfficeKpisOut:
+def office_kpis(
+    office: OfficeCode, day: DayQuery, session: SessionDep, user: UserDep
+) -> OfficeKpisOut:
     """KPIs of an office's day, from the latest published plan covering the office."""
     require_office(user, office)
     plan_id, kpis = reports.office_kpis(session, office, day)
@@ -65,7 +69,7 @@ def office_kpis(office: OfficeCode, day: Day, session: SessionDep, user: UserDep
 @router.get("/engineers/{engineer_id}/daily", responses=problem_responses(401, 403, 404, 422))
 def engineer_daily(
     engineer_id: Annotated[str, Path(min_length=1, max_length=32)],
-    day: Day,
+    day: DayQuery,
     session: SessionDep,
     user: UserDep,
 ) -> DailyLogOut:
@@ -85,8 +89,8 @@ def engineer_daily(
 
 @router.get("/compliance", responses=problem_responses(401, 403, 422))
 def compliance(
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
+    start: Annotated[Day, Query(alias="from")],
+    end: Annotated[Day, Query(alias="to")],
     session: SessionDep,
     user: UserDep,
     office: Annotated[list[OfficeCode] | None, Query()] = None,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from api.conditional import expected_version, set_etag
+from api.conditional import IF_MATCH_PATTERN, expected_version, set_etag
 from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
-from api.schemas import StatusUpdate, TicketDetail, TicketIn, TicketOut
+from api.query import KnownQueryOnly
+from api.schemas import Day, StatusUpdate, TicketDetail, TicketIn, TicketOut
 from dispatch.domain import TicketStatus
 from dispatch.services import tickets
 from dispatch.services.auth import (
@@ -25,7 +26,7 @@ from dispatch.services.auth import (
 from dispatch.services.publishing import routed_engineer
 from dispatch.store.users import Role, User
 
-router = APIRouter(prefix="/tickets", tags=["tickets"])
+router = APIRouter(prefix="/tickets", tags=["tickets"], dependencies=[KnownQueryOnly])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 OfficeCode = Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
 
@@ -80,7 +81,7 @@ def list_tickets(
     user: UserDep,
     office: Annotated[list[OfficeCode] | None, Query()] = None,
     status: TicketStatus | None = None,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
     late_risk: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -111,7 +112,7 @@ def report_status(
     session: SessionDep,
     user: UserDep,
     response: Response,
-    if_match: Annotated[str | None, Header(max_length=100)] = None,
+    if_match: Annotated[str, Header(max_length=100, pattern=IF_MATCH_PATTERN)] = "*",
 ) -> TicketDetail:
     """Move a ticket through the lifecycle with the time the engineer reports.
 

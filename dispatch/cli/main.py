@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from dispatch.cli import serve, tickets, users, worker
-from dispatch.cli.errors import friendly_errors
+from dispatch.cli.errors import OneLineErrors, friendly_errors
 from dispatch.cli.options import DayOption, JsonFlag, parse_day
 from dispatch.cli.output import (
     engineer_row,
@@ -19,12 +19,14 @@ from dispatch.cli.plan import plan, plan_command
 from dispatch.cli.replay import replay_command
 from dispatch.cli.session import database_url, open_session
 from dispatch.cli.solve import solve_file, vrptw
+from dispatch.errors import InvalidInputError
 from dispatch.services.seeding import seed as seed_store
 from dispatch.store.migrate import upgrade
 from dispatch.store.repository import EngineerRepository, OfficeRepository
 from fixtures.generator import SCENARIOS
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="fsdispatch: field-service dispatch planning for the regional offices.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -48,7 +50,9 @@ Seed = Annotated[int, typer.Option(help="Generator seed: the same seed gives the
 
 def _check_scenario(name: str) -> None:
     if name not in SCENARIOS:
-        raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(sorted(SCENARIOS))}")
+        raise InvalidInputError(
+            f"unknown scenario {name!r}; choose one of {', '.join(sorted(SCENARIOS))}"
+        )
 
 
 @db_app.command("upgrade")

@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from dispatch.errors import InvalidInputError
+from dispatch.times import check_day
+
 HEAD_OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Stable machine-readable output.")]
@@ -15,10 +18,15 @@ DayOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD; defau
 
 
 def parse_day(value: str | None) -> date:
-    """A ``--date`` value; today at the head office when omitted."""
+    """A ``--date`` value between ``FIRST_DAY`` and ``LAST_DAY``; today at the head office
+    when omitted."""
     if value is None:
         return datetime.now(HEAD_OFFICE_ZONE).date()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"--date must be YYYY-MM-DD, got {value!r}") from None
+        raise InvalidInputError(f"--date must be YYYY-MM-DD, got {value!r}") from None
+    try:
+        return check_day(day, "--date")
+    except InvalidInputError as error:
+        raise InvalidInputError(f"--date {error}") from None

@@ -15,6 +15,7 @@ from dispatch.cli.errors import friendly_errors
 from dispatch.cli.options import JsonFlag, parse_day
 from dispatch.cli.output import print_json, print_table
 from dispatch.cli.session import open_session
+from dispatch.errors import InvalidInputError
 from dispatch.services.plan_view import Document, plan_document
 from dispatch.services.planning import plan_day
 from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
@@ -51,7 +52,7 @@ SeedOption = Annotated[
 
 def scope_of(offices: list[str] | None, region: str | None) -> str:
     if offices and region:
-        raise ValueError("give --office or --region, not both")
+        raise InvalidInputError("give --office or --region, not both")
     if region:
         return f"region:{region}"
     return ",".join(offices) if offices else "ALL"

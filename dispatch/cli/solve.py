@@ -9,6 +9,7 @@ import typer
 
 from dispatch.cli.errors import friendly_errors
 from dispatch.cli.output import print_json
+from dispatch.errors import InvalidInputError
 from dispatch.services.problem_file import solve_problem_file
 from solver import SolveParams, solve, validate
 from solver.solomon import check_routes, read_instance, result_json, solution_routes, to_problem
@@ -54,4 +55,4 @@ def vrptw(
             f"({solution.stats.engine}, {solution.stats.wall_seconds:.1f} s)"
         )
     if broken:
-        raise ValueError(f"infeasible result: {broken[0]}")
+        raise InvalidInputError(f"infeasible result: {broken[0]}")

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+from pydantic import ValidationError
 
 from dispatch.cli.errors import friendly_errors
 from dispatch.cli.options import JsonFlag
 from dispatch.cli.output import print_json, print_table, ticket_row
 from dispatch.cli.session import open_session
 from dispatch.cli.ticket_options import options
-from dispatch.domain import GeoPoint, ServiceArea, TicketDraft, TicketStatus, WorkKind
+from dispatch.domain import TicketStatus
+from dispatch.errors import InvalidInputError, NotFoundError
 from dispatch.lifecycle import OPEN_STATUSES
+from dispatch.services.call_form import CallForm
 from dispatch.services.intake import register_ticket
 from dispatch.store.repository import OfficeRepository, TicketRepository
 
@@ -39,7 +42,7 @@ def _called_at(value: str, timezone: str) -> datetime:
     try:
         instant = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"--called-at must be ISO 8601, got {value!r}") from None
+        raise InvalidInputError(f"--called-at must be ISO 8601, got {value!r}") from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=ZoneInfo(timezone))
     return instant
@@ -47,7 +50,22 @@ def _called_at(value: str, timezone: str) -> datetime:
 
 def _choice(enum_name: str, value: str | None, members: list[str]) -> None:
     if value is not None and value not in members:
-        raise ValueError(f"--{enum_name} must be one of {', '.join(members)}, got {value!r}")
+        raise InvalidInputError(f"--{enum_name} must be one of {', '.join(members)}, got {value!r}")
+
+
+_OPTION_OF = {"latitude": "lat", "longitude": "lon", "product_line": "product"}
+"""Call-form fields whose option has another name."""
+
+
+def _form(fields: dict[str, Any]) -> CallForm:
+    """The API's intake form, so the CLI refuses exactly what the API refuses."""
+    try:
+        return CallForm.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "call"
+        option = _OPTION_OF.get(name, name).replace("_", "-")
+        raise InvalidInputError(f"--{option}: {first['msg']}", field=name) from None
 
 
 @app.command("add")
@@ -68,34 +86,36 @@ def add(
     remote_failed: Annotated[
         bool, typer.Option("--remote-failed", help="Remote diagnosis failed: 36 h target.")
     ] = False,
-    priority: Annotated[int, typer.Option(min=0, max=9, help="0 normal .. 9 highest.")] = 0,
-    onsite_minutes: Annotated[int, typer.Option(min=1, help="Estimated time on site.")] = 120,
+    priority: Annotated[int, typer.Option(help="0 normal .. 9 highest.")] = 0,
+    onsite_minutes: Annotated[int, typer.Option(help="Estimated time on site.")] = 120,
     area: Annotated[str | None, typer.Option(help="Override: urban|suburban|regional.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Register a call: prints the ticket with its service area and deadline."""
-    _choice("kind", kind, ["A", "B", "C"])
-    _choice("area", area, [a.value for a in ServiceArea])
+    """Register a call (the API's intake form and rules): prints the ticket with its
+    service area and deadline."""
     with open_session() as session:
         home = OfficeRepository(session).get(office)
-        draft = TicketDraft(
-            office_code=home.code,
-            customer=customer,
-            site=GeoPoint(lat, lon),
-            called_at=_called_at(called_at, home.timezone),
-            product_line=product,
-            fault=fault,
-            address=address,
-            phone=phone,
-            product_model=model,
-            kind=WorkKind(kind),
-            priority=priority,
-            emergency=emergency,
-            remote_failed=remote_failed,
-            onsite_minutes=onsite_minutes,
-            area_override=ServiceArea(area) if area else None,
+        form = _form(
+            {
+                "office": home.code,
+                "customer": customer,
+                "latitude": lat,
+                "longitude": lon,
+                "called_at": _called_at(called_at, home.timezone),
+                "product_line": product,
+                "fault": fault,
+                "address": address,
+                "phone": phone,
+                "product_model": model,
+                "kind": kind,
+                "priority": priority,
+                "emergency": emergency,
+                "remote_failed": remote_failed,
+                "onsite_minutes": onsite_minutes,
+                "area_override": area,
+            }
         )
-        row = ticket_row(register_ticket(session, draft), home.timezone)
+        row = ticket_row(register_ticket(session, form.to_draft()), home.timezone)
     if as_json:
         print_json(row)
     else:
@@ -122,7 +142,7 @@ def _ticket_rows(office: str | None, status: TicketStatus | None) -> list[dict[s
     with open_session() as session:
         zones = {o.code: o.timezone for o in OfficeRepository(session).list()}
         if office is not None and office not in zones:
-            raise LookupError(f"no office with code {office!r}")
+            raise NotFoundError("office", office)
         found = TicketRepository(session).list(office_code=office, status=status)
         return [ticket_row(t, zones[t.office_code]) for t in found]
 

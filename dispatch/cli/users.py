@@ -9,6 +9,7 @@ import typer
 
 from dispatch.cli.errors import friendly_errors
 from dispatch.cli.session import open_session
+from dispatch.errors import InvalidInputError
 from dispatch.services.auth import TOKEN_LIFETIME, create_user, revoke_token, rotate_token
 from dispatch.store.users import Role
 
@@ -35,7 +36,7 @@ def add(
     """Create a user and print its token, once, as the last word of the last line."""
     roles = [r.value for r in Role]
     if role not in roles:
-        raise ValueError(f"--role must be one of {', '.join(roles)}, got {role!r}")
+        raise InvalidInputError(f"--role must be one of {', '.join(roles)}, got {role!r}")
     with open_session() as session:
         user, token = create_user(
             session,

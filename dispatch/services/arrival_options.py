@@ -20,7 +20,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Engineer, Ticket, Visit
-from dispatch.errors import ConflictError, NotFoundError
+from dispatch.errors import ConflictError, InvalidInputError, NotFoundError
 from dispatch.lifecycle import PLANNABLE_STATUSES
 from dispatch.services.planning import offices_in_scope
 from dispatch.services.problem_builder import PlanningProblem, build_problem, working_days
@@ -278,7 +278,7 @@ def arrival_options(
 ) -> OptionsReport:
     """The best ``count`` ways to fit an awaiting call into its office's published plan."""
     if not 1 <= count <= MAX_OPTIONS:
-        raise ValueError(f"count must be between 1 and {MAX_OPTIONS}, got {count}")
+        raise InvalidInputError(f"count must be between 1 and {MAX_OPTIONS}, got {count}")
     ticket = open_ticket(session, ticket_id)
     published = _plan_for(session, ticket, day)
     open_ticket(session, ticket_id, published)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Engineer, GeoPoint, Office, Plan, Ticket, Visit
-from dispatch.errors import ConflictError
+from dispatch.errors import ConflictError, InvalidInputError
 from dispatch.services.arrival_options import (
     ArrivalOption,
     Fitting,
@@ -59,7 +59,7 @@ def assign_option(
     travel = travel or default_provider()
     fit = fitting(session, ticket, PlanRef.of(published), travel)
     if fit.plan is None or fit.planning is None or chosen.vehicle_id not in fit.planning.engineers:
-        raise ValueError(
+        raise InvalidInputError(
             f"engineer {chosen.vehicle_id!r} cannot take ticket {ticket_id}: not in the plan's "
             f"scope or not certified on {ticket.draft.product_line}"
         )

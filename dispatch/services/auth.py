@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from dispatch.domain import TicketStatus
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, InvalidInputError
 from dispatch.store.offices import EngineerRepository
 from dispatch.store.plans import ALL_OFFICES
 from dispatch.store.users import Role, User, UserRepository
@@ -56,14 +56,16 @@ def create_user(
     codes = sorted({code.strip().upper() for code in offices if code.strip()})
     if role is Role.ENGINEER:
         if engineer_id is None:
-            raise ValueError("an engineer user needs --engineer ID")
+            raise InvalidInputError("an engineer user needs --engineer ID")
         EngineerRepository(session).get(engineer_id)
     elif engineer_id is not None:
-        raise ValueError(f"only an engineer user is bound to an engineer, not a {role.value}")
+        raise InvalidInputError(
+            f"only an engineer user is bound to an engineer, not a {role.value}"
+        )
     if role is Role.DISPATCHER and not codes:
-        raise ValueError("a dispatcher user needs at least one --office CODE")
+        raise InvalidInputError("a dispatcher user needs at least one --office CODE")
     if role is not Role.DISPATCHER and codes:
-        raise ValueError(f"only a dispatcher user is bound to offices, not a {role.value}")
+        raise InvalidInputError(f"only a dispatcher user is bound to offices, not a {role.value}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     user = UserRepository(session).add(
         name=name,
@@ -78,7 +80,7 @@ def create_user(
 
 def _expiry(valid_for: timedelta, now: datetime | None) -> datetime:
     if valid_for <= timedelta(0):
-        raise ValueError(f"a token must be valid for some time, not {valid_for}")
+        raise InvalidInputError(f"a token must be valid for some time, not {valid_for}")
     return (now or datetime.now(UTC)) + valid_for
 
 

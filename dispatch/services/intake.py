@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Ticket, TicketDraft, TicketStatus
+from dispatch.errors import InvalidInputError
 from dispatch.service_area import register
 from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
 
@@ -67,6 +68,7 @@ class Intake:
             self._known_lines = known_product_lines(self._session)
         known = self._known_lines
         if product_line not in known:
-            raise ValueError(
-                f"unknown product line {product_line!r}; known lines: {', '.join(sorted(known))}"
+            raise InvalidInputError(
+                f"unknown product line {product_line!r}; known lines: {', '.join(sorted(known))}",
+                field="product_line",
             )

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Engineer, Office, Plan, Visit
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, InvalidInputError, NotFoundError
 from dispatch.lifecycle import PLANNABLE_STATUSES
 from dispatch.services.calendar_warnings import holiday_warnings
 from dispatch.services.kpis import KpiDict, plan_kpis
@@ -58,13 +58,13 @@ def resolve_scope(offices: Sequence[Office], scope: str) -> tuple[Office, ...]:
         chosen = tuple(o for o in offices if o.region.lower() == region)
         if not chosen:
             known = sorted({o.region for o in offices})
-            raise LookupError(f"no region {region!r}; regions: {', '.join(known)}")
+            raise NotFoundError("region", region, hint=f"regions: {', '.join(known)}")
         return chosen
     by_code = {o.code: o for o in offices}
     codes = [c.strip().upper() for c in spec.split(",") if c.strip()]
     unknown = [c for c in codes if c not in by_code]
     if unknown or not codes:
-        raise LookupError(f"no office with code {', '.join(unknown) or repr(spec)}")
+        raise NotFoundError("office", ",".join(unknown) or spec)
     return tuple(by_code[c] for c in sorted(set(codes)))
 
 
@@ -99,7 +99,7 @@ def load_planning_problem(
         e for e in EngineerRepository(session).list() if e.office_code in chosen
     ]
     if not engineers:
-        raise LookupError(f"no engineer works in scope {scope!r}")
+        raise InvalidInputError(f"no engineer works in scope {scope!r}", field="scope")
     tickets = TicketRepository(session).list(
         office_code=set(chosen),
         status=PLANNABLE_STATUSES,

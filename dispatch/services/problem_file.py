@@ -7,12 +7,14 @@ The file names offices, engineers and tickets in the domain's own words; intake 
 
 from __future__ import annotations
 
-import json
 import time as clock
+from collections import Counter
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import from_json
 
 from dispatch.calendar import BusinessCalendar
 from dispatch.domain import (
@@ -22,14 +24,20 @@ from dispatch.domain import (
     Plan,
     Ticket,
 )
+from dispatch.errors import InvalidInputError
 from dispatch.service_area import register
-from dispatch.services.call_form import CallForm
+from dispatch.services.call_form import CallForm, ProductLine
 from dispatch.services.plan_view import Document, plan_document
 from dispatch.services.planning import solve_plan
 from dispatch.services.problem_builder import build_problem, check_size
 from dispatch.services.time_budget import check_time_limit, for_search
+from dispatch.times import check_day
 from dispatch.travel import MatrixFileProvider, TravelProvider, default_provider
 from solver import SolveParams
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""A larger problem file is refused before it is parsed (10,000 tickets take about 4 MB).
+JSON nesting is bounded by the parser (pydantic's, 200 levels)."""
 
 
 class _Strict(BaseModel):
@@ -51,6 +59,12 @@ class OfficeIn(_Strict):
     extra_working_days: list[date] = []
     urban_radius_km: float = Field(default=15.0, ge=0)
     suburban_radius_km: float = Field(default=60.0, ge=0)
+
+    @model_validator(mode="after")
+    def _valid_office(self) -> Self:
+        """The calendar and radii the domain accepts, reported against this office."""
+        self.domain()
+        return self
 
     def domain(self) -> Office:
         calendar = BusinessCalendar(
@@ -77,7 +91,7 @@ class EngineerIn(_Strict):
     id: str = Field(min_length=1)
     name: str
     office: str
-    skills: list[str] = Field(min_length=1)
+    skills: list[ProductLine] = Field(min_length=1)
     shift_start: time = time(9, 0)
     shift_end: time = time(18, 0)
     lunch_start: time = time(12, 0)
@@ -113,7 +127,7 @@ class TicketIn(CallForm):
 
 
 class ProblemFile(_Strict):
-    date: date
+    date: Annotated[date, AfterValidator(check_day)]
     offices: list[OfficeIn] = Field(min_length=1)
     engineers: list[EngineerIn] = Field(min_length=1)
     tickets: list[TicketIn] = []
@@ -121,17 +135,23 @@ class ProblemFile(_Strict):
 
 
 def read_problem_file(path: Path) -> ProblemFile:
-    """Parse and validate; a bad file raises ValueError naming the field and the reason."""
+    """Read at most ``MAX_FILE_BYTES``, parse and validate; a bad file raises
+    ``InvalidInputError`` naming the field and the reason."""
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InvalidInputError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        _check_raw_size(raw)
-        return ProblemFile.model_validate(raw)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path}: not JSON ({error})") from None
+        _check_raw_size(from_json(raw))
+        return ProblemFile.model_validate_json(raw)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise ValueError(f"{path}: {where}: {first['msg']}") from None
+        message = " ".join(first["msg"].split())
+        where = f"{where}: " if where else ""
+        raise InvalidInputError(f"{path}: {where}{message}") from None
+    except ValueError as error:  # pydantic_core's parser: not JSON, or nested too deep
+        raise InvalidInputError(f"{path}: not JSON ({error})") from None
 
 
 def _check_raw_size(raw: object) -> None:
@@ -152,21 +172,36 @@ _LISTS = ("offices", "engineers", "tickets")
 
 def _tickets(spec: ProblemFile, offices: dict[str, Office]) -> list[Ticket]:
     tickets = []
-    for item in spec.tickets:
+    lines = {line for engineer in spec.engineers for line in engineer.skills}
+    for index, item in enumerate(spec.tickets):
         if item.office not in offices:
-            raise ValueError(f"ticket {item.id}: unknown office {item.office!r}")
+            raise InvalidInputError(f"tickets.{index}.office: unknown office {item.office!r}")
+        if item.product_line not in lines:
+            raise InvalidInputError(
+                f"tickets.{index}.product_line: no engineer is certified on {item.product_line!r}"
+            )
         draft = item.to_draft()
         area, deadline = register(draft, offices[item.office])
         tickets.append(Ticket(item.id, draft, area, deadline.at, deadline.rule))
     if len({t.id for t in tickets}) != len(tickets):
-        raise ValueError("ticket ids must be unique")
+        raise InvalidInputError("tickets: ticket ids must be unique")
     return tickets
+
+
+def _require_unique(what: str, keys: list[str]) -> None:
+    repeated = sorted(key for key, count in Counter(keys).items() if count > 1)
+    if repeated:
+        raise InvalidInputError(f"{what}: {', '.join(repeated)} given more than once")
 
 
 def _travel(spec: ProblemFile, base: Path) -> TravelProvider:
     if spec.travel_matrix_file is None:
         return default_provider()
-    return MatrixFileProvider(base / spec.travel_matrix_file)
+    try:
+        return MatrixFileProvider(base / spec.travel_matrix_file)
+    except (OSError, ValueError) as error:
+        # The matrix reader reports a bad file as ValueError (dispatch.travel.files).
+        raise InvalidInputError(f"travel_matrix_file: {error}") from None
 
 
 def _places(spec: ProblemFile) -> int:
@@ -188,9 +223,11 @@ def solve_problem_file(path: Path, params: SolveParams) -> Document:
     check_time_limit(_places(spec), params.time_limit_s)
     offices = {o.code: o.domain() for o in spec.offices}
     engineers = [e.domain() for e in spec.engineers]
+    _require_unique("offices", [o.code for o in spec.offices])
+    _require_unique("engineers", [e.id for e in spec.engineers])
     unknown = sorted({e.office_code for e in engineers} - set(offices))
     if unknown:
-        raise ValueError(f"engineers name unknown offices: {', '.join(unknown)}")
+        raise InvalidInputError(f"engineers name unknown offices: {', '.join(unknown)}")
     tickets = _tickets(spec, offices)
     planning = build_problem(
         day=spec.date,

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Engineer, Office, Ticket, TicketStatus, Visit
+from dispatch.errors import InvalidInputError, NotFoundError
 from dispatch.services.kpis import visit_day
 from dispatch.services.planning import PlanDraft, day_end, solve_plan
 from dispatch.services.problem_builder import build_problem
@@ -41,7 +42,7 @@ class ExtraEngineer:
         office, sep, lines = text.partition(":")
         skills = frozenset(line.strip() for line in lines.split("+") if line.strip())
         if not sep or not office.strip() or not skills:
-            raise ValueError(f"--add-engineer must be OFFICE:LINE[+LINE...], got {text!r}")
+            raise InvalidInputError(f"--add-engineer must be OFFICE:LINE[+LINE...], got {text!r}")
         return cls(office.strip().upper(), skills)
 
 
@@ -78,10 +79,10 @@ def _staff(
     known = frozenset().union(*(e.skills for e in engineers))
     for number, wanted in enumerate(extra, start=1):
         if wanted.office_code not in codes:
-            raise LookupError(f"no office with code {wanted.office_code!r}")
+            raise NotFoundError("office", wanted.office_code)
         unknown = sorted(wanted.skills - known)
         if unknown:
-            raise ValueError(f"unknown product line {', '.join(unknown)}")
+            raise InvalidInputError(f"unknown product line {', '.join(unknown)}")
         engineers.append(
             Engineer(
                 id=f"X{number:02d}",
@@ -95,9 +96,9 @@ def _staff(
 
 def _days(start: date, end: date, offices: Sequence[Office]) -> list[date]:
     if end < start:
-        raise ValueError("to must not be before from")
+        raise InvalidInputError("--to must not be before --from")
     if (end - start).days >= MAX_REPLAY_DAYS:
-        raise ValueError(f"a replay covers at most {MAX_REPLAY_DAYS} days")
+        raise InvalidInputError(f"a replay covers at most {MAX_REPLAY_DAYS} days")
     every = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     return [d for d in every if any(o.calendar.is_working_day(d) for o in offices)]
 

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from dispatch.domain import DeadlineRule, Ticket, TicketStatus, Visit, WorkKind
-from dispatch.errors import NotFoundError
+from dispatch.errors import InvalidInputError, NotFoundError
 from dispatch.services.kpis import KpiDict, plan_kpis, shift_minutes, visit_day
 from dispatch.services.publishing import covers, published_route
 from dispatch.services.tickets import local_call_day
@@ -171,9 +171,11 @@ def compliance(
     Days are the offices' local days; cancelled tickets are left out.
     """
     if end < start:
-        raise ValueError("to must not be before from")
+        raise InvalidInputError("to must not be before from", field="to")
     if (end - start).days >= MAX_COMPLIANCE_DAYS:
-        raise ValueError(f"a compliance report covers at most {MAX_COMPLIANCE_DAYS} days")
+        raise InvalidInputError(
+            f"a compliance report covers at most {MAX_COMPLIANCE_DAYS} days", field="to"
+        )
     zones = {o.code: ZoneInfo(o.timezone) for o in OfficeRepository(session).list()}
     repository = TicketRepository(session)
     rules = {rule.value: RuleCompliance() for rule in DeadlineRule}

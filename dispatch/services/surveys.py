@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from dispatch.domain import SURVEY_LEVELS, SURVEY_QUESTIONS, Survey, TicketStatus
-from dispatch.errors import ConflictError
+from dispatch.errors import ConflictError, InvalidInputError
 from dispatch.services.publishing import routed_engineer
 from dispatch.services.reports import MAX_COMPLIANCE_DAYS
 from dispatch.services.tickets import local_call_day
@@ -88,9 +88,11 @@ def survey_report(
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Per office and per engineer: closed calls of the period, surveyed, distribution."""
     if end < start:
-        raise ValueError("to must not be before from")
+        raise InvalidInputError("to must not be before from", field="to")
     if (end - start).days >= MAX_COMPLIANCE_DAYS:
-        raise ValueError(f"a survey report covers at most {MAX_COMPLIANCE_DAYS} days")
+        raise InvalidInputError(
+            f"a survey report covers at most {MAX_COMPLIANCE_DAYS} days", field="to"
+        )
     zones = {o.code: ZoneInfo(o.timezone) for o in OfficeRepository(session).list()}
     closed = [
         t

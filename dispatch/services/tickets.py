@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Ticket, TicketDraft, TicketStatus
+from dispatch.errors import InvalidInputError
 from dispatch.services.followups import register_replacement
 from dispatch.services.intake import register_ticket
 from dispatch.store.repository import ActualTimes, OfficeRepository, TicketRepository
 from dispatch.store.users import IdempotencyKeys
+from dispatch.times import check_instant, check_reported
 
 LATE_RISK_HORIZON = timedelta(hours=2)
 """A ticket nobody has reached is at risk when its deadline is this close (or past)."""
@@ -28,8 +30,18 @@ NOT_YET_REACHED: frozenset[TicketStatus] = frozenset(
     }
 )
 
+TIMED_STATUSES: frozenset[TicketStatus] = frozenset(
+    {
+        TicketStatus.EN_ROUTE,
+        TicketStatus.ON_SITE,
+        TicketStatus.FIXED_ON_SITE,
+        TicketStatus.CARRIED_BACK,
+    }
+)
+"""Statuses whose reported time is stored (leaving, arriving, finishing) and counted."""
 
-class IdempotencyKeyReusedError(ValueError):
+
+class IdempotencyKeyReusedError(InvalidInputError):
     """The same ``Idempotency-Key`` came with a different request body."""
 
 
@@ -114,20 +126,34 @@ def report_status(
     *,
     expected_version: int | None,
     at: datetime | None,
+    now: datetime | None = None,
 ) -> TicketView:
     """Move a ticket through the lifecycle, recording when the engineer says it happened.
 
+    For the statuses whose time is recorded (``TIMED_STATUSES``), ``at`` (default ``now``)
+    must be plausible (``dispatch.times.check_reported``): after the call, not before the
+    previous reported time, not in the future. Raises
+    ``InvalidInputError`` if it is not, ``StaleVersionError`` if ``expected_version`` is
+    out of date and ``IllegalTransitionError`` if the lifecycle forbids the move.
+
     A carry-back registers the replacement delivery due within 72 hours
     (``dispatch.services.followups``) in the same unit of work.
-
-    Raises ``StaleVersionError`` if ``expected_version`` is out of date and
-    ``IllegalTransitionError`` if the lifecycle forbids the move.
     """
+    clock = now or datetime.now(UTC)
+    when = at or clock
+    if target in TIMED_STATUSES:
+        current = view(session, ticket_id)
+        times = current.times
+        previous = max(
+            (t for t in (times.en_route_at, times.arrived_at, times.finished_at) if t),
+            default=None,
+        )
+        check_reported(when, called_at=current.ticket.called_at, previous=previous, now=clock)
+    elif at is not None:
+        check_instant(at, "at")
     tickets = TicketRepository(session)
-    if at is not None and at.tzinfo is None:
-        raise ValueError("at must include a UTC offset")
-    changed = tickets.change_status(ticket_id, target, expected_version=expected_version, at=at)
+    changed = tickets.change_status(ticket_id, target, expected_version=expected_version, at=when)
     if target is TicketStatus.CARRIED_BACK:
         finished = tickets.actual_times(ticket_id).finished_at
-        register_replacement(session, changed, finished or datetime.now(UTC))
+        register_replacement(session, changed, finished or when)
     return view(session, ticket_id)

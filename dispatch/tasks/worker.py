@@ -15,6 +15,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging
 
+from dispatch.errors import InvalidInputError
 from dispatch.services.jobs import run_job
 from dispatch.services.logs import configure_json_logging
 from dispatch.settings import Settings
@@ -58,7 +59,9 @@ def start_worker(
     running solves finish first)."""
     unknown = sorted(set(queues) - set(QUEUES))
     if unknown:
-        raise ValueError(f"unknown queue {', '.join(unknown)}; choose from {', '.join(QUEUES)}")
+        raise InvalidInputError(
+            f"unknown queue {', '.join(unknown)}; choose from {', '.join(QUEUES)}"
+        )
     configure_json_logging()
     node = name or f"{'-'.join(queues)}-{settings.queue_prefix}@{socket.gethostname()}"
     worker_app(settings).worker_main(

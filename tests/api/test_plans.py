@@ -146,7 +146,12 @@ def test_solve_seconds_are_capped(client: TestClient, dispatcher: Headers) -> No
     assert response.json()["errors"][0]["field"] == "body.seconds"
 
 
-def test_an_unknown_scope_is_a_422(client: TestClient, admin: Headers) -> None:
+def test_an_unknown_office_in_a_scope_is_a_404_and_a_malformed_scope_a_422(
+    client: TestClient, admin: Headers
+) -> None:
     response = client.post(PLANS, json={"scope": "XX", "date": DAY.isoformat()}, headers=admin)
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert "XX" in response.json()["detail"]
+    malformed = client.post(PLANS, json={"scope": "SH;HZ", "date": DAY.isoformat()}, headers=admin)
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"][0]["field"] == "body.scope"
