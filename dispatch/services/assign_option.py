@@ -52,7 +52,10 @@ def assign_option(
     travel: TravelProvider | None = None,
 ) -> tuple[Plan, ArrivalOption]:
     """Store the published plan with option ``key`` applied, as its next (unpublished) version."""
-    chosen = insertion.Insertion.parse(key)
+    try:
+        chosen = insertion.Insertion.parse(key)
+    except ValueError as error:
+        raise InvalidInputError(str(error), field="option") from None
     ticket = open_ticket(session, ticket_id)
     published = _current(session, plan_id, ticket.office_code)
     open_ticket(session, ticket_id, PlanRef.of(published))
