@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Path, Response
 
 from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
+from api.query import KnownQueryOnly
 from api.schemas import PlanOut
 from api.schemas_options import AssignOut, AssignRequest, OptionOut, OptionsOut, OptionsRequest
 from dispatch.services.arrival_options import arrival_options
@@ -16,7 +17,7 @@ from dispatch.services.auth import require_office, require_role
 from dispatch.store.repository import TicketRepository
 from dispatch.store.users import Role
 
-router = APIRouter(prefix="/tickets", tags=["tickets"])
+router = APIRouter(prefix="/tickets", tags=["tickets"], dependencies=[KnownQueryOnly])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 INTAKE_ROLES = (Role.DISPATCHER, Role.EMERGENCY)
 ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 422)

@@ -10,13 +10,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
-from api.schemas import Strict
+from api.query import KnownQueryOnly
+from api.schemas import Day, Strict
 from dispatch.services.auth import require_office, require_role, visible_offices
 from dispatch.services.surveys import record_survey, survey_report
 from dispatch.store.repository import TicketRepository
 from dispatch.store.users import Role
 
-router = APIRouter(tags=["surveys"])
+router = APIRouter(tags=["surveys"], dependencies=[KnownQueryOnly])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 OfficeCode = Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
 Level = Annotated[int, Field(ge=1, le=4)]
@@ -86,8 +87,8 @@ def record(ticket_id: TicketId, body: SurveyIn, session: SessionDep, user: UserD
 
 @router.get("/reports/surveys", responses=problem_responses(401, 403, 422))
 def report(
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
+    start: Annotated[Day, Query(alias="from")],
+    end: Annotated[Day, Query(alias="to")],
     session: SessionDep,
     user: UserDep,
     office: Annotated[list[OfficeCode] | None, Query()] = None,

@@ -8,7 +8,7 @@ Runs as an admin, so requests get past auth.
 
 Three adjustments, for state or rules between fields that no JSON Schema can state: an
 ``Idempotency-Key`` is made unique per example (the examples share one database, and a key
-reused with another body is a 422 by design); in positive examples a compliance range is
+reused with another body is a 422 by design); in positive examples a report's date range is
 put in order and within ``MAX_COMPLIANCE_DAYS``, and a re-plan's urgent calls are put in
 an office of its scope.
 """
@@ -45,7 +45,7 @@ needs the database); schemathesis starts the lifespan at the first call, once pe
 schema = schemathesis.openapi.from_dict(APP.openapi())
 schema.app = APP
 IDEMPOTENCY_KEY = "Idempotency-Key"
-COMPLIANCE = "/api/v1/reports/compliance"
+DATE_RANGES = {"/api/v1/reports/compliance", "/api/v1/reports/surveys"}
 REPLANS = "/api/v1/replans"
 _fresh = itertools.count()
 
@@ -65,7 +65,7 @@ def _unique_idempotency_key(case: schemathesis.Case) -> None:
 
 def _forward_compliance_range(case: schemathesis.Case) -> None:
     meta = case.meta
-    if case.path != COMPLIANCE or not case.query or meta is None:
+    if case.path not in DATE_RANGES or not case.query or meta is None:
         return
     if not meta.generation.mode.is_positive:
         return

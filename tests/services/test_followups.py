@@ -59,15 +59,20 @@ def test_a_carry_back_registers_the_replacement_due_in_72_hours(session: Session
 def test_the_replacement_is_planned_and_reported_under_72h(session: Session) -> None:
     _published(session)
     original = _call(session)
-    replacement = _carry_back(session, original, _at(10, 0))
+    replacement = _carry_back(session, original, _at(15, 10))
     plan = plan_day(session, scope="SH", day=DAY, params=QUICK)
     assert replacement.id in {v.ticket_id for v in plan.visits}
     by_rule = plan.kpis["on_time_by_rule"]
     assert isinstance(by_rule, dict) and by_rule["72h"] == {"on_time": 1, "late": 0}
     publish_plan(session, plan.id)
-    report = reports.compliance(session, ["SH"], DAY, DAY, now=_at(12))
+    report = reports.compliance(session, ["SH"], DAY, DAY, now=_at(16))
     assert report.rules["72h"].total == 1 and report.rules["72h"].pending == 1
-    _walk(session, replacement, (S.EN_ROUTE, _at(11)), (S.ON_SITE, _at(12, 0, day=27)))
+    _walk(
+        session,
+        replacement,
+        (S.EN_ROUTE, _at(11, 0, day=27)),
+        (S.ON_SITE, _at(12, 0, day=27)),
+    )
     late = reports.compliance(session, ["SH"], DAY, DAY, now=_at(13, 0, day=27))
     assert late.rules["72h"].late == 1
     assert any(m["rule"] == "72h" and m["minutes_late"] > 0 for m in late.misses)
@@ -80,12 +85,13 @@ def test_a_visit_longer_than_two_hours_is_flagged_in_the_daily_log(session: Sess
     long_one, short_one = visits[0].ticket_id, visits[1].ticket_id
     for ticket_id, minutes in ((long_one, 150), (short_one, 45)):
         ticket = TicketRepository(session).get(ticket_id)
+        arrived = ticket.called_at + timedelta(hours=1)  # reported times follow the call
         _walk(
             session,
             ticket,
-            (S.EN_ROUTE, _at(9)),
-            (S.ON_SITE, _at(10)),
-            (S.FIXED_ON_SITE, _at(10) + timedelta(minutes=minutes)),
+            (S.EN_ROUTE, ticket.called_at + timedelta(minutes=5)),
+            (S.ON_SITE, arrived),
+            (S.FIXED_ON_SITE, arrived + timedelta(minutes=minutes)),
         )
     log = reports.engineer_daily(session, "E01", DAY)
     flags = {job["ticket_id"]: job["onsite_over_2h"] for job in log.jobs}
