@@ -41,36 +41,19 @@ from typing import Any
 
 from api_load import URGENT as CALL  # bench/ is the script's directory
 from fastapi.testclient import TestClient
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from api.main import create_app
 from api.settings import ApiSettings
 from dispatch.services.auth import create_user
 from dispatch.services.seeding import seed
-from dispatch.store import make_engine, session_factory, session_scope, upgrade
+from dispatch.store import make_engine, session_factory, session_scope
+from dispatch.store.migrate import throwaway_database
 from dispatch.store.users import Role
 
 DAY = date(2026, 11, 23)
 URGENT = CALL | {"called_at": "2026-11-23T13:00:00+08:00"}
 BUSY_SCOPES = ("region:North", "region:South")
 POLL_S = 0.05
-
-
-@contextmanager
-def throwaway_database(server: str) -> Iterator[str]:
-    name = f"fsdispatch_bench_{secrets.token_hex(4)}"
-    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepare(url: str, days: int) -> str:
@@ -279,7 +262,7 @@ def main() -> None:
     log_dir = Path(f"/tmp/fsdispatch-bench-queue-{secrets.token_hex(3)}")
     log_dir.mkdir()
     results: dict[str, Any] = {"command": " ".join(sys.argv), "cores": os.cpu_count()}
-    with throwaway_database(args.server) as url:
+    with throwaway_database(args.server, "fsdispatch_bench") as url:
         token = prepare(url, args.plans)
         base = ApiSettings(
             database_url=url,

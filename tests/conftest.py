@@ -10,17 +10,16 @@ after each test that used the ``session`` fixture.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from dispatch.store.database import make_engine, session_factory
-from dispatch.store.migrate import upgrade
+from dispatch.store.migrate import throwaway_database, upgrade
 from dispatch.store.models import Base
 
 
@@ -43,22 +42,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade(url)
         yield url
         return
-    yield from _throwaway_postgres(server)
-
-
-def _throwaway_postgres(server: URL) -> Iterator[str]:
-    name = f"fsdispatch_test_{secrets.token_hex(6)}"
-    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with throwaway_database(server, "fsdispatch_test") as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

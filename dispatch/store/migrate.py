@@ -7,11 +7,15 @@ repo-root ``alembic.ini`` is for developers running the ``alembic`` command itse
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import URL
+from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
 
 from dispatch.store.database import make_engine
 
@@ -39,3 +43,23 @@ def upgrade(url: str | URL, revision: str = "head") -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def throwaway_database(server: str | URL, prefix: str) -> Iterator[str]:
+    """A freshly migrated PostgreSQL database on ``server``, dropped on exit (tests, benches).
+
+    Its name is ``prefix`` and a random suffix, so parallel runs never share one.
+    """
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
