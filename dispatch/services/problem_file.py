@@ -11,6 +11,7 @@ import json
 import time as clock
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,7 +25,7 @@ from dispatch.domain import (
 )
 from dispatch.service_area import register
 from dispatch.services.call_form import CallForm
-from dispatch.services.plan_view import Document, plan_document
+from dispatch.services.plan_document import build_plan_document
 from dispatch.services.planning import solve_plan
 from dispatch.services.problem_builder import build_problem, check_size
 from dispatch.services.time_budget import check_time_limit, for_search
@@ -175,7 +176,7 @@ def _places(spec: ProblemFile) -> int:
     return len(spec.offices) + positions + len(spec.tickets)
 
 
-def solve_problem_file(path: Path, params: SolveParams) -> Document:
+def solve_problem_file(path: Path, params: SolveParams) -> dict[str, Any]:
     """Plan the file's day and return the plan document (plan id 0: nothing is stored).
 
     ``params.time_limit_s`` covers the whole plan, reading the file included
@@ -211,9 +212,9 @@ def solve_problem_file(path: Path, params: SolveParams) -> Document:
         unassigned=draft.unassigned,
         kpis=draft.kpis,
     )
-    return plan_document(
+    return build_plan_document(
         plan,
         tickets={t.id: t for t in tickets},
         engineers={e.id: e for e in engineers},
         offices=offices,
-    )
+    ).model_dump(mode="json")
