@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Engineer, Office, Plan, Ticket, Visit
+from dispatch.services.problem_builder import working_days
 from dispatch.store.repository import (
     EngineerRepository,
     OfficeRepository,
@@ -122,6 +123,12 @@ class RouteDocument(_Frozen):
     engineer: str
     office: str
     timezone: str
+    days: tuple[date, date]
+    """The plan's working day and the next one in the engineer's office calendar."""
+    shift_start: time
+    shift_end: time
+    lunch_start: time
+    lunch_minutes: int
     stops: list[Stop]
 
     @property
@@ -151,7 +158,7 @@ class PlanDocument(_Frozen):
         return {s.ticket_id: (r, s) for r in self.routes for s in r.stops}
 
 
-def _stop(visit: Visit, ticket: Ticket, zone: ZoneInfo) -> Stop:
+def stop_of(visit: Visit, ticket: Ticket, zone: ZoneInfo) -> Stop:
     draft = ticket.draft
     return Stop(
         sequence=visit.sequence,
@@ -196,15 +203,21 @@ def build_plan_document(
     routes = []
     for engineer_id in in_scope:
         engineer = engineers[engineer_id]
-        zone = offices[engineer.office_code].timezone
+        office = offices[engineer.office_code]
+        zone = office.timezone
         visits = sorted(by_engineer.get(engineer_id, []), key=lambda v: v.sequence)
-        stops = [_stop(v, tickets[v.ticket_id], ZoneInfo(zone)) for v in visits]
+        stops = [stop_of(v, tickets[v.ticket_id], ZoneInfo(zone)) for v in visits]
         routes.append(
             RouteDocument(
                 engineer_id=engineer_id,
                 engineer=engineer.name,
                 office=engineer.office_code,
                 timezone=zone,
+                days=working_days(office.calendar, plan.plan_date),
+                shift_start=engineer.shift_start,
+                shift_end=engineer.shift_end,
+                lunch_start=engineer.lunch_start,
+                lunch_minutes=engineer.lunch_minutes,
                 stops=stops,
             )
         )
