@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
-from api import problems
+from api import pages, problems
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
 from api.problems import problem_responses
@@ -80,6 +80,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         failed_auth=settings.limit(settings.rate_limit_failed_auth),
     )
     app.include_router(health.router)
+    pages.install(app, settings)
     for module in (tickets, plans, jobs, engineers, reports):
         app.include_router(module.router, prefix=API_V1, responses=problem_responses(429))
     return app

@@ -83,7 +83,7 @@ class Board:
     rows: tuple[Row, ...]
     points: tuple[MapPoint, ...]
     lines: tuple[MapLine, ...]
-    exceptions: tuple[Attention, ...]
+    attention: tuple[Attention, ...]
     diff: PlanDiff | None
     """The newest version against the published one, when it is not itself published."""
 
@@ -117,7 +117,7 @@ def _map(
     return points, lines
 
 
-def _exceptions(document: PlanDocument) -> list[Attention]:
+def _attention(document: PlanDocument) -> list[Attention]:
     reasons: dict[int, Reason] = document.kpis.reasons
     stops = document.stops()
     found = [Attention(u.ticket_id, "unassigned", None, u.reason) for u in document.unassigned]
@@ -150,7 +150,7 @@ def board(session: Session, scope: str, day: date) -> Board:
         rows,
         tuple(points),
         tuple(lines),
-        tuple(_exceptions(document)),
+        tuple(_attention(document)),
         diff,
     )
 
