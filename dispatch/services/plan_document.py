@@ -77,15 +77,17 @@ class Reason(_Frozen):
 
 
 class Kpis(_Frozen):
-    jobs: int
-    assigned: int
-    on_time: int
-    late: list[LateVisit]
-    unassigned: int
-    on_time_by_rule: dict[str, RuleCount]
-    travel_km: float
-    travel_hours: float
-    onsite_hours: float
+    """A plan's figures; a plan stored without them (made by hand) reads as all zero."""
+
+    jobs: int = 0
+    assigned: int = 0
+    on_time: int = 0
+    late: list[LateVisit] = Field(default_factory=list)
+    unassigned: int = 0
+    on_time_by_rule: dict[str, RuleCount] = Field(default_factory=dict)
+    travel_km: float = 0.0
+    travel_hours: float = 0.0
+    onsite_hours: float = 0.0
     engineers: dict[str, EngineerFigures] = Field(default_factory=dict)
     reasons: dict[int, Reason] = Field(default_factory=dict)
     objective: float | None = None
