@@ -1,0 +1,84 @@
+"""The pages' session and its defences, through the app (the browser suite drives the rest)."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from dispatch.services.auth import create_user, revoke_token
+from dispatch.store.users import Role
+
+
+def _log_in(client: TestClient, session: Session, role: Role = Role.DISPATCHER) -> tuple[int, str]:
+    user, token = create_user(session, name="调度员", role=role, offices=["SH"])
+    session.commit()
+    response = client.post("/login", data={"token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and token not in cookie
+    board = client.get("/board")
+    found = re.search(r'name="csrf" value="([^"]+)"', board.text)
+    assert found is not None
+    return user.id, found[1]
+
+
+def test_pages_need_a_session(client: TestClient, organisation: None) -> None:
+    response = client.get("/board", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/login")
+
+
+def test_a_form_without_the_csrf_token_changes_nothing(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    _log_in(client, session)
+    form = {"scope": "SH", "date": "2026-11-23", "seconds": "1"}
+    assert client.post("/board/plan", data=form | {"csrf": "forged"}).status_code == 403
+    assert client.post("/board/plan", data=form).status_code == 422
+
+
+def test_a_post_from_another_origin_is_refused(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    _, csrf = _log_in(client, session)
+    response = client.post(
+        "/logout", data={"csrf": csrf}, headers={"Origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+    assert client.get("/board").status_code == 200, "still signed in"
+
+
+def test_a_tampered_cookie_is_no_session(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    _log_in(client, session)
+    value = client.cookies["fsd_session"]
+    client.cookies.set("fsd_session", value[:-2] + ("A" if value[-1] != "A" else "B") + value[-1])
+    assert client.get("/board", follow_redirects=False).status_code == 303
+
+
+def test_revoking_the_token_ends_the_session(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    user_id, _ = _log_in(client, session)
+    revoke_token(session, user_id)
+    session.commit()
+    assert client.get("/board", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_every_page_sends_the_csp(client: TestClient, organisation: None) -> None:
+    policy = client.get("/login").headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_concurrent_board_requests_of_one_session(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    _log_in(client, session)
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(
+            pool.map(lambda _: client.get("/board?date=2026-11-23").status_code, range(16))
+        )
+    assert codes == [200] * 16
