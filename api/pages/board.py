@@ -11,6 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from api.deps import RunnerDep, SessionDep, SettingsDep
+from api.pages.basemap import province_outlines
 from api.pages.render import page
 from api.pages.session import SignedIn, check_csrf, signed_in
 from api.routers.jobs import stream_job_events
@@ -72,6 +73,7 @@ def board_page(
         scope=chosen,
         offices=offices,
         ticks=hour_ticks(),
+        outlines=province_outlines(),
         tile_url=settings.map_tile_url,
         emergency=who.user.role in (Role.EMERGENCY, Role.ADMIN),
     )
