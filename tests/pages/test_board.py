@@ -100,3 +100,25 @@ def test_the_xss_customer_renders_as_text_on_the_board(world: World, log_in: Log
     assert dialogs == []
     csp = page.request.get(f"{world.base}/login").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_the_intake_form_shows_each_fields_error_then_registers(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.DISPATCHER, offices=("SH",)))
+    page.goto(f"{world.base}/board/calls/new")
+    page.fill("#f-customer", "上海地铁2号线")
+    page.fill("#f-latitude", "95")
+    page.fill("#f-longitude", "121.47")
+    page.fill("#f-called_at", f"{DAY}T09:30")
+    page.fill("#f-product_line", "video-surveillance")
+    page.fill("#f-fault", "无图像")
+    page.click("#register")
+    expect(page.locator("#e-latitude")).to_contain_text("less than or equal to 90")
+    expect(page.locator("#e-called_at")).to_contain_text("timezone")
+    expect(page.locator("#f-customer")).to_have_value("上海地铁2号线")
+    page.fill("#f-latitude", "31.23")
+    page.fill("#f-called_at", f"{DAY}T09:30+08:00")
+    page.click("#register")
+    expect(page).to_have_url(re.compile(r"/board/calls\?office=SH"))
+    expect(page.locator("#calls")).to_contain_text("上海地铁2号线")

@@ -1,0 +1,111 @@
+"""The call register and the intake form: the same ``CallForm`` rules and messages as
+``POST /api/v1/tickets``, each error shown next to its field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from api.deps import SessionDep
+from api.pages.board import Planner
+from api.pages.render import page
+from api.pages.session import SignedIn, check_csrf
+from dispatch.domain import TicketStatus
+from dispatch.services import tickets
+from dispatch.services.auth import may_see_office, require_office, visible_offices
+from dispatch.services.call_form import CallForm
+from dispatch.store.repository import OfficeRepository
+
+router = APIRouter(include_in_schema=False)
+FIELDS: tuple[str, ...] = (
+    *("office", "customer", "phone", "address", "latitude", "longitude", "called_at"),
+    *("product_line", "product_model", "fault", "kind", "emergency", "remote_failed"),
+)
+REGISTER_LIMIT = 500
+
+
+@router.get("/board/calls")
+def register(
+    request: Request,
+    who: Planner,
+    session: SessionDep,
+    office: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[TicketStatus | None, Query()] = None,
+    risk: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
+    """Calls by office, status and deadline risk, most urgent deadline first."""
+    offices = visible_offices(who.user, [office] if office else None)
+    wanted = tickets.TicketFilter(offices=offices, status=status, late_risk=risk)
+    found = tickets.list_tickets(session, wanted, now=datetime.now(UTC), limit=REGISTER_LIMIT)
+    zones = {o.code: o.calendar.zone() for o in OfficeRepository(session).list()}
+    return page(
+        request,
+        "calls.html",
+        who,
+        calls=found,
+        zones=zones,
+        office=office,
+        status=status,
+        risk=risk,
+        statuses=list(TicketStatus),
+        offices=_offices(session, who),
+    )
+
+
+def _offices(session: SessionDep, who: SignedIn) -> list[Any]:
+    return [o for o in OfficeRepository(session).list() if may_see_office(who.user, o.code)]
+
+
+def _form_page(
+    request: Request,
+    who: SignedIn,
+    session: SessionDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "call_form.html",
+        who,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        offices=_offices(session, who),
+    )
+
+
+@router.get("/board/calls/new")
+def new_call(request: Request, who: Planner, session: SessionDep) -> HTMLResponse:
+    return _form_page(request, who, session, {}, {})
+
+
+def _errors(invalid: ValidationError) -> dict[str, str]:
+    return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in invalid.errors()}
+
+
+@router.post("/board/calls/new")
+async def submit_call(request: Request, who: Planner, session: SessionDep) -> Response:
+    """Register the call, or show the form again with each field's error (422)."""
+    form = await request.form()
+    check_csrf(request, who.page, str(form.get("csrf", "")))
+    values = {name: str(form.get(name, "")).strip() for name in FIELDS}
+    body: dict[str, Any] = {
+        k: v for k, v in values.items() if v and k not in ("emergency", "remote_failed")
+    }
+    body["emergency"] = values["emergency"] == "on"
+    body["remote_failed"] = values["remote_failed"] == "on"
+    try:
+        call = CallForm.model_validate(body)
+        require_office(who.user, call.office)
+        view, _ = tickets.intake(session, call.to_draft(), user_id=who.user.id)
+    except ValidationError as invalid:
+        return _form_page(request, who, session, values, _errors(invalid), 422)
+    except ValueError as refused:
+        session.rollback()
+        return _form_page(request, who, session, values, {"product_line": str(refused)}, 422)
+    return RedirectResponse(f"/board/calls?office={view.ticket.office_code}", status_code=303)
