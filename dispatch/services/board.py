@@ -136,7 +136,9 @@ def board(session: Session, scope: str, day: date) -> Board:
     newest = plans.latest(codes, day)
     current = plans.latest(codes, day, published_only=True)
     document = load_plan_document(session, newest) if newest else None
-    published = load_plan_document(session, current) if current else None
+    published = document if current and newest and current.id == newest.id else None
+    if current and published is None:
+        published = load_plan_document(session, current)
     if document is None:
         return Board(codes, day, None, None, (), (), (), (), None)
     points, lines = _map(document, chosen)

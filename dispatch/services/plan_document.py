@@ -238,10 +238,9 @@ def build_plan_document(
 
 def load_plan_document(session: Session, plan: Plan) -> PlanDocument:
     """The document of a stored plan, reading its tickets, engineers and offices."""
-    repository = TicketRepository(session)
     return build_plan_document(
         plan,
-        tickets={v.ticket_id: repository.get(v.ticket_id) for v in plan.visits},
+        tickets=TicketRepository(session).get_many([v.ticket_id for v in plan.visits]),
         engineers={e.id: e for e in EngineerRepository(session).list()},
         offices={o.code: o for o in OfficeRepository(session).list()},
     )
