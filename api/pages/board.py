@@ -132,9 +132,13 @@ def job_events(
 def plan_page(request: Request, who: Planner, session: SessionDep, plan_id: int) -> HTMLResponse:
     """The version side by side with the published one, and the publish button."""
     require_scope(who.user, PlanRepository(session).get(plan_id).scope)
-    document, published, diff = plan_comparison(session, plan_id)
     return page(
-        request, "plan.html", who, plan=document, published=published, diff=diff, conflict=None
+        request,
+        "plan.html",
+        who,
+        view=plan_comparison(session, plan_id),
+        ticks=hour_ticks(),
+        conflict=None,
     )
 
 
@@ -158,15 +162,13 @@ def publish(
         publish_plan(session, plan_id)
     except ConflictError as conflict:
         session.rollback()
-        document, published, diff = plan_comparison(session, plan_id)
         return page(
             request,
             "plan.html",
             who,
             status_code=409,
-            plan=document,
-            published=published,
-            diff=diff,
+            view=plan_comparison(session, plan_id),
+            ticks=hour_ticks(),
             conflict=str(conflict),
         )
     scope = ",".join(plan.scope)

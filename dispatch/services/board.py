@@ -157,16 +157,37 @@ def board(session: Session, scope: str, day: date) -> Board:
     )
 
 
-def plan_comparison(
-    session: Session, plan_id: int
-) -> tuple[PlanDocument, PlanDocument | None, PlanDiff]:
-    """A plan version, the published version of its scope and day, and their diff."""
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A plan version beside the published one of its scope and day."""
+
+    plan: PlanDocument
+    published: PlanDocument | None
+    diff: PlanDiff
+    before: tuple[Row, ...]
+    """Timeline rows, in the published version, of the engineers the version changes."""
+    after: tuple[Row, ...]
+
+
+def _changed_rows(document: PlanDocument | None, engineers: set[str]) -> tuple[Row, ...]:
+    if document is None:
+        return ()
+    return tuple(timeline_row(r) for r in document.routes if r.engineer_id in engineers)
+
+
+def plan_comparison(session: Session, plan_id: int) -> Comparison:
+    """A plan version, the published version of its scope and day, their diff, and the
+    timelines of the engineers whose work changes, before and after."""
     plans = PlanRepository(session)
     candidate = plans.get(plan_id)
     current = plans.latest(candidate.scope, candidate.plan_date, published_only=True)
     document = load_plan_document(session, candidate)
     published = load_plan_document(session, current) if current else None
-    return document, published, plan_diff(document, published)
+    diff = plan_diff(document, published)
+    ends = [e for m in diff.moved for e in (m.before, m.after) if e is not None]
+    changed = set(ends) | set(diff.next_stop_changed)
+    before = _changed_rows(published, changed)
+    return Comparison(document, published, diff, before, _changed_rows(document, changed))
 
 
 @dataclass(frozen=True, slots=True)
