@@ -63,7 +63,12 @@ def board_page(
     chosen = scope or default_scope(who.user)
     codes = jobs.canonical_scope(session, chosen)
     require_scope(who.user, codes)
-    offices = [o for o in OfficeRepository(session).list() if may_see_office(who.user, o.code)]
+    everything = OfficeRepository(session).list()
+    offices = [o for o in everything if may_see_office(who.user, o.code)]
+    regions = sorted(
+        {o.region for o in offices}
+        - {o.region for o in everything if not may_see_office(who.user, o.code)}
+    )
     view = board(session, chosen, day or today())
     return page(
         request,
@@ -72,6 +77,7 @@ def board_page(
         board=view,
         scope=chosen,
         offices=offices,
+        regions=regions,
         ticks=hour_ticks(),
         outlines=province_outlines(),
         tile_url=settings.map_tile_url,

@@ -19,6 +19,7 @@ def test_each_role_lands_on_its_own_page(world: World, log_in: LogIn) -> None:
     expect(dispatcher.locator("#scope option")).to_have_count(1)
     emergency = log_in(world.token(Role.EMERGENCY))
     expect(emergency.locator("#replan")).to_be_visible()
+    expect(emergency.locator("#scope option[value^='region:']")).to_have_count(7)
     engineer = log_in(world.token(Role.ENGINEER, engineer_id="E01"), phone=True)
     expect(engineer).to_have_url(re.compile(r"/engineers/E01/day$"))
     stranger = log_in("not-a-token")
