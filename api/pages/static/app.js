@@ -12,7 +12,7 @@ function followJob(box) {
       text("elapsed", Number(progress.elapsed_s).toFixed(1));
       document.getElementById("bar").value = progress.elapsed_s;
     }
-    if (progress.objective !== undefined) text("objective", progress.objective);
+    if (progress.best_objective != null) text("objective", progress.best_objective);
   };
   events.addEventListener("progress", (e) => show(JSON.parse(e.data)));
   events.addEventListener("done", (e) => {
