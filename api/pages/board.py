@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import AwareDatetime
 
 from api.deps import RunnerDep, SessionDep, SettingsDep
 from api.pages.basemap import province_outlines
@@ -97,7 +98,7 @@ def start_plan(
     scope: Annotated[str, Form(max_length=200)],
     day: Annotated[date, Form(alias="date")],
     seconds: Annotated[int, Form(ge=1)] = 5,
-    as_of: Annotated[datetime | None, Form()] = None,
+    as_of: Annotated[AwareDatetime | None, Form()] = None,
 ) -> RedirectResponse:
     """Queue a plan (or, with ``as_of``, an emergency re-plan) and watch it."""
     check_csrf(request, who.page, csrf)

@@ -13,7 +13,8 @@ from dispatch.store.users import Role
 
 
 def _log_in(client: TestClient, session: Session, role: Role = Role.DISPATCHER) -> tuple[int, str]:
-    user, token = create_user(session, name="调度员", role=role, offices=["SH"])
+    offices = ["SH"] if role is Role.DISPATCHER else []
+    user, token = create_user(session, name="调度员", role=role, offices=offices)
     session.commit()
     response = client.post("/login", data={"token": token}, follow_redirects=False)
     assert response.status_code == 303
@@ -82,3 +83,14 @@ def test_concurrent_board_requests_of_one_session(
             pool.map(lambda _: client.get("/board?date=2026-11-23").status_code, range(16))
         )
     assert codes == [200] * 16
+
+
+def test_bad_form_input_is_422_not_500(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    _, csrf = _log_in(client, session, Role.EMERGENCY)
+    form = {"csrf": csrf, "scope": "SH", "date": "2026-11-23", "seconds": "1"}
+    assert client.post("/board/plan", data=form | {"as_of": "2026-11-23T11:00"}).status_code == 422
+    assert client.post("/board/plan", data=form | {"date": "23/11/2026"}).status_code == 422
+    assert client.post("/board/plan", data=form | {"scope": "NOWHERE"}).status_code in (404, 422)
+    assert client.get("/board/plans/999999").status_code == 404
