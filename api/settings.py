@@ -43,9 +43,6 @@ class ApiSettings(Settings):
     then end when the server restarts). Set it when several server processes share users."""
     session_hours: float = Field(default=10.0, gt=0, le=24 * 30)
     """A page session lasts this long after login (the token's own expiry still applies)."""
-    map_tile_url: str | None = None
-    """Optional street-map tiles under the board's map (``{z}/{x}/{y}`` URL); offline
-    without it."""
 
     def limit(self, rate: float) -> Limit:
         """A rate limit of ``rate`` requests a second, with the configured burst."""

@@ -57,7 +57,6 @@ def board_page(
     request: Request,
     who: Planner,
     session: SessionDep,
-    settings: SettingsDep,
     scope: Annotated[str | None, Query(max_length=200)] = None,
     day: Annotated[date | None, Query(alias="date")] = None,
 ) -> HTMLResponse:
@@ -81,7 +80,6 @@ def board_page(
         regions=regions,
         ticks=hour_ticks(),
         outlines=province_outlines(),
-        tile_url=settings.map_tile_url,
         emergency=who.user.role in (Role.EMERGENCY, Role.ADMIN),
     )
 

@@ -30,11 +30,8 @@ CONTENT_SECURITY_POLICY = (
 """No inline script or style anywhere: customer text can never run as code."""
 
 
-def security_headers(response: HTMLResponse, tile_host: str | None = None) -> None:
-    policy = CONTENT_SECURITY_POLICY
-    if tile_host:
-        policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {tile_host}")
-    response.headers["Content-Security-Policy"] = policy
+def security_headers(response: HTMLResponse) -> None:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
