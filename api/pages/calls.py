@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.pages.board import Planner
@@ -52,11 +53,11 @@ def register(
         status=status,
         risk=risk,
         statuses=list(TicketStatus),
-        offices=_offices(session, who),
+        offices=visible_office_list(session, who),
     )
 
 
-def _offices(session: SessionDep, who: SignedIn) -> list[Any]:
+def visible_office_list(session: SessionDep, who: SignedIn) -> list[Any]:
     return [o for o in OfficeRepository(session).list() if may_see_office(who.user, o.code)]
 
 
@@ -75,7 +76,7 @@ def _form_page(
         status_code=status_code,
         values=values,
         errors=errors,
-        offices=_offices(session, who),
+        offices=visible_office_list(session, who),
     )
 
 
@@ -84,8 +85,19 @@ def new_call(request: Request, who: Planner, session: SessionDep) -> HTMLRespons
     return _form_page(request, who, session, {}, {})
 
 
-def _errors(invalid: ValidationError) -> dict[str, str]:
+def field_errors(invalid: ValidationError) -> dict[str, str]:
     return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in invalid.errors()}
+
+
+def read_call(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
+    """The form's call fields as typed (to show again) and as the ``CallForm`` body."""
+    values = {name: str(form.get(name, "")).strip() for name in FIELDS}
+    body: dict[str, Any] = {
+        k: v for k, v in values.items() if v and k not in ("emergency", "remote_failed")
+    }
+    body["emergency"] = values["emergency"] == "on"
+    body["remote_failed"] = values["remote_failed"] == "on"
+    return values, body
 
 
 @router.post("/board/calls/new")
@@ -93,18 +105,13 @@ async def submit_call(request: Request, who: Planner, session: SessionDep) -> Re
     """Register the call, or show the form again with each field's error (422)."""
     form = await request.form()
     check_csrf(request, who.page, str(form.get("csrf", "")))
-    values = {name: str(form.get(name, "")).strip() for name in FIELDS}
-    body: dict[str, Any] = {
-        k: v for k, v in values.items() if v and k not in ("emergency", "remote_failed")
-    }
-    body["emergency"] = values["emergency"] == "on"
-    body["remote_failed"] = values["remote_failed"] == "on"
+    values, body = read_call(form)
     try:
         call = CallForm.model_validate(body)
         require_office(who.user, call.office)
         view, _ = tickets.intake(session, call.to_draft(), user_id=who.user.id)
     except ValidationError as invalid:
-        return _form_page(request, who, session, values, _errors(invalid), 422)
+        return _form_page(request, who, session, values, field_errors(invalid), 422)
     except ValueError as refused:
         session.rollback()
         return _form_page(request, who, session, values, {"product_line": str(refused)}, 422)

@@ -70,15 +70,29 @@ def test_a_stale_publish_shows_the_conflict(world: World, log_in: LogIn) -> None
     expect(page.locator("#publish")).to_be_visible()
 
 
-def test_emergency_replan_shows_whose_next_stop_changes(world: World, log_in: LogIn) -> None:
+def test_emergency_registers_the_urgent_call_and_replans_in_one_step(
+    world: World, log_in: LogIn
+) -> None:
     page = log_in(world.token(Role.EMERGENCY))
     page.goto(f"{world.base}/board?scope=SH&date={DAY}")
-    page.fill("#as_of", f"{DAY}T11:00+08:00")
-    page.fill(".emergency input[name=seconds]", "1")
-    page.click("#replan")
+    page.click("#replan-with-call")
+    page.fill("#f-as_of", f"{DAY}T11:00")
+    page.fill("#f-seconds", "1")
+    page.select_option("#f-office", "SH")
+    page.fill("#f-latitude", "31.24")
+    page.fill("#f-longitude", "121.48")
+    page.fill("#f-called_at", f"{DAY}T10:45+08:00")
+    page.fill("#f-product_line", "video-surveillance")
+    page.fill("#f-fault", "全线黑屏")
+    page.click("#replan-submit")
+    expect(page.locator("#e-as_of")).to_contain_text("timezone")
+    expect(page.locator("#e-customer")).to_be_visible()
+    page.fill("#f-as_of", f"{DAY}T11:00+08:00")
+    page.fill("#f-customer", "上海地铁控制中心")
+    page.click("#replan-submit")
     expect(page.locator("#next-stops")).to_be_visible(timeout=30_000)
     expect(page.locator("h1")).to_contain_text("SH")
-    expect(page.locator("#figures")).to_contain_text("travel km")
+    expect(page.locator("#moved")).to_contain_text("上海地铁控制中心")
 
 
 def test_engineer_cookie_opens_neither_the_board_nor_another_route(
