@@ -61,17 +61,18 @@ def visible_office_list(session: SessionDep, who: SignedIn) -> list[Any]:
     return [o for o in OfficeRepository(session).list() if may_see_office(who.user, o.code)]
 
 
-def _form_page(
+def form_page(
     request: Request,
     who: SignedIn,
     session: SessionDep,
-    values: dict[str, str],
-    errors: dict[str, str],
+    form: tuple[str, dict[str, str], dict[str, str]],
     status_code: int = 200,
 ) -> HTMLResponse:
+    """A call form (``template``, the values typed, each field's error) to fill or fix."""
+    template, values, errors = form
     return page(
         request,
-        "call_form.html",
+        template,
         who,
         status_code=status_code,
         values=values,
@@ -82,7 +83,7 @@ def _form_page(
 
 @router.get("/board/calls/new")
 def new_call(request: Request, who: Planner, session: SessionDep) -> HTMLResponse:
-    return _form_page(request, who, session, {}, {})
+    return form_page(request, who, session, ("call_form.html", {}, {}))
 
 
 def field_errors(invalid: ValidationError) -> dict[str, str]:
@@ -111,8 +112,12 @@ async def submit_call(request: Request, who: Planner, session: SessionDep) -> Re
         require_office(who.user, call.office)
         view, _ = tickets.intake(session, call.to_draft(), user_id=who.user.id)
     except ValidationError as invalid:
-        return _form_page(request, who, session, values, field_errors(invalid), 422)
+        return form_page(
+            request, who, session, ("call_form.html", values, field_errors(invalid)), 422
+        )
     except ValueError as refused:
         session.rollback()
-        return _form_page(request, who, session, values, {"product_line": str(refused)}, 422)
+        return form_page(
+            request, who, session, ("call_form.html", values, {"product_line": str(refused)}), 422
+        )
     return RedirectResponse(f"/board/calls?office={view.ticket.office_code}", status_code=303)

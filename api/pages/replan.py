@@ -13,8 +13,7 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from api.deps import RunnerDep, SessionDep, SettingsDep
 from api.pages.board import Planner, today
-from api.pages.calls import field_errors, read_call, visible_office_list
-from api.pages.render import page
+from api.pages.calls import field_errors, form_page, read_call
 from api.pages.session import SignedIn, check_csrf
 from dispatch.services import jobs, tickets
 from dispatch.services.auth import require_role
@@ -41,25 +40,6 @@ class ReplanForm(BaseModel):
     seconds: int = Field(default=5, ge=1, le=600)
 
 
-def _form(
-    request: Request,
-    who: SignedIn,
-    session: SessionDep,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
-) -> HTMLResponse:
-    return page(
-        request,
-        "replan.html",
-        who,
-        status_code=status_code,
-        values=values,
-        errors=errors,
-        offices=visible_office_list(session, who),
-    )
-
-
 @router.get("/board/replan")
 def replan_form(
     request: Request,
@@ -69,7 +49,7 @@ def replan_form(
     day: Annotated[date | None, Query(alias="date")] = None,
 ) -> HTMLResponse:
     values = {"scope": scope, "date": str(day or today()), "emergency": "on", "seconds": "5"}
-    return _form(request, who, session, values, {})
+    return form_page(request, who, session, ("replan.html", values, {}))
 
 
 @router.post("/board/replan")
@@ -95,9 +75,11 @@ async def submit_replan(
     try:
         replan = ReplanForm.model_validate({k: v for k, v in extra.items() if v})
     except ValidationError as invalid:
-        return _form(request, who, session, values, errors | field_errors(invalid), 422)
+        return form_page(
+            request, who, session, ("replan.html", values, errors | field_errors(invalid)), 422
+        )
     if call is None:
-        return _form(request, who, session, values, errors, 422)
+        return form_page(request, who, session, ("replan.html", values, errors), 422)
     return _queue(
         request, who, session, values, call, replan, settings.solve_seconds_max, runner, background
     )
@@ -116,7 +98,13 @@ def _queue(
 ) -> Response:
     codes = jobs.canonical_scope(session, replan.scope)
     if not covers(codes, call.office):
-        return _form(request, who, session, values, {"office": "not in the re-plan scope"}, 422)
+        return form_page(
+            request,
+            who,
+            session,
+            ("replan.html", values, {"office": "not in the re-plan scope"}),
+            422,
+        )
     try:
         tickets.intake(session, call.to_draft(), user_id=who.user.id)
         seconds = min(replan.seconds, max_seconds)
@@ -127,9 +115,11 @@ def _queue(
     except JobAlreadyRunningError as running:
         session.rollback()
         busy = f"job {running.job.id} is already solving this scope and day"
-        return _form(request, who, session, values, {"scope": busy}, 409)
+        return form_page(request, who, session, ("replan.html", values, {"scope": busy}), 409)
     except ValueError as refused:
         session.rollback()
-        return _form(request, who, session, values, {"product_line": str(refused)}, 422)
+        return form_page(
+            request, who, session, ("replan.html", values, {"product_line": str(refused)}), 422
+        )
     background.add_task(runner.submit, job.id)
     return RedirectResponse(f"/board/jobs/{job.id}", status_code=303)
