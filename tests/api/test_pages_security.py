@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from dispatch.services.auth import create_user, revoke_token
+from dispatch.store.jobs import JobRepository
 from dispatch.store.users import Role
 
 
@@ -94,3 +96,20 @@ def test_bad_form_input_is_422_not_500(
     assert client.post("/board/plan", data=form | {"date": "23/11/2026"}).status_code == 422
     assert client.post("/board/plan", data=form | {"scope": "NOWHERE"}).status_code in (404, 422)
     assert client.get("/board/plans/999999").status_code == 404
+
+
+def test_a_failed_solve_shows_its_reason_and_its_stream_ends(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    _log_in(client, session)
+    jobs = JobRepository(session)
+    job = jobs.add(
+        kind="plan", scope="SH", plan_date=date(2026, 11, 23), seconds=1, requested_by=None
+    )
+    jobs.claim(job.id, worker="test")
+    jobs.fail(job.id, "the worker process died <b>hard</b>")
+    session.commit()
+    shown = client.get(f"/board/jobs/{job.id}")
+    assert "the worker process died &lt;b&gt;hard&lt;/b&gt;" in shown.text
+    events = client.get(f"/board/jobs/{job.id}/events")
+    assert events.text.startswith("event: done") and '"status":"failed"' in events.text
