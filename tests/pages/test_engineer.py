@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from playwright.sync_api import expect
 
-from dispatch.domain import TicketStatus
+from dispatch.domain import TicketStatus, Visit
+from dispatch.services.publishing import publish_plan
 from dispatch.services.tickets import report_status
-from dispatch.store.repository import TicketRepository
+from dispatch.store.repository import PlanRepository, TicketRepository
 from dispatch.store.users import Role
 from tests.pages.conftest import DAY, XSS, LogIn, World
 
@@ -57,3 +60,38 @@ def test_the_xss_customer_renders_as_text_on_the_phone(world: World, log_in: Log
     stop = page.locator(f"li.stop[data-ticket='{world.xss_ticket}']")
     expect(stop.locator(".customer")).to_have_text(XSS)
     assert page.locator("img[src=x]").count() == 0 and dialogs == []
+
+
+def test_after_a_replan_is_published_the_page_lists_what_changed(
+    world: World, log_in: LogIn
+) -> None:
+    used = {_engineer_with_stops(world)[0], world.engineer_of(world.xss_ticket)}
+    used.add(_engineer_with_stops(world, skip=world.engineer_of(world.xss_ticket))[0])
+    route = next(
+        r for r in world.published.routes if r.engineer_id not in used and len(r.stops) >= 2
+    )
+    page = log_in(world.token(Role.ENGINEER, engineer_id=route.engineer_id), phone=True)
+    page.goto(f"{world.base}/engineers/{route.engineer_id}/day?date={DAY}")
+    expect(page.locator("#changes")).to_have_count(0)
+    later = timedelta(minutes=40)
+    visits = [
+        Visit(
+            s.ticket_id,
+            route.engineer_id,
+            s.sequence,
+            s.arrival + later,
+            s.departure + later,
+            s.deadline,
+            s.travel_minutes,
+            s.travel_km,
+        )
+        for s in route.stops
+    ]
+    with world.factory() as session:
+        plan = PlanRepository(session).add([route.office], DAY, visits=visits)
+        publish_plan(session, plan.id)
+        session.commit()
+    page.reload()
+    changes = page.locator("#changes")
+    expect(changes).to_contain_text(f"plan {world.published.plan_id} → {plan.id}")
+    expect(changes).to_contain_text(f"ETA of #{route.stops[0].ticket_id} +40 min")
