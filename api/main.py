@@ -10,7 +10,7 @@ import anyio
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import problems, unavailable
+from api import pages, problems, unavailable
 from api.limits import BodySizeLimit
 from api.metrics import Metrics
 from api.openapi import state_server_limits
@@ -122,6 +122,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestId)
     app.include_router(health.router)
+    pages.install(app, settings)
     for module in (tickets, arrival_options, plans, jobs, engineers, reports, surveys):
         app.include_router(module.router, prefix=API_V1, responses=problem_responses(429))
     return app

@@ -25,6 +25,7 @@ from dispatch.domain import (
     WorkKind,
 )
 from dispatch.services.call_form import CallForm, CallTime, Instant, iso_text_only, whole_number
+from dispatch.services.plan_document import Kpis
 from dispatch.services.tickets import TicketView
 from dispatch.store.jobs import JobStatus, SolveJob
 from dispatch.times import DAY_PATTERN, FIRST_DAY, LAST_DAY, check_day
@@ -301,7 +302,7 @@ class PlanOut(BaseModel):
     published: bool
     visits: list[VisitOut]
     unassigned: list[UnassignedOut]
-    kpis: dict[str, Any]
+    kpis: Kpis
     """Plan-wide figures over all its visits; ``engineers`` holds each engineer's figures of
     the planning day, with the tentative next working day's under ``next_day``
     (``dispatch.services.kpis``)."""
@@ -317,7 +318,7 @@ class PlanOut(BaseModel):
             published=plan.published,
             visits=[VisitOut.of(v) for v in plan.visits],
             unassigned=[UnassignedOut(ticket_id=t, reason=r) for t, r in plan.unassigned],
-            kpis=plan.kpis,
+            kpis=Kpis.model_validate(plan.kpis),
         )
 
 

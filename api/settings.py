@@ -41,6 +41,12 @@ class ApiSettings(Settings):
     events_max_seconds: float = Field(default=600.0, gt=0)
     """An event stream ends after this long even if its job has not."""
 
+    session_secret: str | None = None
+    """Signs the pages' session cookies; unset, a random key per server start (sessions
+    then end when the server restarts). Set it when several server processes share users."""
+    session_hours: float = Field(default=10.0, gt=0, le=24 * 30)
+    """A page session lasts this long after login (the token's own expiry still applies)."""
+
     def limit(self, rate: float) -> Limit:
         """A rate limit of ``rate`` requests a second, with the configured burst."""
         return Limit(rate, rate * self.rate_limit_burst_seconds)

@@ -11,6 +11,8 @@ from api.problems import problem_responses
 from api.query import KnownQueryOnly
 from api.schemas import Day, RouteOut, StopOut
 from dispatch.services.auth import require_engineer
+from dispatch.services.board import changes_since
+from dispatch.services.plan_diff import RouteChanges
 from dispatch.services.publishing import published_route
 from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
 
@@ -47,3 +49,19 @@ def get_route(
         plan_id=route.plan_id,
         stops=stops,
     )
+
+
+@router.get("/{engineer_id}/route/changes", responses=problem_responses(401, 403, 404, 422))
+def get_route_changes(
+    engineer_id: EngineerId,
+    day: Annotated[Day, Query(alias="date")],
+    session: SessionDep,
+    user: UserDep,
+    since: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> RouteChanges:
+    """What changed on the published route since version ``since`` (the ``plan_id`` of
+    the route last fetched): stops added, removed, moved in order, and ETAs shifted by
+    more than 15 minutes. Without ``since`` every stop counts as added."""
+    engineer = EngineerRepository(session).get(engineer_id)
+    require_engineer(user, engineer.id, engineer.office_code)
+    return changes_since(session, engineer.id, day, since)

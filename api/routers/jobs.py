@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.deps import RunnerDep, SessionDep, SettingsDep, UserDep
 from api.problems import problem_responses
 from api.schemas import JobOut
+from api.settings import ApiSettings
 from dispatch.errors import ConflictError
 from dispatch.services.auth import require_role, require_scope
 from dispatch.services.jobs import cancel_job
@@ -73,6 +74,11 @@ def job_events(
 ) -> StreamingResponse:
     """Server-sent events: ``progress`` whenever the job changes, then one ``done``."""
     _visible_job(session, user, job_id)
+    return stream_job_events(request, settings, job_id)
+
+
+def stream_job_events(request: Request, settings: ApiSettings, job_id: int) -> StreamingResponse:
+    """The job's progress as server-sent events (the caller has checked access)."""
     stream = _events(
         request.app.state.session_factory,
         job_id,

@@ -23,6 +23,7 @@ from api.schemas import (
 from api.settings import ApiSettings
 from dispatch.services import jobs, tickets
 from dispatch.services.auth import require_role, require_scope
+from dispatch.services.plan_document import PlanDocument, load_plan_document
 from dispatch.services.publishing import covers, publish_plan
 from dispatch.store.jobs import SolveJob
 from dispatch.store.repository import PlanRepository
@@ -121,6 +122,19 @@ def get_plan(plan_id: PlanId, session: SessionDep, user: UserDep, response: Resp
     require_scope(user, plan.scope)
     set_etag(response, plan.version)
     return PlanOut.of(plan)
+
+
+@router.get("/plans/{plan_id}/document", responses=problem_responses(401, 403, 404, 422))
+def get_plan_document(
+    plan_id: PlanId, session: SessionDep, user: UserDep, response: Response
+) -> PlanDocument:
+    """The plan as the board and ``dispatch plan --json`` show it: routes per engineer
+    with stops in office time, unassigned tickets with reasons, typed KPIs."""
+    require_role(user, *PLANNERS)
+    plan = PlanRepository(session).get(plan_id)
+    require_scope(user, plan.scope)
+    set_etag(response, plan.version)
+    return load_plan_document(session, plan)
 
 
 @router.post("/plans/{plan_id}/publish", responses=problem_responses(401, 403, 404, 409, 422))

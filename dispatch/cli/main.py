@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -20,9 +21,11 @@ from dispatch.cli.replay import replay_command
 from dispatch.cli.session import database_url, open_session
 from dispatch.cli.solve import solve_file, vrptw
 from dispatch.errors import InvalidInputError
+from dispatch.services.auth import create_user
 from dispatch.services.seeding import seed as seed_store
 from dispatch.store.migrate import upgrade
 from dispatch.store.repository import EngineerRepository, OfficeRepository
+from dispatch.store.users import Role
 from fixtures.generator import SCENARIOS
 
 app = typer.Typer(
@@ -129,3 +132,19 @@ def demo(
     typer.echo(f"{report.offices} offices, {report.engineers} engineers, day {planning_day}")
     tickets.show_open_tickets()
     plan_command(day=planning_day.isoformat(), seconds=seconds)
+    _invite_to_the_board(planning_day)
+
+
+def _invite_to_the_board(day: date) -> None:
+    """Create a demo login for the board and say how to open it.
+
+    The demo user has the emergency team's role: a dispatcher sees only their offices,
+    and the demo plans the whole country.
+    """
+    with open_session() as session:
+        _, token = create_user(session, name="demo dispatcher", role=Role.EMERGENCY)
+    typer.echo(
+        "\nOpen the board: run `dispatch serve`, go to http://127.0.0.1:8000/login and paste"
+        f" this demo token (shown once):\n  {token}\nthen pick the day {day.isoformat()}"
+        f" (http://127.0.0.1:8000/board?scope=ALL&date={day.isoformat()})."
+    )

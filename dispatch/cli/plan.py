@@ -16,9 +16,13 @@ from dispatch.cli.options import JsonFlag, parse_day
 from dispatch.cli.output import print_json, print_table
 from dispatch.cli.session import open_session
 from dispatch.errors import InvalidInputError
-from dispatch.services.plan_view import Document, plan_document
+from dispatch.services.plan_document import (
+    EngineerFigures,
+    Kpis,
+    PlanDocument,
+    load_plan_document,
+)
 from dispatch.services.planning import plan_day
-from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
 from solver import SolveParams
 
 STOP_COLUMNS = ["sequence", "ticket_id", "arrival", "deadline", "on_time", "customer", "fault"]
@@ -58,56 +62,57 @@ def scope_of(offices: list[str] | None, region: str | None) -> str:
     return ",".join(offices) if offices else "ALL"
 
 
-def _print_human(document: Document) -> None:
+def _print_human(document: PlanDocument) -> None:
     console = Console(width=160)
     console.print(
-        f"[bold]Plan {document['plan_id']}[/] v{document['version']} for {document['date']}, "
-        f"scope {', '.join(document['scope'])}"
+        f"[bold]Plan {document.plan_id}[/] v{document.version} for {document.date}, "
+        f"scope {', '.join(document.scope)}"
     )
-    for route in document["routes"]:
-        title = f"{route['engineer_id']} {route['engineer']} ({route['office']})"
-        if route["stops"]:
-            print_table(title, route["stops"], STOP_COLUMNS)
+    for route in document.routes:
+        title = f"{route.engineer_id} {route.engineer} ({route.office})"
+        if route.stops:
+            rows = [stop.model_dump(mode="json") for stop in route.stops]
+            print_table(title, rows, STOP_COLUMNS)
         else:
             console.print(f"{title}: no visits")
-    _print_kpis(console, document["kpis"])
-    unassigned = {str(item["ticket_id"]) for item in document["unassigned"]}
-    for ticket_id, reason in document["kpis"].get("reasons", {}).items():
+    _print_kpis(console, document.kpis)
+    unassigned = {item.ticket_id for item in document.unassigned}
+    for ticket_id, reason in document.kpis.reasons.items():
         label = "[yellow]unassigned[/]" if ticket_id in unassigned else "[red]late[/]"
-        console.print(f"{label} ticket {ticket_id}: {reason['message']}")
+        console.print(f"{label} ticket {ticket_id}: {reason.message}")
 
 
-def _print_kpis(console: Console, kpis: dict[str, Any]) -> None:
+def _print_kpis(console: Console, kpis: Kpis) -> None:
     console.print(
-        f"jobs {kpis['jobs']}: {kpis['on_time']} on time, {len(kpis['late'])} late, "
-        f"{kpis['unassigned']} unassigned; travel {kpis['travel_km']} km / "
-        f"{kpis['travel_hours']} h, on site {kpis['onsite_hours']} h"
+        f"jobs {kpis.jobs}: {kpis.on_time} on time, {len(kpis.late)} late, "
+        f"{kpis.unassigned} unassigned; travel {kpis.travel_km} km / "
+        f"{kpis.travel_hours} h, on site {kpis.onsite_hours} h"
     )
     by_rule = ", ".join(
-        f"{rule}: {v['on_time']} on time / {v['late']} late"
-        for rule, v in kpis["on_time_by_rule"].items()
+        f"{rule}: {v.on_time} on time / {v.late} late" for rule, v in kpis.on_time_by_rule.items()
     )
     console.print(f"by rule: {by_rule}")
-    engineers = kpis.get("engineers", {})
-    if engineers:
+    for warning in kpis.warnings:
+        console.print(f"[yellow]warning[/]: {warning}")
+    if kpis.engineers:
         print_table(
             "hours by engineer (next-day jobs are tentative)",
-            _engineer_rows(engineers),
+            _engineer_rows(kpis.engineers),
             ENGINEER_COLUMNS,
         )
 
 
-def _engineer_rows(engineers: dict[str, Any]) -> list[dict[str, Any]]:
+def _engineer_rows(engineers: dict[str, EngineerFigures]) -> list[dict[str, Any]]:
     """One row per engineer: the planning day's hours by kind A-D, and next-day jobs."""
     return [
         {
             "engineer": engineer_id,
-            "date": day.get("date"),
-            "jobs": day["jobs"],
-            **day["hours_by_kind"],
-            "utilisation": day["utilisation"],
-            "overtime_minutes": day["overtime_minutes"],
-            "next_day_jobs": day.get("next_day", {}).get("jobs"),
+            "date": day.date.isoformat(),
+            "jobs": day.jobs,
+            **day.hours_by_kind,
+            "utilisation": day.utilisation,
+            "overtime_minutes": day.overtime_minutes,
+            "next_day_jobs": day.next_day.jobs if day.next_day else None,
         }
         for engineer_id, day in sorted(engineers.items())
     ]
@@ -129,15 +134,9 @@ def plan_command(
             day=parse_day(day),
             params=SolveParams(time_limit_s=seconds, seed=seed),
         )
-        tickets = TicketRepository(session)
-        document = plan_document(
-            plan,
-            tickets={v.ticket_id: tickets.get(v.ticket_id) for v in plan.visits},
-            engineers={e.id: e for e in EngineerRepository(session).list()},
-            offices={o.code: o for o in OfficeRepository(session).list()},
-        )
+        document = load_plan_document(session, plan)
     if as_json:
-        print_json(document)
+        print_json(document.model_dump(mode="json"))
     else:
         _print_human(document)
 

@@ -163,7 +163,7 @@ def fitting(
     if not engineers:
         return Fitting(ticket, published, None, None, {})
     visits = {v.ticket_id: v for v in visits_of(session, published.id, [e.id for e in engineers])}
-    tickets = TicketRepository(session).get_many(list(visits))
+    tickets = list(TicketRepository(session).get_many(visits).values())
     planning = build_problem(
         day=published.plan_date,
         offices=list(offices.values()),

@@ -99,7 +99,7 @@ def _store(
     engineers = [e for e in EngineerRepository(session).list() if e.office_code in offices]
     unassigned = [(t, why) for t, why in published.unassigned if t != fit.ticket.id]
     ids = {v.ticket_id for v in visits} | {t for t, _ in unassigned}
-    tickets = {t.id: t for t in TicketRepository(session).get_many(ids)}
+    tickets = TicketRepository(session).get_many(ids)
     others = [e for e in engineers if e.id not in touched]
     sites = {t.id: t.draft.site for t in tickets.values()}
     legs |= _return_legs(visits, others, offices, sites, travel)

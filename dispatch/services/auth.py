@@ -89,7 +89,12 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> U
 
     Hashes are compared in constant time.
     """
-    digest = hash_token(token)
+    return authenticate_digest(session, hash_token(token), now)
+
+
+def authenticate_digest(session: Session, digest: str, now: datetime | None = None) -> User | None:
+    """As ``authenticate``, from the token's hash: what a browser session keeps, so a
+    revoked or expired token ends the session too and the token itself is never stored."""
     found = UserRepository(session).by_token_hash(digest)
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None

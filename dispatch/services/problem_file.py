@@ -11,7 +11,7 @@ import time as clock
 from collections import Counter
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import from_json
@@ -27,7 +27,7 @@ from dispatch.domain import (
 from dispatch.errors import InvalidInputError
 from dispatch.service_area import register
 from dispatch.services.call_form import CallForm, ProductLine
-from dispatch.services.plan_view import Document, plan_document
+from dispatch.services.plan_document import build_plan_document
 from dispatch.services.planning import solve_plan
 from dispatch.services.problem_builder import build_problem, check_size
 from dispatch.services.time_budget import check_time_limit, for_search
@@ -210,7 +210,7 @@ def _places(spec: ProblemFile) -> int:
     return len(spec.offices) + positions + len(spec.tickets)
 
 
-def solve_problem_file(path: Path, params: SolveParams) -> Document:
+def solve_problem_file(path: Path, params: SolveParams) -> dict[str, Any]:
     """Plan the file's day and return the plan document (plan id 0: nothing is stored).
 
     ``params.time_limit_s`` covers the whole plan, reading the file included
@@ -248,9 +248,9 @@ def solve_problem_file(path: Path, params: SolveParams) -> Document:
         unassigned=draft.unassigned,
         kpis=draft.kpis,
     )
-    return plan_document(
+    return build_plan_document(
         plan,
         tickets={t.id: t for t in tickets},
         engineers={e.id: e for e in engineers},
         offices=offices,
-    )
+    ).model_dump(mode="json")

@@ -1,0 +1,123 @@
+"""The call register and the intake form: the same ``CallForm`` rules and messages as
+``POST /api/v1/tickets``, each error shown next to its field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from api.deps import SessionDep
+from api.pages.board import Planner
+from api.pages.render import page
+from api.pages.session import SignedIn, check_csrf
+from dispatch.domain import TicketStatus
+from dispatch.services import tickets
+from dispatch.services.auth import may_see_office, require_office, visible_offices
+from dispatch.services.call_form import CallForm
+from dispatch.store.repository import OfficeRepository
+
+router = APIRouter(include_in_schema=False)
+FIELDS: tuple[str, ...] = (
+    *("office", "customer", "phone", "address", "latitude", "longitude", "called_at"),
+    *("product_line", "product_model", "fault", "kind", "emergency", "remote_failed"),
+)
+REGISTER_LIMIT = 500
+
+
+@router.get("/board/calls")
+def register(
+    request: Request,
+    who: Planner,
+    session: SessionDep,
+    office: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[TicketStatus | None, Query()] = None,
+    risk: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
+    """Calls by office, status and deadline risk, most urgent deadline first."""
+    offices = visible_offices(who.user, [office] if office else None)
+    wanted = tickets.TicketFilter(offices=offices, status=status, late_risk=risk)
+    found = tickets.list_tickets(session, wanted, now=datetime.now(UTC), limit=REGISTER_LIMIT)
+    zones = {o.code: o.calendar.zone() for o in OfficeRepository(session).list()}
+    return page(
+        request,
+        "calls.html",
+        who,
+        calls=found,
+        zones=zones,
+        office=office,
+        status=status,
+        risk=risk,
+        statuses=list(TicketStatus),
+        offices=visible_office_list(session, who),
+    )
+
+
+def visible_office_list(session: SessionDep, who: SignedIn) -> list[Any]:
+    return [o for o in OfficeRepository(session).list() if may_see_office(who.user, o.code)]
+
+
+def form_page(
+    request: Request,
+    who: SignedIn,
+    session: SessionDep,
+    form: tuple[str, dict[str, str], dict[str, str]],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A call form (``template``, the values typed, each field's error) to fill or fix."""
+    template, values, errors = form
+    return page(
+        request,
+        template,
+        who,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        offices=visible_office_list(session, who),
+    )
+
+
+@router.get("/board/calls/new")
+def new_call(request: Request, who: Planner, session: SessionDep) -> HTMLResponse:
+    return form_page(request, who, session, ("call_form.html", {}, {}))
+
+
+def field_errors(invalid: ValidationError) -> dict[str, str]:
+    return {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in invalid.errors()}
+
+
+def read_call(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
+    """The form's call fields as typed (to show again) and as the ``CallForm`` body."""
+    values = {name: str(form.get(name, "")).strip() for name in FIELDS}
+    body: dict[str, Any] = {
+        k: v for k, v in values.items() if v and k not in ("emergency", "remote_failed")
+    }
+    body["emergency"] = values["emergency"] == "on"
+    body["remote_failed"] = values["remote_failed"] == "on"
+    return values, body
+
+
+@router.post("/board/calls/new")
+async def submit_call(request: Request, who: Planner, session: SessionDep) -> Response:
+    """Register the call, or show the form again with each field's error (422)."""
+    form = await request.form()
+    check_csrf(request, who.page, str(form.get("csrf", "")))
+    values, body = read_call(form)
+    try:
+        call = CallForm.model_validate(body)
+        require_office(who.user, call.office)
+        view, _ = tickets.intake(session, call.to_draft(), user_id=who.user.id)
+    except ValidationError as invalid:
+        return form_page(
+            request, who, session, ("call_form.html", values, field_errors(invalid)), 422
+        )
+    except ValueError as refused:
+        session.rollback()
+        return form_page(
+            request, who, session, ("call_form.html", values, {"product_line": str(refused)}), 422
+        )
+    return RedirectResponse(f"/board/calls?office={view.ticket.office_code}", status_code=303)

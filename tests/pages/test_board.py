@@ -1,0 +1,139 @@
+"""The dispatcher's and emergency team's board in a real browser against a real server."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from dispatch.services.planning import plan_day
+from dispatch.services.publishing import publish_plan
+from dispatch.store.users import Role
+from solver import SolveParams
+from tests.pages.conftest import DAY, XSS, LogIn, World
+
+
+def test_each_role_lands_on_its_own_page(world: World, log_in: LogIn) -> None:
+    dispatcher = log_in(world.token(Role.DISPATCHER, offices=("SH",)))
+    expect(dispatcher).to_have_url(re.compile(r"/board$"))
+    expect(dispatcher.locator("#scope option")).to_have_count(1)
+    emergency = log_in(world.token(Role.EMERGENCY))
+    expect(emergency.locator("#replan")).to_be_visible()
+    expect(emergency.locator("#scope option[value^='region:']")).to_have_count(7)
+    engineer = log_in(world.token(Role.ENGINEER, engineer_id="E01"), phone=True)
+    expect(engineer).to_have_url(re.compile(r"/engineers/E01/day$"))
+    stranger = log_in("not-a-token")
+    expect(stranger.get_by_role("alert")).to_have_text("That token is not valid.")
+
+
+def test_the_session_cookie_is_httponly_strict_and_holds_no_token(
+    world: World, log_in: LogIn
+) -> None:
+    token = world.token(Role.DISPATCHER, offices=("SH",))
+    page = log_in(token)
+    (cookie,) = page.context.cookies()
+    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+    assert token not in cookie["value"] and token not in page.content()
+    assert page.evaluate("document.cookie") == ""
+
+
+def test_dispatcher_plans_watches_progress_compares_and_publishes(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.DISPATCHER, offices=("SH", "HZ")))
+    page.goto(f"{world.base}/board?scope=SH&date={DAY}")
+    seen: list[str] = []
+    page.on("framenavigated", lambda frame: seen.append(frame.url))
+    page.fill("input[name=seconds] >> nth=0", "1")
+    page.click("#plan")
+    expect(page.locator("#publish")).to_be_visible(timeout=30_000)
+    assert any("/board/jobs/" in url for url in seen), "the progress page was shown"
+    expect(page.locator("#figures")).to_contain_text("on time")
+    expect(page.locator("#moved h2")).to_contain_text("Tickets that move")
+    page.click("#publish")
+    expect(page).to_have_url(re.compile(r"/board\?scope=SH"))
+    expect(page.locator(".kpis h2")).to_contain_text("(published)")
+
+
+def test_a_stale_publish_shows_the_conflict(world: World, log_in: LogIn) -> None:
+    with world.factory() as session:
+        older = plan_day(session, scope="BJ", day=DAY, params=SolveParams(time_limit_s=1.0))
+        session.commit()
+    page = log_in(world.token(Role.DISPATCHER, offices=("BJ",)))
+    page.goto(f"{world.base}/board/plans/{older.id}")
+    with world.factory() as session:
+        newer = plan_day(session, scope="BJ", day=DAY, params=SolveParams(time_limit_s=1.0))
+        publish_plan(session, newer.id)
+        session.commit()
+    page.click("#publish")
+    expect(page.locator("#conflict")).to_contain_text(f"published version {newer.version}")
+    expect(page.locator("#publish")).to_be_visible()
+
+
+def test_emergency_registers_the_urgent_call_and_replans_in_one_step(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.EMERGENCY))
+    page.goto(f"{world.base}/board?scope=SH&date={DAY}")
+    page.click("#replan-with-call")
+    page.fill("#f-as_of", f"{DAY}T11:00")
+    page.fill("#f-seconds", "1")
+    page.select_option("#f-office", "SH")
+    page.fill("#f-latitude", "31.24")
+    page.fill("#f-longitude", "121.48")
+    page.fill("#f-called_at", f"{DAY}T10:45+08:00")
+    page.fill("#f-product_line", "video-surveillance")
+    page.fill("#f-fault", "全线黑屏")
+    page.click("#replan-submit")
+    expect(page.locator("#e-as_of")).to_contain_text("timezone")
+    expect(page.locator("#e-customer")).to_be_visible()
+    page.fill("#f-as_of", f"{DAY}T11:00+08:00")
+    page.fill("#f-customer", "上海地铁控制中心")
+    page.click("#replan-submit")
+    expect(page.locator("#next-stops")).to_be_visible(timeout=30_000)
+    expect(page.locator("h1")).to_contain_text("SH")
+    expect(page.locator("#moved")).to_contain_text("上海地铁控制中心")
+
+
+def test_engineer_cookie_opens_neither_the_board_nor_another_route(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.ENGINEER, engineer_id="E01"), phone=True)
+    assert page.goto(f"{world.base}/board").status == 403
+    assert page.goto(f"{world.base}/engineers/E02/day").status == 403
+    assert page.goto(f"{world.base}/board/plans/{world.published.plan_id}").status == 403
+
+
+def test_the_xss_customer_renders_as_text_on_the_board(world: World, log_in: LogIn) -> None:
+    page = log_in(world.token(Role.EMERGENCY))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    page.goto(f"{world.base}/board?scope=ALL&date={DAY}")
+    bar = page.locator(f"rect[data-ticket='{world.xss_ticket}']:is(.work, .late) title")
+    expect(bar).to_contain_text(XSS)
+    assert page.locator("img[src=x]").count() == 0
+    assert dialogs == []
+    csp = page.request.get(f"{world.base}/login").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_the_intake_form_shows_each_fields_error_then_registers(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.DISPATCHER, offices=("SH",)))
+    page.goto(f"{world.base}/board/calls/new")
+    page.fill("#f-customer", "上海地铁2号线")
+    page.fill("#f-latitude", "95")
+    page.fill("#f-longitude", "121.47")
+    page.fill("#f-called_at", f"{DAY}T09:30")
+    page.fill("#f-product_line", "video-surveillance")
+    page.fill("#f-fault", "无图像")
+    page.click("#register")
+    expect(page.locator("#e-latitude")).to_contain_text("less than or equal to 90")
+    expect(page.locator("#e-called_at")).to_contain_text("timezone")
+    expect(page.locator("#f-customer")).to_have_value("上海地铁2号线")
+    page.fill("#f-latitude", "31.23")
+    page.fill("#f-called_at", f"{DAY}T09:30+08:00")
+    page.click("#register")
+    expect(page).to_have_url(re.compile(r"/board/calls\?office=SH"))
+    expect(page.locator("#calls")).to_contain_text("上海地铁2号线")
