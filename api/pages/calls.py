@@ -26,6 +26,9 @@ FIELDS: tuple[str, ...] = (
     *("office", "customer", "phone", "address", "latitude", "longitude", "called_at"),
     *("product_line", "product_model", "fault", "kind", "emergency", "remote_failed"),
 )
+NUMBER_FIELDS = ("latitude", "longitude")
+"""A form posts text; these go to ``CallForm`` as numbers when they read as one, so the
+strict form (no ``true`` for a latitude in JSON) judges the value, not its spelling."""
 REGISTER_LIMIT = 500
 
 
@@ -96,9 +99,18 @@ def read_call(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
     body: dict[str, Any] = {
         k: v for k, v in values.items() if v and k not in ("emergency", "remote_failed")
     }
+    body |= {name: _number(body[name]) for name in NUMBER_FIELDS if name in body}
     body["emergency"] = values["emergency"] == "on"
     body["remote_failed"] = values["remote_failed"] == "on"
     return values, body
+
+
+def _number(text: str) -> float | str:
+    """``text`` as a number, or as it is (the form then names the field and the reason)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 @router.post("/board/calls/new")
