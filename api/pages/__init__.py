@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import board, calls, engineer, login, replan
+from api.pages import board, calls, engineer, login, options, replan
 from api.pages.render import STATIC
 from api.pages.session import LoginRequiredError, make_signer
 from api.settings import ApiSettings
@@ -24,5 +24,5 @@ def install(app: FastAPI, settings: ApiSettings) -> None:
     app.state.page_signer = make_signer(settings)
     app.add_exception_handler(LoginRequiredError, _to_login)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (login, board, calls, replan, engineer):
+    for module in (login, board, calls, options, replan, engineer):
         app.include_router(module.router)

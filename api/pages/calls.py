@@ -16,6 +16,7 @@ from api.pages.board import Planner
 from api.pages.render import page
 from api.pages.session import SignedIn, check_csrf
 from dispatch.domain import TicketStatus
+from dispatch.errors import InvalidInputError
 from dispatch.services import tickets
 from dispatch.services.auth import may_see_office, require_office, visible_offices
 from dispatch.services.call_form import CallForm
@@ -127,9 +128,9 @@ async def submit_call(request: Request, who: Planner, session: SessionDep) -> Re
         return form_page(
             request, who, session, ("call_form.html", values, field_errors(invalid)), 422
         )
-    except ValueError as refused:
+    except InvalidInputError as refused:
         session.rollback()
         return form_page(
             request, who, session, ("call_form.html", values, {"product_line": str(refused)}), 422
         )
-    return RedirectResponse(f"/board/calls?office={view.ticket.office_code}", status_code=303)
+    return RedirectResponse(f"/board/calls/{view.ticket.id}/options", status_code=303)

@@ -135,5 +135,7 @@ def test_the_intake_form_shows_each_fields_error_then_registers(
     page.fill("#f-latitude", "31.23")
     page.fill("#f-called_at", f"{DAY}T09:30+08:00")
     page.click("#register")
-    expect(page).to_have_url(re.compile(r"/board/calls\?office=SH"))
+    expect(page).to_have_url(re.compile(r"/board/calls/\d+/options"))
+    expect(page.locator("h1")).to_contain_text("上海地铁2号线")
+    page.click("text=Call register")
     expect(page.locator("#calls")).to_contain_text("上海地铁2号线")
