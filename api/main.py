@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import pages, problems, unavailable
 from api.limits import BodySizeLimit
+from api.liveness import Liveness
 from api.metrics import Metrics
 from api.openapi import state_server_limits
 from api.problems import problem_responses
@@ -120,6 +121,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         per_token=settings.limit(settings.rate_limit_per_token),
         failed_auth=settings.limit(settings.rate_limit_failed_auth),
     )
+    app.add_middleware(Liveness)  # a probe passes no layer but the request id
     app.add_middleware(RequestId)
     app.include_router(health.router)
     pages.install(app, settings)
