@@ -17,10 +17,11 @@ from api.problems import problem_responses
 from api.schemas import JobOut
 from api.settings import ApiSettings
 from dispatch.errors import ConflictError
+from dispatch.services import jobs
 from dispatch.services.auth import require_role, require_scope
 from dispatch.services.jobs import cancel_job
 from dispatch.store.database import session_scope
-from dispatch.store.jobs import JobRepository, JobStatus, SolveJob
+from dispatch.store.jobs import JobStatus, SolveJob
 from dispatch.store.users import Role, User
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -29,7 +30,7 @@ JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 def _visible_job(session: Session, user: User, job_id: int) -> SolveJob:
     require_role(user, Role.DISPATCHER, Role.EMERGENCY, Role.ADMIN)
-    job = JobRepository(session).get(job_id)
+    job = jobs.job(session, job_id)
     require_scope(user, job.scope.split(","))
     return job
 
@@ -110,4 +111,4 @@ async def _events(
 
 def _read_job(factory: sessionmaker[Session], job_id: int) -> SolveJob:
     with session_scope(factory) as session:
-        return JobRepository(session).get(job_id)
+        return jobs.job(session, job_id)
