@@ -61,4 +61,4 @@ def assign(
     require_office(user, ticket(session, ticket_id).office_code)
     plan, option = assign_option(session, ticket_id, plan_id=body.plan_id, key=body.option)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return AssignOut(plan=PlanOut.of(plan), option=OptionOut.of(option))
+    return AssignOut(plan=PlanOut.model_validate(plan), option=OptionOut.of(option))

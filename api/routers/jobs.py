@@ -39,7 +39,7 @@ def _visible_job(session: Session, user: User, job_id: int) -> SolveJob:
 def get_job(job_id: JobId, session: SessionDep, user: UserDep) -> JobOut:
     """Status, attempt, progress (best objective and elapsed while running; on-time count
     when done), and the plan or the failure reason."""
-    return JobOut.of(_visible_job(session, user, job_id))
+    return JobOut.model_validate(_visible_job(session, user, job_id))
 
 
 @router.delete("/{job_id}", responses=problem_responses(401, 403, 404, 409, 422))
@@ -56,7 +56,7 @@ def cancel(
     if not cancelled and job.status is not JobStatus.CANCELLED:
         raise ConflictError(f"job {job_id} already {job.status.value}")
     background.add_task(runner.cancel, job_id)
-    return JobOut.of(job)
+    return JobOut.model_validate(job)
 
 
 @router.get(
@@ -96,7 +96,7 @@ async def _events(
     ends = time.monotonic() + max_s
     while True:
         job = await anyio.to_thread.run_sync(_read_job, factory, job_id)
-        data = JobOut.of(job).model_dump_json()
+        data = JobOut.model_validate(job).model_dump_json()
         if job.done:
             yield f"event: done\ndata: {data}\n\n"
             return

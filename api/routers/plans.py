@@ -81,7 +81,7 @@ def request_plan(
     job = _queue(session, user, body, settings)
     background.add_task(runner.submit, job.id)
     _accepted(response, job)
-    return JobOut.of(job)
+    return JobOut.model_validate(job)
 
 
 @router.post(
@@ -110,7 +110,9 @@ def request_replan(
     job = _queue(session, user, body, settings)
     background.add_task(runner.submit, job.id)
     _accepted(response, job)
-    return ReplanOut(job=JobOut.of(job), tickets=[TicketOut.of(v.ticket) for v in added])
+    return ReplanOut(
+        job=JobOut.model_validate(job), tickets=[TicketOut.of(v.ticket) for v in added]
+    )
 
 
 @router.get("/plans/{plan_id}", responses=problem_responses(401, 403, 404, 422))
@@ -120,7 +122,7 @@ def get_plan(plan_id: PlanId, session: SessionDep, user: UserDep, response: Resp
     plan = plan_of(session, plan_id)
     require_scope(user, plan.scope)
     set_etag(response, plan.version)
-    return PlanOut.of(plan)
+    return PlanOut.model_validate(plan)
 
 
 @router.get("/plans/{plan_id}/document", responses=problem_responses(401, 403, 404, 422))
