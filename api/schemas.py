@@ -11,12 +11,18 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from dispatch.domain import (
     DeadlineRule,
     GeoPoint,
-    Plan,
     ServiceArea,
     Ticket,
     TicketDraft,
@@ -27,7 +33,7 @@ from dispatch.domain import (
 from dispatch.services.call_form import CallForm, CallTime, Instant, iso_text_only, whole_number
 from dispatch.services.plan_document import Kpis
 from dispatch.services.tickets import TicketView
-from dispatch.store.jobs import JobStatus, SolveJob
+from dispatch.store.jobs import JobStatus
 from dispatch.times import DAY_PATTERN, FIRST_DAY, LAST_DAY, check_day
 
 SCOPE_PATTERN = r"^(ALL|region:[A-Za-z][A-Za-z -]{0,49}|[A-Z0-9_-]{1,16}(,[A-Z0-9_-]{1,16}){0,49})$"
@@ -99,6 +105,8 @@ def _site_and_fault(draft: TicketDraft) -> dict[str, Any]:
 
 
 class TicketOut(BaseModel):
+    # A hand mapping, not ``from_attributes``: most fields live on ``ticket.draft``
+    # and ``office`` is ``office_code`` there, so aliases would hide more than they save.
     id: int
     office: str
     customer: str
@@ -219,10 +227,13 @@ class ReplanRequest(PlanRequest):
 
 
 class JobOut(BaseModel):
+    # Read from a ``SolveJob`` by attribute name; ``date`` is the job's ``plan_date``.
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
     id: int
     kind: str
     scope: str
-    date: date
+    date: Annotated[date, Field(validation_alias="plan_date")]
     seconds: int
     as_of: datetime | None
     status: JobStatus
@@ -236,26 +247,6 @@ class JobOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
 
-    @classmethod
-    def of(cls, job: SolveJob) -> JobOut:
-        return cls(
-            id=job.id,
-            kind=job.kind,
-            scope=job.scope,
-            date=job.plan_date,
-            seconds=job.seconds,
-            as_of=job.as_of,
-            status=job.status,
-            attempt=job.attempt,
-            progress=job.progress,
-            failure_reason=job.failure_reason,
-            plan_id=job.plan_id,
-            worker=job.worker,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-        )
-
 
 class ReplanOut(BaseModel):
     job: JobOut
@@ -263,6 +254,8 @@ class ReplanOut(BaseModel):
 
 
 class VisitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     ticket_id: int
     engineer_id: str
     sequence: int
@@ -273,30 +266,28 @@ class VisitOut(BaseModel):
     travel_minutes: int
     travel_km: float
 
-    @classmethod
-    def of(cls, visit: Visit) -> VisitOut:
-        return cls(
-            ticket_id=visit.ticket_id,
-            engineer_id=visit.engineer_id,
-            sequence=visit.sequence,
-            arrival=visit.arrival,
-            departure=visit.departure,
-            deadline=visit.deadline,
-            minutes_late=visit.minutes_late,
-            travel_minutes=visit.travel_minutes,
-            travel_km=visit.travel_km,
-        )
-
 
 class UnassignedOut(BaseModel):
     ticket_id: int
     reason: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_pair(cls, data: object) -> object:
+        """The domain keeps an unassigned ticket as a ``(ticket_id, reason)`` pair."""
+        if isinstance(data, tuple):
+            ticket_id, reason = data
+            return {"ticket_id": ticket_id, "reason": reason}
+        return data
+
 
 class PlanOut(BaseModel):
+    # Read from a domain ``Plan`` by attribute name; ``date`` is the plan's ``plan_date``.
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
     id: int
     scope: list[str]
-    date: date
+    date: Annotated[date, Field(validation_alias="plan_date")]
     version: int
     created_at: datetime
     published: bool
@@ -306,20 +297,6 @@ class PlanOut(BaseModel):
     """Plan-wide figures over all its visits; ``engineers`` holds each engineer's figures of
     the planning day, with the tentative next working day's under ``next_day``
     (``dispatch.services.kpis``)."""
-
-    @classmethod
-    def of(cls, plan: Plan) -> PlanOut:
-        return cls(
-            id=plan.id,
-            scope=list(plan.scope),
-            date=plan.plan_date,
-            version=plan.version,
-            created_at=plan.created_at,
-            published=plan.published,
-            visits=[VisitOut.of(v) for v in plan.visits],
-            unassigned=[UnassignedOut(ticket_id=t, reason=r) for t, r in plan.unassigned],
-            kpis=Kpis.model_validate(plan.kpis),
-        )
 
 
 class PublishOut(BaseModel):
@@ -350,6 +327,7 @@ class Navigation(BaseModel):
 
 
 class StopOut(BaseModel):
+    # A hand mapping: a stop joins a visit, its ticket and the office's time zone.
     sequence: int
     ticket_id: int
     eta: datetime

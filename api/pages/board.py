@@ -17,13 +17,13 @@ from api.pages.render import page
 from api.pages.session import SignedIn, check_csrf, signed_in
 from api.routers.jobs import stream_job_events
 from dispatch.errors import ConflictError
-from dispatch.services import jobs
+from dispatch.services import directory, jobs
 from dispatch.services.auth import may_see_office, require_role, require_scope
 from dispatch.services.board import board, plan_comparison
+from dispatch.services.plan_document import plan_of
 from dispatch.services.publishing import publish_plan
 from dispatch.services.timeline import hour_ticks
-from dispatch.store.jobs import JobAlreadyRunningError, JobRepository
-from dispatch.store.repository import OfficeRepository, PlanRepository
+from dispatch.store.jobs import JobAlreadyRunningError
 from dispatch.store.users import Role, User
 
 router = APIRouter(include_in_schema=False)
@@ -63,7 +63,7 @@ def board_page(
     chosen = scope or default_scope(who.user)
     codes = jobs.canonical_scope(session, chosen)
     require_scope(who.user, codes)
-    everything = OfficeRepository(session).list()
+    everything = directory.offices(session)
     offices = [o for o in everything if may_see_office(who.user, o.code)]
     regions = sorted(
         {o.region for o in offices}
@@ -118,7 +118,7 @@ def start_plan(
 
 @router.get("/board/jobs/{job_id}")
 def job_page(request: Request, who: Planner, session: SessionDep, job_id: int) -> HTMLResponse:
-    job = JobRepository(session).get(job_id)
+    job = jobs.job(session, job_id)
     require_scope(who.user, job.scope.split(","))
     return page(request, "job.html", who, job=job)
 
@@ -128,7 +128,7 @@ def job_events(
     request: Request, who: Planner, session: SessionDep, settings: SettingsDep, job_id: int
 ) -> StreamingResponse:
     """The API's progress stream, for the page's session instead of a bearer token."""
-    job = JobRepository(session).get(job_id)
+    job = jobs.job(session, job_id)
     require_scope(who.user, job.scope.split(","))
     return stream_job_events(request, settings, job_id)
 
@@ -136,7 +136,7 @@ def job_events(
 @router.get("/board/plans/{plan_id}")
 def plan_page(request: Request, who: Planner, session: SessionDep, plan_id: int) -> HTMLResponse:
     """The version side by side with the published one, and the publish button."""
-    require_scope(who.user, PlanRepository(session).get(plan_id).scope)
+    require_scope(who.user, plan_of(session, plan_id).scope)
     return page(
         request,
         "plan.html",
@@ -159,7 +159,7 @@ def publish(
     """Publish the version the dispatcher looked at; a newer one published meanwhile,
     or a version number that is not this plan's, shows the conflict instead."""
     check_csrf(request, who.page, csrf)
-    plan = PlanRepository(session).get(plan_id)
+    plan = plan_of(session, plan_id)
     require_scope(who.user, plan.scope)
     try:
         if if_match != plan.version:

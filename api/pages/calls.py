@@ -17,10 +17,9 @@ from api.pages.render import page
 from api.pages.session import SignedIn, check_csrf
 from dispatch.domain import TicketStatus
 from dispatch.errors import InvalidInputError
-from dispatch.services import tickets
+from dispatch.services import directory, tickets
 from dispatch.services.auth import may_see_office, require_office, visible_offices
 from dispatch.services.call_form import CallForm
-from dispatch.store.repository import OfficeRepository
 
 router = APIRouter(include_in_schema=False)
 FIELDS: tuple[str, ...] = (
@@ -46,7 +45,7 @@ def register(
     offices = visible_offices(who.user, [office] if office else None)
     wanted = tickets.TicketFilter(offices=offices, status=status, late_risk=risk)
     found = tickets.list_tickets(session, wanted, now=datetime.now(UTC), limit=REGISTER_LIMIT)
-    zones = {o.code: o.calendar.zone() for o in OfficeRepository(session).list()}
+    zones = {o.code: o.calendar.zone() for o in directory.offices(session)}
     return page(
         request,
         "calls.html",
@@ -62,7 +61,7 @@ def register(
 
 
 def visible_office_list(session: SessionDep, who: SignedIn) -> list[Any]:
-    return [o for o in OfficeRepository(session).list() if may_see_office(who.user, o.code)]
+    return [o for o in directory.offices(session) if may_see_office(who.user, o.code)]
 
 
 def form_page(

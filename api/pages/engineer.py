@@ -17,11 +17,11 @@ from api.pages.session import SignedIn, check_csrf, signed_in, write_session
 from dispatch.domain import TicketStatus
 from dispatch.errors import StaleVersionError
 from dispatch.lifecycle import IllegalTransitionError
+from dispatch.services import directory, tickets
 from dispatch.services.auth import ForbiddenError, require_engineer, require_status_update
 from dispatch.services.board import changes_since, engineer_day
 from dispatch.services.publishing import routed_engineer
 from dispatch.services.tickets import report_status
-from dispatch.store.repository import EngineerRepository, TicketRepository
 from dispatch.store.users import Role
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +50,7 @@ def _render(
     message: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    engineer = EngineerRepository(session).get(engineer_id)
+    engineer = directory.engineer(session, engineer_id)
     require_engineer(who.user, engineer.id, engineer.office_code)
     view = engineer_day(session, engineer.id, day)
     changes = changes_since(session, engineer.id, day, who.page.seen.get(engineer.id))
@@ -95,7 +95,7 @@ def report(
 ) -> Response:
     """Report a stop's status with the ticket version the page showed (``If-Match``)."""
     check_csrf(request, who.page, csrf)
-    ticket = TicketRepository(session).get(ticket_id)
+    ticket = tickets.ticket(session, ticket_id)
     require_status_update(who.user, ticket.office_code, routed_engineer(session, ticket_id), target)
     try:
         report_status(session, ticket_id, target, expected_version=if_match, at=None)

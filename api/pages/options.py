@@ -14,10 +14,10 @@ from api.pages.board import Csrf, Planner
 from api.pages.render import page
 from api.pages.session import check_csrf
 from dispatch.errors import ConflictError, InvalidInputError, NotFoundError
+from dispatch.services import directory, tickets
 from dispatch.services.arrival_options import arrival_options
 from dispatch.services.assign_option import assign_option
 from dispatch.services.auth import require_office
-from dispatch.store.repository import OfficeRepository, TicketRepository
 
 router = APIRouter(include_in_schema=False)
 OPTIONS_SHOWN = 5
@@ -44,7 +44,7 @@ def assign(
     """Store the published plan with this option applied as its next version; an option
     that no longer fits (the plan moved on) shows the options again with the conflict."""
     check_csrf(request, who.page, csrf)
-    require_office(who.user, TicketRepository(session).get(ticket_id).office_code)
+    require_office(who.user, tickets.ticket(session, ticket_id).office_code)
     try:
         plan, _ = assign_option(session, ticket_id, plan_id=plan_id, key=key)
     except (ConflictError, InvalidInputError) as refused:
@@ -63,9 +63,9 @@ def _options(
     problem: str | None,
     status_code: int,
 ) -> HTMLResponse:
-    ticket = TicketRepository(session).get(ticket_id)
+    ticket = tickets.ticket(session, ticket_id)
     require_office(who.user, ticket.office_code)
-    zone = OfficeRepository(session).get(ticket.office_code).calendar.zone()
+    zone = directory.office_zone(session, ticket.office_code)
     try:
         report = arrival_options(session, ticket_id, count=OPTIONS_SHOWN)
     except (NotFoundError, ConflictError) as missing:

@@ -14,7 +14,7 @@ from api.schemas_options import AssignOut, AssignRequest, OptionOut, OptionsOut,
 from dispatch.services.arrival_options import arrival_options
 from dispatch.services.assign_option import assign_option
 from dispatch.services.auth import require_office, require_role
-from dispatch.store.repository import TicketRepository
+from dispatch.services.tickets import ticket
 from dispatch.store.users import Role
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], dependencies=[KnownQueryOnly])
@@ -39,7 +39,7 @@ def options(
     """
     require_role(user, *INTAKE_ROLES)
     wanted = body or OptionsRequest()
-    require_office(user, TicketRepository(session).get(ticket_id).office_code)
+    require_office(user, ticket(session, ticket_id).office_code)
     report = arrival_options(session, ticket_id, day=wanted.date, count=wanted.count)
     return OptionsOut.of(report)
 
@@ -58,7 +58,7 @@ def assign(
     fits; publish the new version to dispatch the call.
     """
     require_role(user, *INTAKE_ROLES)
-    require_office(user, TicketRepository(session).get(ticket_id).office_code)
+    require_office(user, ticket(session, ticket_id).office_code)
     plan, option = assign_option(session, ticket_id, plan_id=body.plan_id, key=body.option)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return AssignOut(plan=PlanOut.of(plan), option=OptionOut.of(option))
+    return AssignOut(plan=PlanOut.model_validate(plan), option=OptionOut.of(option))

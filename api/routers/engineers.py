@@ -10,11 +10,11 @@ from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
 from api.query import KnownQueryOnly
 from api.schemas import Day, RouteOut, StopOut
+from dispatch.services import directory
 from dispatch.services.auth import require_engineer
 from dispatch.services.board import changes_since
 from dispatch.services.plan_diff import RouteChanges
-from dispatch.services.publishing import published_route
-from dispatch.store.repository import EngineerRepository, OfficeRepository, TicketRepository
+from dispatch.services.publishing import published_route, route_tickets
 
 router = APIRouter(prefix="/engineers", tags=["routes"], dependencies=[KnownQueryOnly])
 EngineerId = Annotated[str, Path(min_length=1, max_length=32)]
@@ -33,14 +33,15 @@ def get_route(
 
     Only published plans are shown. An engineer may read only their own route.
     """
-    engineer = EngineerRepository(session).get(engineer_id)
+    engineer = directory.engineer(session, engineer_id)
     require_engineer(user, engineer.id, engineer.office_code)
     route = published_route(session, engineer.id, day)
-    repository = TicketRepository(session)
-    zone = OfficeRepository(session).get(engineer.office_code).calendar.zone()
+    zone = directory.office_zone(session, engineer.office_code)
     stops = [
-        StopOut.of(n, visit, repository.get(visit.ticket_id), zone)
-        for n, visit in enumerate(route.visits, start=1)
+        StopOut.of(n, visit, ticket, zone)
+        for n, (visit, ticket) in enumerate(
+            zip(route.visits, route_tickets(session, route), strict=True), start=1
+        )
     ]
     return RouteOut(
         engineer_id=engineer.id,
@@ -62,6 +63,6 @@ def get_route_changes(
     """What changed on the published route since version ``since`` (the ``plan_id`` of
     the route last fetched): stops added, removed, moved in order, and ETAs shifted by
     more than 15 minutes. Without ``since`` every stop counts as added."""
-    engineer = EngineerRepository(session).get(engineer_id)
+    engineer = directory.engineer(session, engineer_id)
     require_engineer(user, engineer.id, engineer.office_code)
     return changes_since(session, engineer.id, day, since)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import MetricsDep, RunnerDep, SessionDep
 from api.problems import problem, problem_responses
-from dispatch.store.jobs import LIVE_STATUSES, JobRepository
+from dispatch.services.jobs import queue_depths
 
 router = APIRouter(tags=["health"])
 
@@ -39,10 +39,9 @@ def metrics(session: SessionDep, registry: MetricsDep, runner: RunnerDep) -> Res
     Answers even while the database is unreachable (``database_up`` 0, the job gauges
     keep their last values): an outage is exactly when the metrics are wanted.
     """
-    jobs = JobRepository(session)
     try:
-        for status in LIVE_STATUSES:
-            registry.queue_depth.labels(status.value).set(jobs.count([status]))
+        for status, depth in queue_depths(session).items():
+            registry.queue_depth.labels(status.value).set(depth)
     except SQLAlchemyError:
         session.rollback()
         registry.database_up.set(0)

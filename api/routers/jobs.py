@@ -17,10 +17,11 @@ from api.problems import problem_responses
 from api.schemas import JobOut
 from api.settings import ApiSettings
 from dispatch.errors import ConflictError
+from dispatch.services import jobs
 from dispatch.services.auth import require_role, require_scope
 from dispatch.services.jobs import cancel_job
 from dispatch.store.database import session_scope
-from dispatch.store.jobs import JobRepository, JobStatus, SolveJob
+from dispatch.store.jobs import JobStatus, SolveJob
 from dispatch.store.users import Role, User
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -29,7 +30,7 @@ JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 def _visible_job(session: Session, user: User, job_id: int) -> SolveJob:
     require_role(user, Role.DISPATCHER, Role.EMERGENCY, Role.ADMIN)
-    job = JobRepository(session).get(job_id)
+    job = jobs.job(session, job_id)
     require_scope(user, job.scope.split(","))
     return job
 
@@ -38,7 +39,7 @@ def _visible_job(session: Session, user: User, job_id: int) -> SolveJob:
 def get_job(job_id: JobId, session: SessionDep, user: UserDep) -> JobOut:
     """Status, attempt, progress (best objective and elapsed while running; on-time count
     when done), and the plan or the failure reason."""
-    return JobOut.of(_visible_job(session, user, job_id))
+    return JobOut.model_validate(_visible_job(session, user, job_id))
 
 
 @router.delete("/{job_id}", responses=problem_responses(401, 403, 404, 409, 422))
@@ -55,7 +56,7 @@ def cancel(
     if not cancelled and job.status is not JobStatus.CANCELLED:
         raise ConflictError(f"job {job_id} already {job.status.value}")
     background.add_task(runner.cancel, job_id)
-    return JobOut.of(job)
+    return JobOut.model_validate(job)
 
 
 @router.get(
@@ -95,7 +96,7 @@ async def _events(
     ends = time.monotonic() + max_s
     while True:
         job = await anyio.to_thread.run_sync(_read_job, factory, job_id)
-        data = JobOut.of(job).model_dump_json()
+        data = JobOut.model_validate(job).model_dump_json()
         if job.done:
             yield f"event: done\ndata: {data}\n\n"
             return
@@ -110,4 +111,4 @@ async def _events(
 
 def _read_job(factory: sessionmaker[Session], job_id: int) -> SolveJob:
     with session_scope(factory) as session:
-        return JobRepository(session).get(job_id)
+        return jobs.job(session, job_id)

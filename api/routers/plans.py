@@ -23,10 +23,9 @@ from api.schemas import (
 from api.settings import ApiSettings
 from dispatch.services import jobs, tickets
 from dispatch.services.auth import require_role, require_scope
-from dispatch.services.plan_document import PlanDocument, load_plan_document
+from dispatch.services.plan_document import PlanDocument, load_plan_document, plan_of
 from dispatch.services.publishing import covers, publish_plan
 from dispatch.store.jobs import SolveJob
-from dispatch.store.repository import PlanRepository
 from dispatch.store.users import Role, User
 
 router = APIRouter(tags=["plans"], dependencies=[KnownQueryOnly])
@@ -82,7 +81,7 @@ def request_plan(
     job = _queue(session, user, body, settings)
     background.add_task(runner.submit, job.id)
     _accepted(response, job)
-    return JobOut.of(job)
+    return JobOut.model_validate(job)
 
 
 @router.post(
@@ -111,17 +110,19 @@ def request_replan(
     job = _queue(session, user, body, settings)
     background.add_task(runner.submit, job.id)
     _accepted(response, job)
-    return ReplanOut(job=JobOut.of(job), tickets=[TicketOut.of(v.ticket) for v in added])
+    return ReplanOut(
+        job=JobOut.model_validate(job), tickets=[TicketOut.of(v.ticket) for v in added]
+    )
 
 
 @router.get("/plans/{plan_id}", responses=problem_responses(401, 403, 404, 422))
 def get_plan(plan_id: PlanId, session: SessionDep, user: UserDep, response: Response) -> PlanOut:
     """A plan version with its visits, KPIs and the reasons for unassigned or late jobs."""
     require_role(user, *PLANNERS)
-    plan = PlanRepository(session).get(plan_id)
+    plan = plan_of(session, plan_id)
     require_scope(user, plan.scope)
     set_etag(response, plan.version)
-    return PlanOut.of(plan)
+    return PlanOut.model_validate(plan)
 
 
 @router.get("/plans/{plan_id}/document", responses=problem_responses(401, 403, 404, 422))
@@ -131,7 +132,7 @@ def get_plan_document(
     """The plan as the board and ``dispatch plan --json`` show it: routes per engineer
     with stops in office time, unassigned tickets with reasons, typed KPIs."""
     require_role(user, *PLANNERS)
-    plan = PlanRepository(session).get(plan_id)
+    plan = plan_of(session, plan_id)
     require_scope(user, plan.scope)
     set_etag(response, plan.version)
     return load_plan_document(session, plan)
@@ -144,7 +145,7 @@ def publish(plan_id: PlanId, session: SessionDep, user: UserDep) -> PublishOut:
     Idempotent: publishing again changes nothing and reports no ticket moved.
     """
     require_role(user, *PLANNERS)
-    require_scope(user, PlanRepository(session).get(plan_id).scope)
+    require_scope(user, plan_of(session, plan_id).scope)
     result = publish_plan(session, plan_id)
     return PublishOut(
         plan_id=result.plan.id,

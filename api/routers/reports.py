@@ -13,9 +13,8 @@ from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
 from api.query import KnownQueryOnly
 from api.schemas import Day
-from dispatch.services import reports
+from dispatch.services import directory, reports
 from dispatch.services.auth import require_engineer, require_office, visible_offices
-from dispatch.store.repository import EngineerRepository
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[KnownQueryOnly])
 OfficeCode = Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
@@ -74,7 +73,7 @@ def engineer_daily(
     user: UserDep,
 ) -> DailyLogOut:
     """The engineer's daily log of work kinds and hours (004 Art. 15–17)."""
-    engineer = EngineerRepository(session).get(engineer_id)
+    engineer = directory.engineer(session, engineer_id)
     require_engineer(user, engineer.id, engineer.office_code)
     log = reports.engineer_daily(session, engineer.id, day)
     return DailyLogOut(

@@ -12,9 +12,9 @@ from api.deps import SessionDep, UserDep
 from api.problems import problem_responses
 from api.query import KnownQueryOnly
 from api.schemas import Day, Strict
+from dispatch.services import tickets
 from dispatch.services.auth import require_office, require_role, visible_offices
 from dispatch.services.surveys import record_survey, survey_report
-from dispatch.store.repository import TicketRepository
 from dispatch.store.users import Role
 
 router = APIRouter(tags=["surveys"], dependencies=[KnownQueryOnly])
@@ -69,7 +69,7 @@ class SurveyReportOut(BaseModel):
 def record(ticket_id: TicketId, body: SurveyIn, session: SessionDep, user: UserDep) -> SurveyOut:
     """Record the customer's survey of a closed call: one per call (409 for a second)."""
     require_role(user, Role.DISPATCHER, Role.EMERGENCY, Role.ADMIN)
-    require_office(user, TicketRepository(session).get(ticket_id).office_code)
+    require_office(user, tickets.ticket(session, ticket_id).office_code)
     ratings = body.model_dump(include={"attitude", "technique", "arrival_time", "follow_through"})
     survey = record_survey(
         session, ticket_id, ratings, at=body.at or datetime.now(UTC), comment=body.comment

@@ -32,7 +32,7 @@ from dispatch.services.planning import (
 )
 from dispatch.services.replanning import replan
 from dispatch.store.database import make_engine, session_factory, session_scope
-from dispatch.store.jobs import JobRepository, SolveJob
+from dispatch.store.jobs import LIVE_STATUSES, JobRepository, JobStatus, SolveJob
 from dispatch.store.outage import while_unreachable
 from dispatch.store.plans import scope_key
 from solver import Progress, SolveParams
@@ -93,6 +93,17 @@ def request_solve(session: Session, request: SolveRequest) -> SolveJob:
         requested_by=request.requested_by,
         as_of=request.as_of,
     )
+
+
+def job(session: Session, job_id: int) -> SolveJob:
+    """The solve job, or ``NotFoundError``."""
+    return JobRepository(session).get(job_id)
+
+
+def queue_depths(session: Session) -> dict[JobStatus, int]:
+    """How many jobs wait or run, per live status (raises if the database is unreachable)."""
+    jobs = JobRepository(session)
+    return {status: jobs.count([status]) for status in LIVE_STATUSES}
 
 
 def cancel_job(session: Session, job_id: int) -> tuple[SolveJob, bool]:

@@ -248,6 +248,11 @@ def load_plan_document(session: Session, plan: Plan) -> PlanDocument:
     )
 
 
+def plan_of(session: Session, plan_id: int) -> Plan:
+    """The stored plan version, or ``NotFoundError``."""
+    return PlanRepository(session).get(plan_id)
+
+
 def plan_document_of(session: Session, plan_id: int) -> PlanDocument:
     """The document of plan ``plan_id`` (404 via ``NotFoundError`` when there is none)."""
     return load_plan_document(session, PlanRepository(session).get(plan_id))

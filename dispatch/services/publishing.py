@@ -18,7 +18,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from dispatch.domain import Engineer, Plan, TicketStatus, Visit
+from dispatch.domain import Engineer, Plan, Ticket, TicketStatus, Visit
 from dispatch.errors import ConflictError, StaleVersionError
 from dispatch.store.plans import ALL_OFFICES
 from dispatch.store.publications import (
@@ -138,6 +138,12 @@ def published_route(session: Session, engineer_id: str, day: date) -> Route:
     """The engineer's published stops of ``day`` in order (empty if nothing is published)."""
     engineer = EngineerRepository(session).get(engineer_id)
     return _route_in(session, published_on(session, day), engineer)
+
+
+def route_tickets(session: Session, route: Route) -> list[Ticket]:
+    """The ticket of each stop on the route, in the route's order."""
+    tickets = TicketRepository(session)
+    return [tickets.get(visit.ticket_id) for visit in route.visits]
 
 
 def routed_engineer(session: Session, ticket_id: int) -> str | None:

@@ -62,6 +62,11 @@ class TicketFilter:
     late_risk: bool = False
 
 
+def ticket(session: Session, ticket_id: int) -> Ticket:
+    """The ticket, or ``NotFoundError``."""
+    return TicketRepository(session).get(ticket_id)
+
+
 def view(session: Session, ticket_id: int) -> TicketView:
     tickets = TicketRepository(session)
     return TicketView(tickets.get(ticket_id), tickets.actual_times(ticket_id))
