@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import RunnerDep, SessionDep, SettingsDep, UserDep
 from api.problems import problem_responses
+from api.query import KnownQueryOnly
 from api.schemas import JobOut
 from api.settings import ApiSettings
 from dispatch.errors import ConflictError
@@ -24,7 +25,7 @@ from dispatch.store.database import session_scope
 from dispatch.store.jobs import JobStatus, SolveJob
 from dispatch.store.users import Role, User
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[KnownQueryOnly])
 JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
