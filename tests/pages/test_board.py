@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from dispatch.services.planning import plan_day
 from dispatch.services.publishing import publish_plan
@@ -76,14 +76,17 @@ def test_emergency_registers_the_urgent_call_and_replans_in_one_step(
     page = log_in(world.token(Role.EMERGENCY))
     page.goto(f"{world.base}/board?scope=SH&date={DAY}")
     page.click("#replan-with-call")
-    page.fill("#f-as_of", f"{DAY}T11:00")
-    page.fill("#f-seconds", "1")
     page.select_option("#f-office", "SH")
-    page.fill("#f-latitude", "31.24")
-    page.fill("#f-longitude", "121.48")
-    page.fill("#f-called_at", f"{DAY}T10:45+08:00")
-    page.fill("#f-product_line", "video-surveillance")
-    page.fill("#f-fault", "全线黑屏")
+    _fill(
+        page,
+        as_of=f"{DAY}T11:00",
+        seconds="1",
+        latitude="31.24",
+        longitude="121.48",
+        called_at=f"{DAY}T10:45+08:00",
+        product_line="video-surveillance",
+        fault="全线黑屏",
+    )
     page.click("#replan-submit")
     expect(page.locator("#e-as_of")).to_contain_text("timezone")
     expect(page.locator("#e-customer")).to_be_visible()
@@ -122,12 +125,15 @@ def test_the_intake_form_shows_each_fields_error_then_registers(
 ) -> None:
     page = log_in(world.token(Role.DISPATCHER, offices=("SH",)))
     page.goto(f"{world.base}/board/calls/new")
-    page.fill("#f-customer", "上海地铁2号线")
-    page.fill("#f-latitude", "95")
-    page.fill("#f-longitude", "121.47")
-    page.fill("#f-called_at", f"{DAY}T09:30")
-    page.fill("#f-product_line", "video-surveillance")
-    page.fill("#f-fault", "无图像")
+    _fill(
+        page,
+        customer="上海地铁2号线",
+        latitude="95",
+        longitude="121.47",
+        called_at=f"{DAY}T09:30",
+        product_line="video-surveillance",
+        fault="无图像",
+    )
     page.click("#register")
     expect(page.locator("#e-latitude")).to_contain_text("less than or equal to 90")
     expect(page.locator("#e-called_at")).to_contain_text("timezone")
@@ -139,3 +145,9 @@ def test_the_intake_form_shows_each_fields_error_then_registers(
     expect(page.locator("h1")).to_contain_text("上海地铁2号线")
     page.click("text=Call register")
     expect(page.locator("#calls")).to_contain_text("上海地铁2号线")
+
+
+def _fill(page: Page, **fields: str) -> None:
+    """Type each value into the form field ``#f-NAME``."""
+    for name, value in fields.items():
+        page.fill(f"#f-{name}", value)
