@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Office
+from dispatch.services import directory
 from dispatch.services.plan_diff import PlanDiff, RouteChanges, plan_diff, route_changes
 from dispatch.services.plan_document import (
     PlanDocument,
@@ -28,12 +28,7 @@ from dispatch.services.planning import offices_in_scope
 from dispatch.services.problem_builder import working_days
 from dispatch.services.publishing import published_route
 from dispatch.services.timeline import Row, timeline_row
-from dispatch.store.repository import (
-    EngineerRepository,
-    OfficeRepository,
-    PlanRepository,
-    TicketRepository,
-)
+from dispatch.store.repository import PlanRepository, TicketRepository
 
 MAP_WEST, MAP_EAST, MAP_SOUTH, MAP_NORTH = 73.0, 135.0, 18.0, 54.0
 """The map's frame: mainland China, in degrees (an equirectangular projection)."""
@@ -202,23 +197,29 @@ class EngineerDay:
     tomorrow: tuple[Stop, ...]
 
 
-def _published_stops(
-    session: Session, engineer_id: str, day: date, zone: ZoneInfo
+def route_stops(
+    session: Session, engineer_id: str, day: date
 ) -> tuple[int | None, tuple[Stop, ...]]:
+    """The engineer's published stops of ``day``, numbered 1, 2, ... in route order, on
+    their office's clock, and the plan the route comes from (None if nothing is published).
+    """
+    _, zone = directory.engineer_zone(session, engineer_id)
     route = published_route(session, engineer_id, day)
     tickets = TicketRepository(session)
-    stops = tuple(stop_of(v, tickets.get(v.ticket_id), zone) for v in route.visits)
+    stops = tuple(
+        stop_of(v, tickets.get(v.ticket_id), zone).model_copy(update={"sequence": n})
+        for n, v in enumerate(route.visits, start=1)
+    )
     return route.plan_id, stops
 
 
 def engineer_day(session: Session, engineer_id: str, day: date) -> EngineerDay:
     """The engineer's published stops of ``day`` and of the next working day."""
-    engineer = EngineerRepository(session).get(engineer_id)
-    office = OfficeRepository(session).get(engineer.office_code)
-    zone = office.calendar.zone()
+    engineer = directory.engineer(session, engineer_id)
+    office = directory.office(session, engineer.office_code)
     today, tomorrow = working_days(office.calendar, day)
-    plan_id, stops = _published_stops(session, engineer_id, day, zone)
-    _, later = _published_stops(session, engineer_id, tomorrow, zone)
+    plan_id, stops = route_stops(session, engineer_id, day)
+    _, later = route_stops(session, engineer_id, tomorrow)
     stops_today = tuple(s for s in stops if s.arrival.date() <= today)
     later = later + tuple(s for s in stops if s.arrival.date() > today)
     return EngineerDay(
@@ -239,9 +240,7 @@ def changes_since(session: Session, engineer_id: str, day: date, since: int | No
     A route's version is the id of the published plan it comes from; ``since`` None (or
     a plan not routing this engineer) counts every current stop as added.
     """
-    engineer = EngineerRepository(session).get(engineer_id)
-    zone = OfficeRepository(session).get(engineer.office_code).calendar.zone()
-    plan_id, current = _published_stops(session, engineer_id, day, zone)
+    plan_id, current = route_stops(session, engineer_id, day)
     seen: RouteDocument | None = None
     if since is not None:
         document = load_plan_document(session, PlanRepository(session).get(since))
