@@ -30,22 +30,13 @@ from dispatch.services.publishing import published_route
 from dispatch.services.timeline import Row, timeline_row
 from dispatch.store.repository import PlanRepository, TicketRepository
 
-MAP_WEST, MAP_EAST, MAP_SOUTH, MAP_NORTH = 73.0, 135.0, 18.0, 54.0
-"""The map's frame: mainland China, in degrees (an equirectangular projection)."""
-MAP_WIDTH, MAP_HEIGHT = 620.0, 360.0
-
-
-def project(latitude: float, longitude: float) -> tuple[float, float]:
-    """SVG coordinates of a point in the map's frame."""
-    x = (longitude - MAP_WEST) / (MAP_EAST - MAP_WEST) * MAP_WIDTH
-    y = (MAP_NORTH - latitude) / (MAP_NORTH - MAP_SOUTH) * MAP_HEIGHT
-    return round(x, 1), round(y, 1)
+LatLon = tuple[float, float]
 
 
 @dataclass(frozen=True, slots=True)
 class MapPoint:
-    x: float
-    y: float
+    latitude: float
+    longitude: float
     kind: str
     """office, on_time, at_risk (within an hour of the deadline), late or unassigned."""
     label: str
@@ -53,8 +44,8 @@ class MapPoint:
 
 @dataclass(frozen=True, slots=True)
 class MapLine:
-    points: str
-    """SVG ``points`` of the engineer's route: home office, then each site."""
+    points: tuple[LatLon, ...]
+    """The engineer's route: home office, then each site, as (latitude, longitude)."""
     label: str
 
 
@@ -95,7 +86,7 @@ def _map(
     document: PlanDocument, offices: dict[str, Office]
 ) -> tuple[list[MapPoint], list[MapLine]]:
     points = [
-        MapPoint(*project(o.location.latitude, o.location.longitude), "office", o.name)
+        MapPoint(o.location.latitude, o.location.longitude, "office", o.name)
         for o in offices.values()
     ]
     lines = []
@@ -103,12 +94,12 @@ def _map(
         if not route.stops:
             continue
         home = offices[route.office].location
-        path = [project(home.latitude, home.longitude)]
+        path = [(home.latitude, home.longitude)]
         for stop in route.stops:
-            x, y = project(stop.latitude, stop.longitude)
-            path.append((x, y))
-            points.append(MapPoint(x, y, _site_kind(stop), f"#{stop.ticket_id} {stop.customer}"))
-        lines.append(MapLine(" ".join(f"{x},{y}" for x, y in path), route.engineer))
+            path.append((stop.latitude, stop.longitude))
+            label = f"#{stop.ticket_id} {stop.customer}"
+            points.append(MapPoint(stop.latitude, stop.longitude, _site_kind(stop), label))
+        lines.append(MapLine(tuple(path), route.engineer))
     return points, lines
 
 
