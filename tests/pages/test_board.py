@@ -149,6 +149,19 @@ def test_the_map_draws_outlines_offices_sites_and_routes_over_street_tiles(
     expect(province).not_to_have_attribute("d", outline or "", timeout=5_000)
 
 
+def test_the_vis_timeline_view_draws_every_engineer_under_the_csp(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.EMERGENCY))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{world.base}/board?scope=ALL&date={DAY}&timeline=vis")
+    labels = page.locator("#vis-timeline .vis-labelset .vis-label")
+    expect(labels).to_have_count(len(world.published.routes))
+    expect(page.locator("#vis-timeline .vis-item.work").first).to_be_attached()
+    assert page.locator("img[src=x]").count() == 0 and errors == []
+
+
 def test_the_intake_form_shows_each_fields_error_then_registers(
     world: World, log_in: LogIn
 ) -> None:
