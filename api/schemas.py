@@ -9,14 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
+    AliasPath,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -24,10 +26,7 @@ from dispatch.domain import (
     DeadlineRule,
     GeoPoint,
     ServiceArea,
-    Ticket,
-    TicketDraft,
     TicketStatus,
-    Visit,
     WorkKind,
 )
 from dispatch.services.call_form import CallForm, CallTime, Instant, iso_text_only, whole_number
@@ -90,64 +89,36 @@ class TicketIn(CallForm):
     )
 
 
-def _site_and_fault(draft: TicketDraft) -> dict[str, Any]:
-    """Who and where the customer is and what is broken, as every ticket view shows it."""
-    return {
-        "customer": draft.customer,
-        "phone": draft.phone,
-        "address": draft.address,
-        "latitude": draft.site.latitude,
-        "longitude": draft.site.longitude,
-        "product_line": draft.product_line,
-        "product_model": draft.product_model,
-        "fault": draft.fault,
-    }
+def _on_draft(*path: str) -> Any:
+    """A ``TicketOut`` field read (``from_attributes``) from ``ticket.draft``."""
+    return Field(validation_alias=AliasPath("draft", *path))
 
 
 class TicketOut(BaseModel):
-    # A hand mapping, not ``from_attributes``: most fields live on ``ticket.draft``
-    # and ``office`` is ``office_code`` there, so aliases would hide more than they save.
+    # Read from a domain ``Ticket`` by attribute; the call's fields live on its ``draft``.
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
-    office: str
-    customer: str
-    phone: str
-    address: str
-    latitude: float
-    longitude: float
-    product_line: str
-    product_model: str
-    fault: str
-    kind: WorkKind
-    priority: int
-    emergency: bool
-    remote_failed: bool
-    onsite_minutes: int
-    called_at: datetime
+    office: Annotated[str, _on_draft("office_code")]
+    customer: Annotated[str, _on_draft("customer")]
+    phone: Annotated[str, _on_draft("phone")]
+    address: Annotated[str, _on_draft("address")]
+    latitude: Annotated[float, _on_draft("site", "latitude")]
+    longitude: Annotated[float, _on_draft("site", "longitude")]
+    product_line: Annotated[str, _on_draft("product_line")]
+    product_model: Annotated[str, _on_draft("product_model")]
+    fault: Annotated[str, _on_draft("fault")]
+    kind: Annotated[WorkKind, _on_draft("kind")]
+    priority: Annotated[int, _on_draft("priority")]
+    emergency: Annotated[bool, _on_draft("emergency")]
+    remote_failed: Annotated[bool, _on_draft("remote_failed")]
+    onsite_minutes: Annotated[int, _on_draft("onsite_minutes")]
+    called_at: Annotated[datetime, _on_draft("called_at")]
     service_area: ServiceArea
     deadline: datetime
     deadline_rule: DeadlineRule
     status: TicketStatus
     version: int
-
-    @classmethod
-    def of(cls, ticket: Ticket) -> TicketOut:
-        draft = ticket.draft
-        return cls(
-            id=ticket.id,
-            office=draft.office_code,
-            **_site_and_fault(draft),
-            kind=draft.kind,
-            priority=draft.priority,
-            emergency=draft.emergency,
-            remote_failed=draft.remote_failed,
-            onsite_minutes=draft.onsite_minutes,
-            called_at=draft.called_at,
-            service_area=ticket.service_area,
-            deadline=ticket.deadline,
-            deadline_rule=ticket.deadline_rule,
-            status=ticket.status,
-            version=ticket.version,
-        )
 
 
 class TicketDetail(TicketOut):
@@ -159,14 +130,13 @@ class TicketDetail(TicketOut):
 
     @classmethod
     def of_view(cls, view: TicketView) -> TicketDetail:
-        base = TicketOut.of(view.ticket).model_dump()
         times = view.times
-        return cls(
-            **base,
-            en_route_at=times.en_route_at,
-            arrived_at=times.arrived_at,
-            finished_at=times.finished_at,
-        )
+        reported = {
+            "en_route_at": times.en_route_at,
+            "arrived_at": times.arrived_at,
+            "finished_at": times.finished_at,
+        }
+        return cls.model_validate(view.ticket).model_copy(update=reported)
 
 
 class StatusUpdate(Strict):
@@ -327,10 +297,14 @@ class Navigation(BaseModel):
 
 
 class StopOut(BaseModel):
-    # A hand mapping: a stop joins a visit, its ticket and the office's time zone.
+    # Read from the plan document's ``Stop`` (times already on the office's clock).
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_serialization_defaults_required=True
+    )
+
     sequence: int
     ticket_id: int
-    eta: datetime
+    eta: Annotated[datetime, Field(validation_alias="arrival")]
     departure: datetime
     deadline: datetime
     minutes_late: int
@@ -344,23 +318,16 @@ class StopOut(BaseModel):
     fault: str
     status: TicketStatus
     ticket_version: int
-    navigation: Navigation
+    navigation: Annotated[Navigation, Field(default=None, validate_default=True)]
 
+    @field_validator("navigation", mode="before")
     @classmethod
-    def of(cls, sequence: int, visit: Visit, ticket: Ticket, zone: ZoneInfo) -> StopOut:
-        draft = ticket.draft
-        return cls(
-            sequence=sequence,
-            ticket_id=ticket.id,
-            eta=visit.arrival.astimezone(zone),
-            departure=visit.departure.astimezone(zone),
-            deadline=visit.deadline.astimezone(zone),
-            minutes_late=visit.minutes_late,
-            **_site_and_fault(draft),
-            status=ticket.status,
-            ticket_version=ticket.version,
-            navigation=Navigation.to(draft.site, draft.customer),
-        )
+    def _navigate_to_site(cls, value: object, info: ValidationInfo) -> object:
+        """Links to the site the fields above name."""
+        if value is not None:
+            return value
+        site = GeoPoint(info.data["latitude"], info.data["longitude"])
+        return Navigation.to(site, info.data["customer"])
 
 
 class RouteOut(BaseModel):

@@ -36,8 +36,11 @@ def shoot(world: BoardWorld, browser: Browser) -> None:
     login.goto(f"{world.base}/login")
     login.screenshot(path=OUT / "login.png")
     board = signed_in(browser, world, "emergency")
-    board.goto(f"{world.base}/board?scope=ALL&date={DAY}")
-    board.screenshot(path=OUT / "board.png")
+    for view, name in (("svg", "board.png"), ("vis", "board-vis-timeline.png")):
+        board.goto(f"{world.base}/board?scope=ALL&date={DAY}&timeline={view}")
+        board.wait_for_selector("body[data-ready] #map[data-basemap=ready]", state="attached")
+        board.wait_for_timeout(500)  # Leaflet's zoom animation and vis-timeline's redraw
+        board.screenshot(path=OUT / name)
     board.goto(f"{world.base}/board/plans/{world.candidate}")
     board.screenshot(path=OUT / "plan-comparison.png", full_page=True)
     board.goto(f"{world.base}/board/calls?office=SH")

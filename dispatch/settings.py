@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1)
     """Attempts of a job whose workers keep disappearing before it is failed."""
 
+    board_tile_url: str | None = Field(
+        default=None, pattern=r"^https?://[^/?#\s'\";]+/[^\s'\";]*\{z\}[^\s'\";]*$"
+    )
+    """A street-map tile server for the board's map, e.g.
+    ``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` (``{s}`` for subdomains allowed).
+    Unset (the default), the map shows only the offline province outlines; set, the tiles
+    lie under them and the pages' CSP allows images from that origin."""
+    board_tile_attribution: str = Field(default="", max_length=300)
+    """The credit the tile server asks for, shown as text in the map's corner."""
+
     @model_validator(mode="after")
     def _defaults_within_max(self) -> Settings:
         for name in ("solve_seconds_default", "replan_seconds_default"):

@@ -4,7 +4,7 @@ watch the solve, compare with the published version, publish; calls; re-plans.""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from pydantic import AwareDatetime
 
 from api.deps import RunnerDep, SessionDep, SettingsDep
-from api.pages.basemap import province_outlines
+from api.pages.basemap import provinces_geojson
+from api.pages.board_data import map_data, vis_timeline_data
 from api.pages.render import page
 from api.pages.session import SignedIn, check_csrf, signed_in
 from api.routers.jobs import stream_job_events
@@ -57,8 +58,10 @@ def board_page(
     request: Request,
     who: Planner,
     session: SessionDep,
+    settings: SettingsDep,
     scope: Annotated[str | None, Query(max_length=200)] = None,
     day: Annotated[date | None, Query(alias="date")] = None,
+    timeline: Annotated[Literal["svg", "vis"], Query()] = "svg",
 ) -> HTMLResponse:
     chosen = scope or default_scope(who.user)
     codes = jobs.canonical_scope(session, chosen)
@@ -79,8 +82,22 @@ def board_page(
         offices=offices,
         regions=regions,
         ticks=hour_ticks(),
-        outlines=province_outlines(),
+        map_data=map_data(view),
+        timeline=timeline,
+        timeline_data=vis_timeline_data(view) if timeline == "vis" else None,
+        tile_url=settings.board_tile_url,
+        tile_attribution=settings.board_tile_attribution,
         emergency=who.user.role in (Role.EMERGENCY, Role.ADMIN),
+    )
+
+
+@router.get("/board/provinces.geojson")
+def provinces() -> Response:
+    """The map's offline basemap (public data, the same for everyone: cached a day)."""
+    return Response(
+        provinces_geojson(),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=86400"},
     )
 
 

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,7 +31,23 @@ FIELDS: tuple[str, ...] = (
 NUMBER_FIELDS = ("latitude", "longitude")
 """A form posts text; these go to ``CallForm`` as numbers when they read as one, so the
 strict form (no ``true`` for a latitude in JSON) judges the value, not its spelling."""
-REGISTER_LIMIT = 500
+REGISTER_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterPage:
+    """Where a page of the call register sits, and the links to its neighbours."""
+
+    number: int
+    size: int
+    first: int
+    """How many calls come before this page."""
+    more: bool
+    """Whether calls follow this page."""
+    filters: dict[str, str]
+
+    def link(self, number: int) -> str:
+        return "/board/calls?" + urlencode({**self.filters, "page": number})
 
 
 @router.get("/board/calls")
@@ -40,17 +58,27 @@ def register(
     office: Annotated[str | None, Query(max_length=16)] = None,
     status: Annotated[TicketStatus | None, Query()] = None,
     risk: Annotated[bool, Query()] = False,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
-    """Calls by office, status and deadline risk, most urgent deadline first."""
+    """Calls by office, status and deadline risk, most urgent deadline first, a page of
+    ``REGISTER_PAGE`` at a time."""
     offices = visible_offices(who.user, [office] if office else None)
     wanted = tickets.TicketFilter(offices=offices, status=status, late_risk=risk)
-    found = tickets.list_tickets(session, wanted, now=datetime.now(UTC), limit=REGISTER_LIMIT)
+    first = (page_number - 1) * REGISTER_PAGE
+    found = tickets.list_tickets(
+        session, wanted, now=datetime.now(UTC), limit=REGISTER_PAGE + 1, offset=first
+    )
+    filters = {"office": office or "", "status": status.value if status else ""}
+    filters |= {"risk": "true"} if risk else {}
     zones = {o.code: o.calendar.zone() for o in directory.offices(session)}
     return page(
         request,
         "calls.html",
         who,
-        calls=found,
+        calls=found[:REGISTER_PAGE],
+        paging=RegisterPage(
+            page_number, REGISTER_PAGE, first, more=len(found) > REGISTER_PAGE, filters=filters
+        ),
         zones=zones,
         office=office,
         status=status,

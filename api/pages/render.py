@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -23,15 +24,32 @@ _templates = Environment(
 )
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-"""No inline script or style anywhere: customer text can never run as code."""
+"""No inline script or style anywhere: customer text can never run as code. Images may
+also come from the street-map tile server when ``BOARD_TILE_URL`` names one."""
 
 
-def security_headers(response: HTMLResponse) -> None:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+def tile_origin(tile_url: str | None) -> str | None:
+    """The origin a tile URL template loads from, as a CSP source (``{s}.`` → ``*.``)."""
+    if tile_url is None:
+        return None
+    parts = urlsplit(tile_url)
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def content_security_policy(tile_url: str | None = None) -> str:
+    origin = tile_origin(tile_url)
+    return CONTENT_SECURITY_POLICY.format(tiles=f" {origin}" if origin else "")
+
+
+def security_headers(response: HTMLResponse, tile_url: str | None = None) -> None:
+    response.headers["Content-Security-Policy"] = content_security_policy(tile_url)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
@@ -52,5 +70,5 @@ def page(
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
-    security_headers(response)
+    security_headers(response, request.app.state.settings.board_tile_url)
     return response

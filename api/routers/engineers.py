@@ -12,9 +12,8 @@ from api.query import KnownQueryOnly
 from api.schemas import Day, RouteOut, StopOut
 from dispatch.services import directory
 from dispatch.services.auth import require_engineer
-from dispatch.services.board import changes_since
+from dispatch.services.board import changes_since, route_stops
 from dispatch.services.plan_diff import RouteChanges
-from dispatch.services.publishing import published_route, route_tickets
 
 router = APIRouter(prefix="/engineers", tags=["routes"], dependencies=[KnownQueryOnly])
 EngineerId = Annotated[str, Path(min_length=1, max_length=32)]
@@ -35,20 +34,13 @@ def get_route(
     """
     engineer = directory.engineer(session, engineer_id)
     require_engineer(user, engineer.id, engineer.office_code)
-    route = published_route(session, engineer.id, day)
-    zone = directory.office_zone(session, engineer.office_code)
-    stops = [
-        StopOut.of(n, visit, ticket, zone)
-        for n, (visit, ticket) in enumerate(
-            zip(route.visits, route_tickets(session, route), strict=True), start=1
-        )
-    ]
+    plan_id, stops = route_stops(session, engineer.id, day)
     return RouteOut(
         engineer_id=engineer.id,
         engineer_name=engineer.name,
         date=day,
-        plan_id=route.plan_id,
-        stops=stops,
+        plan_id=plan_id,
+        stops=[StopOut.model_validate(stop) for stop in stops],
     )
 
 

@@ -111,7 +111,7 @@ def request_replan(
     background.add_task(runner.submit, job.id)
     _accepted(response, job)
     return ReplanOut(
-        job=JobOut.model_validate(job), tickets=[TicketOut.of(v.ticket) for v in added]
+        job=JobOut.model_validate(job), tickets=[TicketOut.model_validate(v.ticket) for v in added]
     )
 
 

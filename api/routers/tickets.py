@@ -89,7 +89,7 @@ def list_tickets(
     """Tickets by deadline; ``late_risk`` keeps those nobody reached with under 2 h left."""
     wanted = tickets.TicketFilter(visible_offices(user, office), status, day, late_risk)
     found = tickets.list_tickets(session, wanted, now=datetime.now(UTC), limit=limit, offset=offset)
-    return [TicketOut.of(t) for t in found]
+    return [TicketOut.model_validate(t) for t in found]
 
 
 @router.get("/{ticket_id}", responses=problem_responses(401, 403, 404, 422))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Office
+from dispatch.services import directory
 from dispatch.services.plan_diff import PlanDiff, RouteChanges, plan_diff, route_changes
 from dispatch.services.plan_document import (
     PlanDocument,
@@ -28,29 +28,15 @@ from dispatch.services.planning import offices_in_scope
 from dispatch.services.problem_builder import working_days
 from dispatch.services.publishing import published_route
 from dispatch.services.timeline import Row, timeline_row
-from dispatch.store.repository import (
-    EngineerRepository,
-    OfficeRepository,
-    PlanRepository,
-    TicketRepository,
-)
+from dispatch.store.repository import PlanRepository, TicketRepository
 
-MAP_WEST, MAP_EAST, MAP_SOUTH, MAP_NORTH = 73.0, 135.0, 18.0, 54.0
-"""The map's frame: mainland China, in degrees (an equirectangular projection)."""
-MAP_WIDTH, MAP_HEIGHT = 620.0, 360.0
-
-
-def project(latitude: float, longitude: float) -> tuple[float, float]:
-    """SVG coordinates of a point in the map's frame."""
-    x = (longitude - MAP_WEST) / (MAP_EAST - MAP_WEST) * MAP_WIDTH
-    y = (MAP_NORTH - latitude) / (MAP_NORTH - MAP_SOUTH) * MAP_HEIGHT
-    return round(x, 1), round(y, 1)
+LatLon = tuple[float, float]
 
 
 @dataclass(frozen=True, slots=True)
 class MapPoint:
-    x: float
-    y: float
+    latitude: float
+    longitude: float
     kind: str
     """office, on_time, at_risk (within an hour of the deadline), late or unassigned."""
     label: str
@@ -58,8 +44,8 @@ class MapPoint:
 
 @dataclass(frozen=True, slots=True)
 class MapLine:
-    points: str
-    """SVG ``points`` of the engineer's route: home office, then each site."""
+    points: tuple[LatLon, ...]
+    """The engineer's route: home office, then each site, as (latitude, longitude)."""
     label: str
 
 
@@ -100,7 +86,7 @@ def _map(
     document: PlanDocument, offices: dict[str, Office]
 ) -> tuple[list[MapPoint], list[MapLine]]:
     points = [
-        MapPoint(*project(o.location.latitude, o.location.longitude), "office", o.name)
+        MapPoint(o.location.latitude, o.location.longitude, "office", o.name)
         for o in offices.values()
     ]
     lines = []
@@ -108,12 +94,12 @@ def _map(
         if not route.stops:
             continue
         home = offices[route.office].location
-        path = [project(home.latitude, home.longitude)]
+        path = [(home.latitude, home.longitude)]
         for stop in route.stops:
-            x, y = project(stop.latitude, stop.longitude)
-            path.append((x, y))
-            points.append(MapPoint(x, y, _site_kind(stop), f"#{stop.ticket_id} {stop.customer}"))
-        lines.append(MapLine(" ".join(f"{x},{y}" for x, y in path), route.engineer))
+            path.append((stop.latitude, stop.longitude))
+            label = f"#{stop.ticket_id} {stop.customer}"
+            points.append(MapPoint(stop.latitude, stop.longitude, _site_kind(stop), label))
+        lines.append(MapLine(tuple(path), route.engineer))
     return points, lines
 
 
@@ -202,23 +188,29 @@ class EngineerDay:
     tomorrow: tuple[Stop, ...]
 
 
-def _published_stops(
-    session: Session, engineer_id: str, day: date, zone: ZoneInfo
+def route_stops(
+    session: Session, engineer_id: str, day: date
 ) -> tuple[int | None, tuple[Stop, ...]]:
+    """The engineer's published stops of ``day``, numbered 1, 2, ... in route order, on
+    their office's clock, and the plan the route comes from (None if nothing is published).
+    """
+    _, zone = directory.engineer_zone(session, engineer_id)
     route = published_route(session, engineer_id, day)
     tickets = TicketRepository(session)
-    stops = tuple(stop_of(v, tickets.get(v.ticket_id), zone) for v in route.visits)
+    stops = tuple(
+        stop_of(v, tickets.get(v.ticket_id), zone).model_copy(update={"sequence": n})
+        for n, v in enumerate(route.visits, start=1)
+    )
     return route.plan_id, stops
 
 
 def engineer_day(session: Session, engineer_id: str, day: date) -> EngineerDay:
     """The engineer's published stops of ``day`` and of the next working day."""
-    engineer = EngineerRepository(session).get(engineer_id)
-    office = OfficeRepository(session).get(engineer.office_code)
-    zone = office.calendar.zone()
+    engineer = directory.engineer(session, engineer_id)
+    office = directory.office(session, engineer.office_code)
     today, tomorrow = working_days(office.calendar, day)
-    plan_id, stops = _published_stops(session, engineer_id, day, zone)
-    _, later = _published_stops(session, engineer_id, tomorrow, zone)
+    plan_id, stops = route_stops(session, engineer_id, day)
+    _, later = route_stops(session, engineer_id, tomorrow)
     stops_today = tuple(s for s in stops if s.arrival.date() <= today)
     later = later + tuple(s for s in stops if s.arrival.date() > today)
     return EngineerDay(
@@ -239,9 +231,7 @@ def changes_since(session: Session, engineer_id: str, day: date, since: int | No
     A route's version is the id of the published plan it comes from; ``since`` None (or
     a plan not routing this engineer) counts every current stop as added.
     """
-    engineer = EngineerRepository(session).get(engineer_id)
-    zone = OfficeRepository(session).get(engineer.office_code).calendar.zone()
-    plan_id, current = _published_stops(session, engineer_id, day, zone)
+    plan_id, current = route_stops(session, engineer_id, day)
     seen: RouteDocument | None = None
     if since is not None:
         document = load_plan_document(session, PlanRepository(session).get(since))

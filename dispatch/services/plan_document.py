@@ -114,6 +114,7 @@ class Stop(_Frozen):
     latitude: float
     longitude: float
     product_line: str
+    product_model: str
     fault: str
     emergency: bool
     status: str
@@ -181,6 +182,7 @@ def stop_of(visit: Visit, ticket: Ticket, zone: ZoneInfo) -> Stop:
         latitude=draft.site.latitude,
         longitude=draft.site.longitude,
         product_line=draft.product_line,
+        product_model=draft.product_model,
         fault=draft.fault,
         emergency=draft.emergency,
         status=ticket.status.value,

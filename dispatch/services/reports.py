@@ -17,21 +17,17 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from dispatch.domain import DeadlineRule, Ticket, TicketStatus, Visit, WorkKind
 from dispatch.errors import InvalidInputError, NotFoundError
+from dispatch.services import directory
 from dispatch.services.kpis import KpiDict, plan_kpis, shift_minutes, visit_day
 from dispatch.services.publishing import covers, published_route
 from dispatch.services.tickets import local_call_day
 from dispatch.store.publications import published_on
-from dispatch.store.repository import (
-    EngineerRepository,
-    OfficeRepository,
-    TicketRepository,
-)
+from dispatch.store.repository import TicketRepository
 
 MAX_COMPLIANCE_DAYS = 92
 ONSITE_FIX_MINUTES = 120
@@ -46,8 +42,8 @@ def office_kpis(session: Session, office_code: str, day: date) -> tuple[int, Kpi
         raise NotFoundError("published plan", f"{office_code} {day.isoformat()}")
     plan = covering[-1]
     tickets = {t.id: t for t in TicketRepository(session).list(office_code=office_code)}
-    engineers = EngineerRepository(session).list(office_code=office_code)
-    office = OfficeRepository(session).get(office_code)
+    engineers = directory.engineers(session, office_code)
+    office = directory.office(session, office_code)
     kpis = plan_kpis(
         day=day,
         visits=[v for v in plan.visits if v.ticket_id in tickets],
@@ -97,8 +93,7 @@ def _planned_minutes(visit: Visit) -> float:
 
 def engineer_daily(session: Session, engineer_id: str, day: date) -> DailyLog:
     """The daily report (004 Art. 15–17) of one engineer for ``day``."""
-    engineer = EngineerRepository(session).get(engineer_id)
-    zone = OfficeRepository(session).get(engineer.office_code).calendar.zone()
+    engineer, zone = directory.engineer_zone(session, engineer_id)
     repository = TicketRepository(session)
     shift = shift_minutes(engineer, day, zone)
     planned: list[tuple[WorkKind, float]] = []
@@ -176,7 +171,7 @@ def compliance(
         raise InvalidInputError(
             f"a compliance report covers at most {MAX_COMPLIANCE_DAYS} days", field="to"
         )
-    zones = {o.code: ZoneInfo(o.timezone) for o in OfficeRepository(session).list()}
+    zones = directory.office_zones(session)
     repository = TicketRepository(session)
     rules = {rule.value: RuleCompliance() for rule in DeadlineRule}
     misses = []

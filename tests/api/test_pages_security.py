@@ -9,6 +9,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from api.pages.render import content_security_policy
 from dispatch.services.auth import create_user, revoke_token
 from dispatch.store.jobs import JobRepository
 from dispatch.store.users import Role
@@ -113,3 +114,19 @@ def test_a_failed_solve_shows_its_reason_and_its_stream_ends(
     assert "the worker process died &lt;b&gt;hard&lt;/b&gt;" in shown.text
     events = client.get(f"/board/jobs/{job.id}/events")
     assert events.text.startswith("event: done") and '"status":"failed"' in events.text
+
+
+def test_the_csp_allows_a_tile_servers_images_and_nothing_else_of_it() -> None:
+    assert "img-src 'self' data:;" in content_security_policy(None)
+    policy = content_security_policy("https://{s}.tile.example.org:8443/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: https://*.tile.example.org:8443;" in policy
+    assert policy.count("example.org") == 1
+
+
+def test_without_a_tile_url_the_map_is_offline_only(
+    client: TestClient, session: Session, organisation: None
+) -> None:
+    _log_in(client, session)
+    board = client.get("/board")
+    assert "data-tiles" not in board.text
+    assert "img-src 'self' data:;" in board.headers["content-security-policy"]

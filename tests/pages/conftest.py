@@ -1,7 +1,9 @@
 """Browser tests of the pages: one real server and one Chromium per module.
 
 The world is the ``normal`` demo day plus a customer whose name is an XSS probe, planned
-(1 s) and published once per module; users are made per role. Chromium is Debian's
+(1 s) and published once per module; users are made per role. The server's
+``BOARD_TILE_URL`` points at a local stand-in tile server (one grey pixel per tile), so
+the map's optional street layer and its CSP are exercised without the internet. Chromium is Debian's
 (``/usr/bin/chromium``, installed by ``.ci/run``); Playwright's own download is not used.
 A failing test leaves a screenshot in ``test-screenshots/``.
 """
@@ -9,9 +11,12 @@ A failing test leaves a screenshot in ``test-screenshots/``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,6 +53,46 @@ SERVER_ENV = {
 }
 
 
+GREY_PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+    "0000000a49444154789c636800000082008177cd72b60000000049454e44ae426082"
+)
+
+
+class _TileHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        tiles: TileServer = self.server.tiles  # type: ignore[attr-defined]
+        tiles.requested.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(GREY_PIXEL)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@dataclass
+class TileServer:
+    origin: str
+    requested: list[str]
+    """The paths the browser asked for."""
+
+
+@contextmanager
+def tile_server() -> Iterator[TileServer]:
+    """A street-map tile server on a free loopback port, answering every tile."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TileHandler)
+    tiles = TileServer(f"http://127.0.0.1:{server.server_port}", [])
+    server.tiles = tiles  # type: ignore[attr-defined]
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield tiles
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class World:
     base: str
@@ -55,6 +100,7 @@ class World:
     """The plan published when the module starts."""
     xss_ticket: int
     factory: Callable[[], Session]
+    tiles: TileServer
 
     def token(
         self, role: Role, *, engineer_id: str | None = None, offices: tuple[str, ...] = ()
@@ -103,8 +149,10 @@ def world(database_url: str, engine: Engine) -> Iterator[World]:
     with factory() as session:
         document, probe = _seed(session)
     try:
-        with live_server(database_url, SERVER_ENV) as base:
-            yield World(base, document, probe, factory)
+        with tile_server() as tiles:
+            env = SERVER_ENV | {"BOARD_TILE_URL": tiles.origin + "/{z}/{x}/{y}.png"}
+            with live_server(database_url, env) as base:
+                yield World(base, document, probe, factory, tiles)
     finally:
         _delete_all_rows(engine)
 
@@ -150,13 +198,14 @@ LogIn = Callable[..., Page]
 
 @pytest.fixture
 def log_in(world: World, browser: Browser, contexts: list[BrowserContext]) -> LogIn:
-    """``log_in(token, phone=False)`` -> a page signed in through the login form."""
+    """``log_in(token, phone=False, base=world.base)`` -> a page signed in through the
+    login form (of the server at ``base``)."""
 
-    def open_as(token: str, *, phone: bool = False) -> Page:
+    def open_as(token: str, *, phone: bool = False, base: str = world.base) -> Page:
         context = browser.new_context(viewport=PHONE if phone else {"width": 1400, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.goto(f"{world.base}/login")
+        page.goto(f"{base}/login")
         page.fill("#token", token)
         page.click("#login")
         return page

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from dispatch.services import directory
 from dispatch.services.planning import plan_day
 from dispatch.services.publishing import publish_plan
 from dispatch.store.users import Role
@@ -110,14 +111,55 @@ def test_engineer_cookie_opens_neither_the_board_nor_another_route(
 def test_the_xss_customer_renders_as_text_on_the_board(world: World, log_in: LogIn) -> None:
     page = log_in(world.token(Role.EMERGENCY))
     dialogs: list[str] = []
+    refused: list[str] = []
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
     page.goto(f"{world.base}/board?scope=ALL&date={DAY}")
     bar = page.locator(f"rect[data-ticket='{world.xss_ticket}']:is(.work, .late) title")
     expect(bar).to_contain_text(XSS)
+    page.locator(f"#map path.site[aria-label^='#{world.xss_ticket} ']").dispatch_event("mouseover")
+    expect(page.locator(".leaflet-tooltip")).to_contain_text(XSS)
     assert page.locator("img[src=x]").count() == 0
     assert dialogs == []
+    assert refused == [], "Leaflet and the board's script run under the CSP untouched"
     csp = page.request.get(f"{world.base}/login").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_the_map_draws_outlines_offices_sites_and_routes_over_street_tiles(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.EMERGENCY))
+    page.goto(f"{world.base}/board?scope=ALL&date={DAY}")
+    expect(page.locator("#map[data-basemap=ready] path.province")).to_have_count(34)
+    with world.factory() as session:
+        offices = len(directory.offices(session))
+    routed = [r for r in world.published.routes if r.stops]
+    expect(page.locator("#map path.site.office")).to_have_count(offices)
+    expect(page.locator("#map path.site")).to_have_count(offices + len(world.published.stops()))
+    expect(page.locator("#map path.route")).to_have_count(len(routed))
+    expect(page.locator("#map img.leaflet-tile-loaded").first).to_be_attached()
+    assert any(re.fullmatch(r"/\d+/\d+/\d+\.png", path) for path in world.tiles.requested)
+    csp = page.request.get(f"{world.base}/board").headers["content-security-policy"]
+    assert f"img-src 'self' data: {world.tiles.origin};" in csp
+    assert csp.count(world.tiles.origin) == 1, "the tile server's images only"
+    province = page.locator("#map path.province").first
+    outline = province.get_attribute("d")
+    page.click("#map .leaflet-control-zoom-in")
+    expect(province).not_to_have_attribute("d", outline or "", timeout=5_000)
+
+
+def test_the_vis_timeline_view_draws_every_engineer_under_the_csp(
+    world: World, log_in: LogIn
+) -> None:
+    page = log_in(world.token(Role.EMERGENCY))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{world.base}/board?scope=ALL&date={DAY}&timeline=vis")
+    labels = page.locator("#vis-timeline .vis-labelset .vis-label")
+    expect(labels).to_have_count(len(world.published.routes))
+    expect(page.locator("#vis-timeline .vis-item.work").first).to_be_attached()
+    assert page.locator("img[src=x]").count() == 0 and errors == []
 
 
 def test_the_intake_form_shows_each_fields_error_then_registers(

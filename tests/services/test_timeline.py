@@ -33,6 +33,7 @@ def _stop(ticket_id: int, arrival: datetime, minutes: int = 60, late: int = 0) -
         latitude=43.8,
         longitude=87.6,
         product_line="video-surveillance",
+        product_model="VS-400",
         fault="无图像",
         emergency=False,
         status="dispatched",
