@@ -93,7 +93,9 @@ class QueueParts:
         """Processes consuming the parts queue now (0 if it does not exist)."""
         try:
             connection = Connection(self._broker_url, connect_timeout=2)
-            with connection, connection.channel() as channel:
+            with connection:
+                connection.ensure_connection(max_retries=0)
+                channel = connection.channel()
                 _, _, consumers = channel.queue_declare(queue=self._queue, passive=True)
         except Exception:
             return 0

@@ -60,7 +60,7 @@ class CeleryRunner:
         """``RunnerUnavailableError`` unless the broker accepts a connection now."""
         try:
             with self._connection() as connection:
-                connection.connect()
+                connection.ensure_connection(max_retries=0)
         except Exception as error:
             raise RunnerUnavailableError(f"the job broker is unreachable: {error}") from error
 
@@ -105,6 +105,7 @@ class CeleryRunner:
         queues: dict[str, dict[str, int]] = {}
         try:
             with self._connection() as connection:
+                connection.ensure_connection(max_retries=0)
                 for name in (EMERGENCY, PLANS, PARTS):
                     queues[name] = self._depth(connection, name, required=name != PARTS)
         except Exception as error:
@@ -134,6 +135,8 @@ class CeleryRunner:
         self._reaper.join(timeout)
 
     def _connection(self) -> Connection:
+        """A connection for a quick look: ``ensure_connection(max_retries=0)`` fails at
+        once when the broker refuses (kombu's ``connect`` retries after 2 s)."""
         return Connection(
             self._settings.broker_url,
             connect_timeout=BROKER_CHECK_TIMEOUT_S,

@@ -98,7 +98,7 @@ def test_a_large_day_s_plan_job_is_solved_in_parts_on_the_parts_workers(
 
 
 def _day() -> tuple[Problem, SolveParams]:
-    params = SolveParams(time_limit_s=3.0, workers=1).tuned(decompose_size=10, part_size=6)
+    params = SolveParams(time_limit_s=2.0, workers=1).tuned(decompose_size=10, part_size=6)
     return two_offices(10, 10, east_engineers=2), params
 
 
