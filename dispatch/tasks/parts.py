@@ -81,10 +81,24 @@ def solve_part_payload(payload: Payload) -> Payload:
 
 
 class QueueParts:
-    """``SolveParams.parts`` for queue workers: the parts as a group on the parts queue."""
+    """``SolveParams.parts`` for queue workers: the parts as a group on the parts queue.
 
-    def __init__(self, app: Celery, settings: Settings, *, grace_s: float = GRACE_S) -> None:
+    Only for a large day (``from_jobs`` jobs in its parts, by default the solver's
+    ``decompose_size``): the solver also solves smaller days in parts for a moment (an
+    organisation day's first plan, ``solver.strategy``), and an emergency re-plan must
+    never wait behind a large day's parts; those stay in the job's process.
+    """
+
+    def __init__(
+        self,
+        app: Celery,
+        settings: Settings,
+        *,
+        grace_s: float = GRACE_S,
+        from_jobs: int | None = None,
+    ) -> None:
         self._app = app
+        self._from_jobs = from_jobs
         self._queue = queue_name(settings, PARTS)
         self._broker_url = settings.broker_url
         self._grace_s = grace_s
@@ -108,6 +122,9 @@ class QueueParts:
         deadline: float,
         report: PartReport | None,
     ) -> list[Solution | None]:
+        jobs = sum(len(p.jobs) for p in problems)
+        if jobs < (params.search.decompose_size if self._from_jobs is None else self._from_jobs):
+            return solve_here(problems, params, deadline, report)
         workers = self.workers()
         if workers == 0:
             log.info("no parts worker: solving the %s parts here", len(problems))

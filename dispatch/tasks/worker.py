@@ -42,12 +42,14 @@ JOB_QUEUES = (PLANS, EMERGENCY)
 def worker_app(settings: Settings) -> Celery:
     """The Celery app with the solve and part tasks registered (what a worker runs)."""
     app = make_celery(settings)
-    parts = QueueParts(app, settings)
+    parts = QueueParts(app, settings, from_jobs=settings.parts_from_jobs)
 
     def with_parts(params: SolveParams) -> SolveParams:
-        """A large day's parts go to the parts workers (from ``parts_from_jobs`` jobs)."""
-        if settings.parts_from_jobs is not None:
-            params = params.tuned(decompose_size=settings.parts_from_jobs)
+        """A large day's parts go to the parts workers (from ``parts_from_jobs`` jobs; a
+        threshold below the solver's own also solves smaller days in parts)."""
+        threshold = settings.parts_from_jobs
+        if threshold is not None and threshold < params.search.decompose_size:
+            params = params.tuned(decompose_size=threshold)
         return replace(params, parts=parts)
 
     @app.task(name=SOLVE_TASK)  # type: ignore[untyped-decorator]
