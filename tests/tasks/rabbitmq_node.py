@@ -92,8 +92,8 @@ class RabbitNode:
         ends = time.monotonic() + START_TIMEOUT_S
         while not pid_file.exists() and self._launching() and time.monotonic() < ends:
             time.sleep(0.1)
-        if pid_file.exists():
-            pid = int(pid_file.read_text().strip() or 0)
+        pid = _pid_in(pid_file)
+        if pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
                 ends = time.monotonic() + 30
@@ -114,6 +114,13 @@ class RabbitNode:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _pid_in(pid_file: Path) -> int | None:
+    """The node's process id, once the node has written it (never 0 or negative: a
+    signal to those would reach this whole process group)."""
+    text = pid_file.read_text().strip() if pid_file.exists() else ""
+    return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 def available() -> bool:
