@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     every third of it); an expired lease means the worker is gone."""
     job_max_attempts: int = Field(default=3, ge=1)
     """Attempts of a job whose workers keep disappearing before it is failed."""
+    parts_from_jobs: int | None = Field(default=None, ge=2)
+    """On queue workers, a day of this many jobs or more is solved in parts across the
+    parts workers (default: where the solver starts solving in parts, 500 jobs)."""
 
     board_tile_url: str | None = Field(
         default=None, pattern=r"^https?://[^/?#\s'\";]+/[^\s'\";]*\{z\}[^\s'\";]*$"

@@ -7,16 +7,19 @@ between strategies, search constants) are not user controls: they live in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from solver.problem import Problem
+from solver.solution import Solution
 from solver.tuning import TUNING, FirstSolution, Metaheuristic, SearchTuning, Tuning
 
 __all__ = [
     "FALLBACK_FIRST_SOLUTIONS",
     "FirstSolution",
     "Metaheuristic",
+    "PartReport",
+    "PartsSolver",
     "Progress",
     "SolveParams",
 ]
@@ -40,6 +43,15 @@ class Progress:
     engine: str = "ortools"
 
 
+PartReport = Callable[[Problem, Solution], None]
+"""Hears of each part's plan of a day solved in parts, as it is done."""
+PartsSolver = Callable[
+    [Sequence[Problem], "SolveParams", float, PartReport | None], list[Solution | None]
+]
+"""Solves the parts of a day (``solver.decompose``): (parts, params, wall-clock deadline,
+report) to each part's plan, ``None`` for a part it could not solve."""
+
+
 @dataclass(frozen=True, slots=True)
 class SolveParams:
     """The caller's controls of one solve.
@@ -51,7 +63,9 @@ class SolveParams:
     that many solutions and ruin and recreate after a number of moves proportional to it,
     so the same problem, seed and limit give the same routes as long as the time limit is
     not what stops them (``docs/solver.md``). Without it, plans depend on the machine's
-    speed. ``on_progress`` receives OR-Tools' improving objectives.
+    speed. ``on_progress`` receives OR-Tools' improving objectives. ``parts`` solves the
+    parts of a day solved in parts somewhere else (a queue's workers); by default they
+    are solved here and in ``workers`` processes.
     """
 
     time_limit_s: float
@@ -61,6 +75,7 @@ class SolveParams:
     log: bool = False
     on_progress: Callable[[Progress], None] | None = None
     tuning: Tuning = field(default=TUNING)
+    parts: PartsSolver | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -92,7 +107,7 @@ class SolveParams:
 
     def without_callback(self) -> SolveParams:
         """A copy that can cross a process boundary (callables do not pickle reliably)."""
-        return replace(self, workers=1, on_progress=None)
+        return replace(self, workers=1, on_progress=None, parts=None)
 
     def tuned(self, **search: object) -> SolveParams:
         """A copy with some OR-Tools search or size thresholds changed (tests, benchmarks)."""

@@ -8,14 +8,18 @@ import typer
 
 from dispatch.cli.errors import friendly_errors
 from dispatch.settings import get_settings
-from dispatch.tasks.worker import QUEUES, start_worker
+from dispatch.tasks.worker import JOB_QUEUES, QUEUES, start_worker
 
 
 @friendly_errors
 def worker(
     queues: Annotated[
-        str, typer.Option(help=f"Comma-separated queues to consume: {', '.join(QUEUES)}.")
-    ] = ",".join(QUEUES),
+        str,
+        typer.Option(
+            help=f"Comma-separated queues to consume: {', '.join(QUEUES)} "
+            "(parts: the parts of large days, alone in its worker)."
+        ),
+    ] = ",".join(JOB_QUEUES),
     concurrency: Annotated[
         int, typer.Option(min=1, max=64, help="Solves at once (one process each).")
     ] = 1,

@@ -125,6 +125,7 @@ def run_job(
     *,
     lease_s: float | None = None,
     on_lost: Callable[[], None] | None = None,
+    adapt: Callable[[SolveParams], SolveParams] | None = None,
 ) -> None:
     """Worker entry point: claim the job, solve, store the plan, finish the job.
 
@@ -134,6 +135,8 @@ def run_job(
     (``dispatch.services.leases``). Only the attempt that claimed the job can end it: a
     task delivered twice finds the job claimed and does nothing. ``on_lost`` is called
     if the job stops being this attempt's while it runs (cancelled, retried elsewhere).
+    ``adapt`` changes the solve's parameters (a queue worker sends a large day's parts
+    to other workers).
     """
     factory = _factory(database_url)
     with session_scope(factory) as session:
@@ -152,15 +155,19 @@ def run_job(
             job.plan_date,
         )
         if lease_s is None:
-            _attempt(factory, job)
+            _attempt(factory, job, adapt)
             return
         with LeaseKeeper(factory, job.id, job.attempt, lease_s, on_lost):
-            _attempt(factory, job)
+            _attempt(factory, job, adapt)
 
 
-def _attempt(factory: sessionmaker[Session], job: SolveJob) -> None:
+def _attempt(
+    factory: sessionmaker[Session],
+    job: SolveJob,
+    adapt: Callable[[SolveParams], SolveParams] | None = None,
+) -> None:
     try:
-        _solve(factory, job)
+        _solve(factory, job, adapt)
     except Exception as error:
         log.exception("job %s attempt %s failed", job.id, job.attempt)
         reason = f"{type(error).__name__}: {error}"
@@ -178,11 +185,17 @@ def _record_failure(factory: sessionmaker[Session], job: SolveJob, reason: str) 
         JobRepository(session).fail(job.id, reason, attempt=job.attempt)
 
 
-def _solve(factory: sessionmaker[Session], job: SolveJob) -> None:
+def _solve(
+    factory: sessionmaker[Session],
+    job: SolveJob,
+    adapt: Callable[[SolveParams], SolveParams] | None = None,
+) -> None:
     """Plan or re-plan; the plan and the job's success are committed together."""
     params = SolveParams(
         time_limit_s=float(job.seconds), workers=1, on_progress=_ProgressWriter(factory, job.id)
     )
+    if adapt is not None:
+        params = adapt(params)
     if job.kind == REPLAN:
         _replan(factory, job, params)
     else:

@@ -9,7 +9,9 @@ waits in a busy worker's buffer while another worker is idle. Publisher confirms
 ``send`` returns only once the broker has the message. The job row, not the message,
 is the truth: a redelivered message finds its job claimed and does nothing
 (``dispatch.services.jobs.run_job``); a job whose worker vanished is retried through
-its lease (``dispatch.services.leases``). See ``docs/deployment.md``.
+its lease (``dispatch.services.leases``). The parts of a large day go to a queue of
+their own, their plans come back over RabbitMQ (``rpc://``) to the job that sent them
+(``dispatch.tasks.parts``). See ``docs/deployment.md``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from dispatch.services.jobs import REPLAN
 from dispatch.settings import Settings
 
 SOLVE_TASK = "fsdispatch.solve"
+SOLVE_PART_TASK = "fsdispatch.solve_part"
 PLANS = "plans"
 EMERGENCY = "emergency"
+PARTS = "parts"
 QUEUE_EXPIRES_S = 7 * 24 * 3600
 """A queue nobody has used for a week is deleted by RabbitMQ (a test session's, say)."""
 
@@ -54,15 +58,17 @@ def _queue(name: str) -> Queue:
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("fsdispatch", broker=settings.broker_url, set_as_current=False)
+    app = Celery("fsdispatch", broker=settings.broker_url, backend="rpc://", set_as_current=False)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         task_serializer="json",
+        result_serializer="json",
+        result_persistent=False,
         accept_content=["json"],
-        task_queues=[_queue(queue_name(settings, name)) for name in (EMERGENCY, PLANS)],
+        task_queues=[_queue(queue_name(settings, name)) for name in (EMERGENCY, PLANS, PARTS)],
         task_default_queue=queue_name(settings, PLANS),
         broker_transport_options={"confirm_publish": True},
         broker_connection_timeout=2.0,

@@ -22,7 +22,15 @@ from dispatch.settings import Settings
 from dispatch.store._common import utc_now
 from dispatch.store.database import session_scope
 from dispatch.store.jobs import JobRepository
-from dispatch.tasks.app import EMERGENCY, PLANS, SOLVE_TASK, make_celery, queue_for, queue_name
+from dispatch.tasks.app import (
+    EMERGENCY,
+    PARTS,
+    PLANS,
+    SOLVE_TASK,
+    make_celery,
+    queue_for,
+    queue_name,
+)
 from dispatch.tasks.app import task_id as task_id_of
 
 log = logging.getLogger(__name__)
@@ -52,7 +60,7 @@ class CeleryRunner:
         """``RunnerUnavailableError`` unless the broker accepts a connection now."""
         try:
             with self._connection() as connection:
-                connection.connect()
+                connection.ensure_connection(max_retries=0)
         except Exception as error:
             raise RunnerUnavailableError(f"the job broker is unreachable: {error}") from error
 
@@ -89,18 +97,32 @@ class CeleryRunner:
         )
 
     def status(self) -> dict[str, Any]:
-        """Broker reachability, workers consuming each queue, messages waiting in each."""
+        """Broker reachability, workers consuming each queue, messages waiting in each.
+
+        The parts queue exists once a parts worker has started; until then it shows as
+        empty with no workers.
+        """
         queues: dict[str, dict[str, int]] = {}
         try:
-            with self._connection() as connection, connection.channel() as channel:
-                for name in (EMERGENCY, PLANS):
-                    _, waiting, consumers = channel.queue_declare(
-                        queue=queue_name(self._settings, name), passive=True
-                    )
-                    queues[name] = {"waiting": waiting, "workers": consumers}
+            with self._connection() as connection:
+                connection.ensure_connection(max_retries=0)
+                for name in (EMERGENCY, PLANS, PARTS):
+                    queues[name] = self._depth(connection, name, required=name != PARTS)
         except Exception as error:
             return {"backend": "celery", "broker": f"unreachable: {type(error).__name__}"}
         return {"backend": "celery", "broker": "ok", "queues": queues}
+
+    def _depth(self, connection: Connection, name: str, *, required: bool) -> dict[str, int]:
+        try:
+            with connection.channel() as channel:
+                _, waiting, consumers = channel.queue_declare(
+                    queue=queue_name(self._settings, name), passive=True
+                )
+        except connection.channel_errors:
+            if required:
+                raise
+            return {"waiting": 0, "workers": 0}
+        return {"waiting": waiting, "workers": consumers}
 
     def reap(self) -> Reaped:
         """One pass over expired leases (the reaper thread's, or a test's)."""
@@ -113,6 +135,8 @@ class CeleryRunner:
         self._reaper.join(timeout)
 
     def _connection(self) -> Connection:
+        """A connection for a quick look: ``ensure_connection(max_retries=0)`` fails at
+        once when the broker refuses (kombu's ``connect`` retries after 2 s)."""
         return Connection(
             self._settings.broker_url,
             connect_timeout=BROKER_CHECK_TIMEOUT_S,

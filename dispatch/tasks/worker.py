@@ -1,7 +1,9 @@
-"""``dispatch worker``: a Celery worker running solve jobs from the queues.
+"""``dispatch worker``: a Celery worker running solve jobs, or parts of large days.
 
-The task only calls ``run_job`` with a lease: everything that makes a job run once and
-end cleanly lives on the job row, not in Celery.
+The solve task only calls ``run_job`` with a lease: everything that makes a job run once
+and end cleanly lives on the job row, not in Celery. A large day's parts go to the parts
+workers (``dispatch.tasks.parts``); a worker consumes either the parts queue or the job
+queues, never both, so a job waiting for its parts never holds a process they need.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 import signal
 import socket
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from celery import Celery
@@ -19,14 +22,35 @@ from dispatch.errors import InvalidInputError
 from dispatch.services.jobs import run_job
 from dispatch.services.logs import configure_json_logging
 from dispatch.settings import Settings
-from dispatch.tasks.app import EMERGENCY, PLANS, SOLVE_TASK, make_celery, queue_name
+from dispatch.tasks.app import (
+    EMERGENCY,
+    PARTS,
+    PLANS,
+    SOLVE_PART_TASK,
+    SOLVE_TASK,
+    make_celery,
+    queue_name,
+)
+from dispatch.tasks.parts import QueueParts, solve_part_payload
+from dispatch.tasks.payloads import Payload
+from solver import SolveParams
 
-QUEUES = (PLANS, EMERGENCY)
+QUEUES = (PLANS, EMERGENCY, PARTS)
+JOB_QUEUES = (PLANS, EMERGENCY)
 
 
 def worker_app(settings: Settings) -> Celery:
-    """The Celery app with the solve task registered (what a worker runs)."""
+    """The Celery app with the solve and part tasks registered (what a worker runs)."""
     app = make_celery(settings)
+    parts = QueueParts(app, settings, from_jobs=settings.parts_from_jobs)
+
+    def with_parts(params: SolveParams) -> SolveParams:
+        """A large day's parts go to the parts workers (from ``parts_from_jobs`` jobs; a
+        threshold below the solver's own also solves smaller days in parts)."""
+        threshold = settings.parts_from_jobs
+        if threshold is not None and threshold < params.search.decompose_size:
+            params = params.tuned(decompose_size=threshold)
+        return replace(params, parts=parts)
 
     @app.task(name=SOLVE_TASK)  # type: ignore[untyped-decorator]
     def solve(job_id: int) -> None:
@@ -35,7 +59,12 @@ def worker_app(settings: Settings) -> Celery:
             job_id,
             lease_s=settings.job_lease_seconds,
             on_lost=_stop_this_solve,
+            adapt=with_parts,
         )
+
+    @app.task(name=SOLVE_PART_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
+    def solve_part(payload: Payload) -> Payload:
+        return solve_part_payload(payload)
 
     return app
 
@@ -61,6 +90,11 @@ def start_worker(
     if unknown:
         raise InvalidInputError(
             f"unknown queue {', '.join(unknown)}; choose from {', '.join(QUEUES)}"
+        )
+    if PARTS in queues and len(set(queues)) > 1:
+        raise InvalidInputError(
+            "a parts worker consumes only the parts queue: a job waiting for its parts "
+            "must never hold the process that would solve them (run two workers)"
         )
     configure_json_logging()
     node = name or f"{'-'.join(queues)}-{settings.queue_prefix}@{socket.gethostname()}"

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.main import create_app
 from api.settings import ApiSettings
-from dispatch.tasks.app import EMERGENCY, PLANS
+from dispatch.tasks.app import EMERGENCY, PARTS, PLANS
 from dispatch.tasks.runner import CeleryRunner
 from tests.api.conftest import admin, make_user, organisation  # noqa: F401 (fixtures)
 
@@ -59,9 +59,12 @@ def queue_client(queue_settings: ApiSettings, session: Session) -> Iterator[Test
 class Workers:
     """``dispatch worker`` processes of this test; each in its own process group."""
 
-    def __init__(self, settings: ApiSettings, log_dir: Path) -> None:
+    def __init__(
+        self, settings: ApiSettings, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self._settings = settings
         self._log_dir = log_dir
+        self._env = env or {}
         self.processes: list[subprocess.Popen[bytes]] = []
         self.queues: dict[int, str] = {}
         self.logs: list[Path] = []
@@ -69,13 +72,17 @@ class Workers:
     def start(self, queues: str = "plans,emergency") -> subprocess.Popen[bytes]:
         n = len(self.processes)
         log = self._log_dir / f"worker-{n}.log"
-        env = os.environ | {
-            "DATABASE_URL": self._settings.database_url,
-            "BROKER_URL": self._settings.broker_url,
-            "QUEUE_PREFIX": self._settings.queue_prefix,
-            "JOB_LEASE_SECONDS": str(self._settings.job_lease_seconds),
-            "JOB_MAX_ATTEMPTS": str(self._settings.job_max_attempts),
-        }
+        env = (
+            os.environ
+            | {
+                "DATABASE_URL": self._settings.database_url,
+                "BROKER_URL": self._settings.broker_url,
+                "QUEUE_PREFIX": self._settings.queue_prefix,
+                "JOB_LEASE_SECONDS": str(self._settings.job_lease_seconds),
+                "JOB_MAX_ATTEMPTS": str(self._settings.job_max_attempts),
+            }
+            | self._env
+        )
         command = [
             str(Path(sys.executable).parent / "dispatch"),
             "worker",
@@ -142,7 +149,7 @@ def _delete_test_queues() -> Iterator[None]:
     """Leave nothing of this session on the shared broker."""
     yield
     with Connection(BROKER_URL, connect_timeout=2) as connection:
-        for name in (PLANS, EMERGENCY):
+        for name in (PLANS, EMERGENCY, PARTS):
             queue = f"{QUEUE_PREFIX}.{name}"
             with contextlib.suppress(Exception), connection.channel() as channel:
                 channel.queue_delete(queue)

@@ -1,42 +1,43 @@
-"""The broker goes away (issue 11): a proxy in front of RabbitMQ, which the API and the
-worker both go through, is cut and restored.
+"""The broker goes away (issue 11): a RabbitMQ node started for this test, on its own
+port (``tests/tasks/rabbitmq_node.py``), is stopped and started again.
 
-While it is cut, a new job gets 503 problem+json with ``Retry-After`` (not a job that
+While it is down, a new job gets 503 problem+json with ``Retry-After`` (not a job that
 would never start), stored plans stay readable and ``/readyz`` says what is wrong; once
-it is back, jobs run again.
+it is back, the worker reconnects and jobs run again. The node starts while the worker
+and the API start (the worker retries its connection), so the restart is the only wait.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from kombu.utils.url import url_to_parts
 from sqlalchemy.orm import Session
 
 from api.main import create_app
 from api.settings import ApiSettings
 from tests.api.conftest import DAY, Headers, add_ticket, finished, wait_for_job
-from tests.tasks.conftest import BROKER_URL, Workers, consumers, wait_until
-from tests.tcp_proxy import TcpProxy, tcp_proxy
+from tests.tasks.conftest import Workers, consumers, wait_until
+from tests.tasks.rabbitmq_node import RabbitNode, available
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def broker_proxy() -> Iterator[TcpProxy]:
-    parts = url_to_parts(BROKER_URL)
-    with tcp_proxy(parts.hostname or "127.0.0.1", parts.port or 5672) as proxy:
-        yield proxy
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not available(), reason="rabbitmq-server is not installed"),
+]
 
 
 @pytest.fixture
-def proxied(queue_settings: ApiSettings, broker_proxy: TcpProxy) -> ApiSettings:
-    url = f"amqp://guest:guest@127.0.0.1:{broker_proxy.port}//"
-    return queue_settings.model_copy(update={"broker_url": url})
+def broker() -> Iterator[RabbitNode]:
+    node = RabbitNode(Path(tempfile.mkdtemp(prefix="fsdtest-rabbit-")))
+    node.start()
+    try:
+        yield node
+    finally:
+        node.remove()
 
 
 def _plan(client: TestClient, headers: Headers, scope: str) -> httpx.Response:
@@ -45,17 +46,19 @@ def _plan(client: TestClient, headers: Headers, scope: str) -> httpx.Response:
 
 
 def test_while_the_broker_is_down_new_jobs_get_503_plans_stay_readable_and_jobs_resume(
-    proxied: ApiSettings,
-    broker_proxy: TcpProxy,
+    queue_settings: ApiSettings,
+    broker: RabbitNode,
     tmp_path: Path,
     session: Session,
     admin: Headers,
 ) -> None:
+    own = queue_settings.model_copy(update={"broker_url": broker.url})
     add_ticket(session)
-    workers = Workers(proxied, tmp_path)
+    workers = Workers(own, tmp_path)
     try:
-        with TestClient(create_app(proxied)) as client:
-            workers.start()
+        workers.start()
+        broker.wait_ready()
+        with TestClient(create_app(own)) as client:
             runner = client.app.state.runner  # type: ignore[attr-defined]
             wait_until(lambda: consumers(runner, "plans") == 1, "the worker")
             before = wait_for_job(
@@ -63,7 +66,7 @@ def test_while_the_broker_is_down_new_jobs_get_503_plans_stay_readable_and_jobs_
             )
             assert before["status"] == "succeeded", before
 
-            broker_proxy.cut()
+            broker.stop()
             refused = _plan(client, admin, "HZ")
             assert refused.status_code == 503
             assert refused.headers["content-type"] == "application/problem+json"
@@ -76,7 +79,8 @@ def test_while_the_broker_is_down_new_jobs_get_503_plans_stay_readable_and_jobs_
             assert ready.json()["jobs"]["broker"].startswith("unreachable")
             assert client.get("/metrics").status_code == 200
 
-            broker_proxy.restore()
+            broker.start()
+            broker.wait_ready()
             wait_until(lambda: consumers(runner, "plans") == 1, "the worker back", 60)
             accepted = _plan(client, admin, "HZ")
             assert accepted.status_code == 202
