@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Coroutine
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -241,15 +242,9 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with serving(url, UNLIMITED | dict(args.server_env)) as (base, process):
         results["uptime_before"] = _uptime()
-        baseline = asyncio.run(sequential(base, targets, args.baseline_seconds))
+        baseline = _with_cpu(process.pid, sequential(base, targets, args.baseline_seconds))
         results["baseline"] = baseline
-        cpu_before = cpu_seconds(process.pid)
-        results["load"] = asyncio.run(load(base, targets, args.clients, args.seconds))
-        cpu = cpu_seconds(process.pid) - cpu_before
-        results["load"]["server_cpu_s"] = round(cpu, 2)
-        results["load"]["server_cpu_ms_per_request"] = round(
-            1000 * cpu / max(1, results["load"]["requests"]), 2
-        )
+        results["load"] = _with_cpu(process.pid, load(base, targets, args.clients, args.seconds))
         results["uptime_at_end_of_load"] = _uptime()
         results["idle_in_transaction_after_load"] = idle_in_transaction(url)
         within = 2 * baseline["p50_ms"] / 1000
@@ -257,6 +252,18 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             sequential(base, targets, args.recovery_seconds, stop_when_within=within)
         )
     return results
+
+
+def _with_cpu(pid: int, phase: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """Run ``phase`` and add the server's CPU time during it, in all and per request."""
+    before = cpu_seconds(pid)
+    found = asyncio.run(phase)
+    cpu = cpu_seconds(pid) - before
+    requests = found.get("requests") or sum(found["statuses"].values())
+    return found | {
+        "server_cpu_s": round(cpu, 2),
+        "server_cpu_ms_per_request": round(1000 * cpu / max(1, requests), 2),
+    }
 
 
 def cpu_seconds(pid: int) -> float:

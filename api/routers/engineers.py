@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, UnitOfWorkDep, UserDep
@@ -27,22 +27,28 @@ EngineerId = Annotated[str, Path(min_length=1, max_length=32)]
 @router.get(
     "/{engineer_id}/route",
     response_model=RouteOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(
+        401, 403, 404, 422, s304={"description": "Not modified: the ETag is in If-None-Match"}
+    ),
 )
 def get_route(
     engineer_id: EngineerId,
     day: Annotated[Day, Query(alias="date")],
     unit_of_work: UnitOfWorkDep,
     user: UserDep,
+    if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     """Stops in order with ETAs, deadlines, customer, address, product, fault, navigation.
 
     Times carry the engineer's office offset (``+08:00``): what the engineer's clock says.
 
     Only published plans are shown. An engineer may read only their own route.
+
+    The ``ETag`` is a digest of the answer: send it back in ``If-None-Match`` to get a
+    bodiless 304 while the route is unchanged.
     """
     with unit_of_work() as session:
-        return rendered(_route(session, engineer_id, day, user))
+        return rendered(_route(session, engineer_id, day, user), if_none_match)
 
 
 def _route(session: Session, engineer_id: str, day: date, user: User) -> RouteOut:

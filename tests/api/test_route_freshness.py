@@ -71,3 +71,20 @@ def test_a_rendered_answer_has_the_bytes_fastapi_would_send(
     model = RouteOut.model_validate_json(body)
     model.stops[0].customer = '上海 客户 "1"'
     assert rendered(model).body == JSONResponse(model.model_dump(mode="json")).body
+
+
+def test_an_unchanged_route_is_a_304_and_a_changed_one_a_new_etag(
+    client: TestClient, session: Session, make_user: MakeUser
+) -> None:
+    ticket = add_ticket(session)
+    publish_route(session, [ticket], "E01")
+    me = make_user(Role.ENGINEER, engineer_id="E01")
+    tag = client.get(ROUTE, headers=me).headers["ETag"]
+    unchanged = client.get(ROUTE, headers=me | {"If-None-Match": f'W/{tag}, "x"'})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert client.post(
+        f"/api/v1/tickets/{ticket.id}/status", json={"status": "en_route"}, headers=me
+    ).is_success
+    changed = client.get(ROUTE, headers=me | {"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
