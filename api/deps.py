@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 import anyio
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import Metrics
 from api.settings import ApiSettings
@@ -63,6 +64,27 @@ def get_session(request: Request, _turn: DatabaseTurn) -> Iterator[Session]:
         session.close()
 
 
+class UnitOfWork:
+    """The request's session, opened and closed in the thread that uses it.
+
+    ``SessionDep`` costs a request two extra trips through the worker-thread pool (one to
+    open the session, one to commit and close it) besides the endpoint's own. On the
+    endpoints phones and boards poll (``docs/api.md``, "Concurrency") the endpoint opens
+    its unit of work itself, inside its one thread, within the request's database turn.
+    """
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+
+    def __call__(self) -> AbstractContextManager[Session]:
+        """Commit if the block succeeds, roll back if it raises; close either way."""
+        return session_scope(self._factory)
+
+
+async def get_unit_of_work(request: Request, _turn: DatabaseTurn) -> UnitOfWork:
+    return UnitOfWork(request.app.state.session_factory)
+
+
 def get_runner(request: Request) -> JobRunner:
     runner: JobRunner = request.app.state.runner
     return runner
@@ -75,6 +97,7 @@ def get_metrics(request: Request) -> Metrics:
 
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 

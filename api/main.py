@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import pages, problems, unavailable
 from api.limits import BodySizeLimit
 from api.liveness import Liveness
-from api.metrics import Metrics
+from api.metrics import Metrics, RequestTiming
 from api.openapi import state_server_limits
 from api.problems import problem_responses
 from api.ratelimit import RateLimit
@@ -113,7 +113,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     problems.install(app)
     unavailable.install(app)
     state_server_limits(app, settings)
-    app.middleware("http")(metrics.middleware)
+    app.add_middleware(RequestTiming, metrics=metrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimit,
@@ -131,5 +131,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
 
 def app_from_environment() -> FastAPI:
-    """Factory for ``uvicorn --factory api.main:app_from_environment``."""
-    return create_app()
+    """Factory for ``uvicorn --factory api.main:app_from_environment``.
+
+    The OpenAPI document is built here, before the server listens: the check of query
+    parameters reads it (``api/query.py``), and built by the first request it held the
+    event loop, and every ``/healthz`` probe with it, for up to a second under load.
+    """
+    app = create_app()
+    app.openapi()
+    return app

@@ -6,11 +6,11 @@ Each app has its own registry, so several apps in one process (tests) do not cla
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request, Response
+from fastapi import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest as _generate
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class Metrics:
@@ -78,21 +78,49 @@ class Metrics:
     def render(self) -> Response:
         return Response(_generate(self.registry), media_type=CONTENT_TYPE_LATEST)
 
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Time every request, labelled by its route template (not the raw path)."""
-        started = time.perf_counter()
-        response = await call_next(request)
-        self.request_seconds.labels(
-            request.method, self._template(request), str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
+    def observe_request(self, scope: Scope, status: int, seconds: float) -> None:
+        """One answered request, labelled by its route template (not the raw path)."""
+        self.request_seconds.labels(scope["method"], self._template(scope), str(status)).observe(
+            seconds
+        )
 
-    def _template(self, request: Request) -> str:
+    def _template(self, scope: Scope) -> str:
         """The matched route's path template; an included router's path lacks its prefix."""
-        path = getattr(request.scope.get("route"), "path", None)
+        path = getattr(scope.get("route"), "path", None)
         if path is None:
             return "unmatched"
-        prefixed = request.url.path.startswith(self._prefix + "/")
+        prefixed = str(scope.get("path", "")).startswith(self._prefix + "/")
         return self._prefix + path if prefixed and not path.startswith(self._prefix) else str(path)
+
+
+class RequestTiming:
+    """ASGI middleware timing every HTTP request into ``Metrics``.
+
+    A plain ASGI layer, not ``@app.middleware("http")``: Starlette's ``BaseHTTPMiddleware``
+    runs the rest of the app in a task of its own with a stream between the two, on the
+    event loop, for every request (``docs/benchmarks.md``, "The API under 200 concurrent
+    clients"). A request whose app raises is counted as a 500, the status the server
+    answers it with.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def timed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            self.metrics.observe_request(scope, status, time.perf_counter() - started)

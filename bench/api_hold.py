@@ -21,8 +21,9 @@ capacity, not the rate-limit policy), then:
 
 Reported: statuses (no 5xx, no transport error expected), p50/p99 per phase, /healthz
 p50/p99/max and how many probes took over 100 ms, the seconds to recover, and on
-PostgreSQL the sessions left "idle in transaction". The load average is recorded: the
-clients run on the same machine as the server.
+PostgreSQL the sessions left "idle in transaction", and the server process's CPU time
+per request under load. The load average is recorded: the clients run on the same
+machine as the server.
 """
 
 from __future__ import annotations
@@ -30,18 +31,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Coroutine
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
-from api_load import prepare, run_header, server  # bench/ is on sys.path when run as a script
+from api_load import prepare, run_header, serving  # bench/ is on sys.path when run as a script
 from sqlalchemy import text
 
 from dispatch.store import make_engine
@@ -162,9 +165,11 @@ import json, socket, sys, time
 from urllib.parse import urlsplit
 base, seconds, every = urlsplit(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 request = b"GET /healthz HTTP/1.1\\r\\nHost: probe\\r\\nConnection: close\\r\\n\\r\\n"
-ends, latencies, failures = time.perf_counter() + seconds, [], []
+begun = time.perf_counter()
+ends, latencies, failures, at = begun + seconds, [], [], []
 while time.perf_counter() < ends:
     started = time.perf_counter()
+    at.append(started - begun)
     try:
         with socket.create_connection((base.hostname, base.port), timeout=30) as conn:
             conn.sendall(request)
@@ -179,7 +184,7 @@ while time.perf_counter() < ends:
     latency = time.perf_counter() - started
     latencies.append(latency)
     time.sleep(max(0.0, every - latency))
-print(json.dumps({"latencies": latencies, "failures": failures}))
+print(json.dumps({"latencies": latencies, "failures": failures, "at": at}))
 """
 
 
@@ -207,6 +212,10 @@ async def probe_healthz(base: str, ends: float) -> dict[str, Any]:
         "failures": dict(Counter(found["failures"])),
         "over_100ms": over,
         **percentiles(latencies),
+        "slowest": [
+            {"at_s": round(at, 1), "ms": round(latency * 1000, 1)}
+            for latency, at in sorted(zip(latencies, found["at"], strict=True), reverse=True)[:5]
+        ],
     }
 
 
@@ -231,11 +240,11 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     route = f"/api/v1/engineers/{engineer}/route?date={args.date.isoformat()}"
     targets = Targets(route, engineer_token, emergency_token)
     results: dict[str, Any] = {}
-    with server(url, UNLIMITED | dict(args.server_env)) as base:
+    with serving(url, UNLIMITED | dict(args.server_env)) as (base, process):
         results["uptime_before"] = _uptime()
-        baseline = asyncio.run(sequential(base, targets, args.baseline_seconds))
+        baseline = _with_cpu(process.pid, sequential(base, targets, args.baseline_seconds))
         results["baseline"] = baseline
-        results["load"] = asyncio.run(load(base, targets, args.clients, args.seconds))
+        results["load"] = _with_cpu(process.pid, load(base, targets, args.clients, args.seconds))
         results["uptime_at_end_of_load"] = _uptime()
         results["idle_in_transaction_after_load"] = idle_in_transaction(url)
         within = 2 * baseline["p50_ms"] / 1000
@@ -243,6 +252,29 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             sequential(base, targets, args.recovery_seconds, stop_when_within=within)
         )
     return results
+
+
+def _with_cpu(pid: int, phase: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """Run ``phase`` and add the server's CPU time during it, in all and per request."""
+    before = cpu_seconds(pid)
+    found = asyncio.run(phase)
+    cpu = cpu_seconds(pid) - before
+    requests = found.get("requests") or sum(found["statuses"].values())
+    return found | {
+        "server_cpu_s": round(cpu, 2),
+        "server_cpu_ms_per_request": round(1000 * cpu / max(1, requests), 2),
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of the process (all its threads), from ``/proc``.
+
+    CPU per request is the figure that load beside the benchmark disturbs least: the
+    latencies depend on the CPU the machine has left, the CPU a request costs much less.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 def _uptime() -> str:

@@ -95,6 +95,16 @@ def prepare(url: str, day: date, plan_seconds: float) -> tuple[str, str, str]:
 
 @contextmanager
 def server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``dispatch serve`` on a free loopback port; yields its base URL."""
+    with serving(url, env) as (base, _):
+        yield base
+
+
+@contextmanager
+def serving(
+    url: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``server``, yielding the server's process too (to read its CPU time)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -109,7 +119,7 @@ def server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
             except httpx.TransportError:
                 time.sleep(0.1)
         time.sleep(SETTLE_S)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=30)

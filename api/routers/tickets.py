@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from api.conditional import IF_MATCH_PATTERN, expected_version, set_etag
-from api.deps import SessionDep, UserDep
+from api.deps import SessionDep, UnitOfWorkDep, UserDep
 from api.problems import problem_responses
 from api.query import KnownQueryOnly
+from api.rendered import rendered_as
 from api.schemas import Day, StatusUpdate, TicketDetail, TicketIn, TicketOut
 from dispatch.domain import TicketStatus
 from dispatch.services import tickets
@@ -29,6 +31,7 @@ from dispatch.store.users import Role, User
 router = APIRouter(prefix="/tickets", tags=["tickets"], dependencies=[KnownQueryOnly])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 OfficeCode = Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
+_TICKET_LIST = TypeAdapter(list[TicketOut])
 
 
 @router.post(
@@ -75,9 +78,9 @@ def create_ticket(
     return TicketDetail.of_view(view)
 
 
-@router.get("", responses=problem_responses(401, 403, 422))
+@router.get("", response_model=list[TicketOut], responses=problem_responses(401, 403, 422))
 def list_tickets(
-    session: SessionDep,
+    unit_of_work: UnitOfWorkDep,
     user: UserDep,
     office: Annotated[list[OfficeCode] | None, Query()] = None,
     status: TicketStatus | None = None,
@@ -85,11 +88,14 @@ def list_tickets(
     late_risk: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[TicketOut]:
+) -> Response:
     """Tickets by deadline; ``late_risk`` keeps those nobody reached with under 2 h left."""
     wanted = tickets.TicketFilter(visible_offices(user, office), status, day, late_risk)
-    found = tickets.list_tickets(session, wanted, now=datetime.now(UTC), limit=limit, offset=offset)
-    return [TicketOut.model_validate(t) for t in found]
+    with unit_of_work() as session:
+        found = tickets.list_tickets(
+            session, wanted, now=datetime.now(UTC), limit=limit, offset=offset
+        )
+        return rendered_as(_TICKET_LIST, [TicketOut.model_validate(t) for t in found])
 
 
 @router.get("/{ticket_id}", responses=problem_responses(401, 403, 404, 422))
