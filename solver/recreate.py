@@ -55,7 +55,9 @@ class Recreate:
     ) -> None:
         self.problem = problem
         self.tuning = tuning or RuinTuning()
-        self.ev = RouteEvaluator(problem, reuse_prefixes=self.tuning.reuse_prefixes)
+        self.ev = RouteEvaluator(
+            problem, reuse_prefixes=self.tuning.reuse_prefixes, compiled=self.tuning.compiled
+        )
         self.allowed = allowed
         self.rng = random.Random(seed)
         self.drop = [problem.drop_price(j) for j in problem.jobs]
@@ -86,8 +88,38 @@ class Recreate:
         return out
 
     def recreate(self, state: State, removed: list[int]) -> None:
-        """Regret-2 insertion of the removed jobs and those left out, in ``state``."""
+        """Insert the removed jobs and those left out: by regret, or greedily at random.
+
+        A share ``greedy_share`` of the moves inserts greedily, one job after the other
+        in a random order (or the most urgent first), each where it costs least: SISR's
+        recreate, less thorough than regret but more varied.
+        """
         pool = self._pool(state, removed)
+        if self.rng.random() < self.tuning.greedy_share:
+            self._greedy(state, pool)
+        else:
+            self._regret(state, pool)
+
+    def _greedy(self, state: State, pool: set[int]) -> None:
+        order = sorted(pool)
+        self.rng.shuffle(order)
+        if self.rng.random() < 0.5:
+            order.sort(key=lambda j: -self.drop[j])
+        for j in order:
+            opts = self._options(state, j, self.allowed[j])
+            if opts and opts[0][0] < self.drop[j]:
+                self._place(state, j, opts[0])
+
+    def _place(self, state: State, j: int, option: tuple[int, int, int]) -> None:
+        delta, v, at = option
+        seq = state.routes[v]
+        state.routes[v] = (*seq[:at], j, *seq[at:])
+        state.costs[v] += delta
+        state.unassigned.discard(j)
+        state.total += delta - self.drop[j]
+
+    def _regret(self, state: State, pool: set[int]) -> None:
+        """Regret-2: the job whose best route beats its second best by the most first."""
         near = self._near_routes(state)
         options = {j: self._options(state, j, near(j)) for j in pool}
         stale: dict[int, set[int]] = {j: set() for j in pool}
@@ -104,15 +136,9 @@ class Recreate:
             opts = options.pop(chosen)
             if not opts or opts[0][0] >= self.drop[chosen]:
                 continue
-            delta, v, at = opts[0]
-            seq = state.routes[v]
-            new = (*seq[:at], chosen, *seq[at:])
-            cost = state.costs[v] + delta
-            state.routes[v], state.costs[v] = new, cost
-            state.unassigned.discard(chosen)
-            state.total += delta - self.drop[chosen]
+            self._place(state, chosen, opts[0])
             for j in pool:
-                stale[j].add(v)
+                stale[j].add(opts[0][1])
 
     def _fresh_top(
         self,
@@ -209,6 +235,13 @@ class Recreate:
         add to that); a position where even that breaks a hard rule is skipped.
         """
         ev = self.ev
+        if ev.core is not None and self.tuning.bounds:
+            places = self._places(j, v, seq)
+            ev.evaluations += 1
+            found: tuple[int, int] | None = ev.core.best_insertion(
+                v, seq, j, base, places.start, places.stop
+            )
+            return found
         van = ev.vans[v]
         dist, dur, loc = ev.dist, ev.dur, ev.loc
         x, release, due, late = loc[j], ev.rel[j], ev.due[j], ev.late[j]

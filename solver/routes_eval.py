@@ -13,13 +13,28 @@ span enters a label as ``-time_cost * start``. ``docs/solver.md`` has the detail
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from solver.problem import Problem, Vehicle
 from solver.solution import BreakTaken, Route, Stop
 
+_routecost: Any
+try:
+    _routecost = importlib.import_module("solver._routecost")
+except ImportError:  # built by ``pip install -e .`` when a C compiler is there
+    _routecost = None
+
 NO_DUE = 1 << 62
+
+
+def compiled_core_built() -> bool:
+    """Whether ``solver/_routecost.c`` was built (``pip install -e .`` with a C compiler)."""
+    return _routecost is not None
+
 
 #: (free time, cost so far, breaks taken, route start, trace)
 Label = tuple[int, int, int, int, object]
@@ -45,7 +60,11 @@ class RouteEvaluator:
     """Route timing and cost for one problem; ``cost`` is memoised per (vehicle, order)."""
 
     def __init__(
-        self, problem: Problem, cache_size: int = 200_000, reuse_prefixes: bool = True
+        self,
+        problem: Problem,
+        cache_size: int = 200_000,
+        reuse_prefixes: bool = True,
+        compiled: bool = True,
     ) -> None:
         self.problem = problem
         self.dur: list[list[int]] = problem.durations.tolist()
@@ -66,6 +85,26 @@ class RouteEvaluator:
         self._prefixes: dict[tuple[int, tuple[int, ...]], list[Label]] = {}
         self._latest: dict[tuple[int, tuple[int, ...]], list[int]] = {}
         self.evaluations = 0
+        self.core: Any = self._core() if compiled and _routecost is not None else None
+
+    def _core(self) -> Any:
+        """The compiled core (``solver/_routecost.c``) over the same data."""
+        p = self.problem
+        n = len(self.loc)
+        columns = (self.loc, self.svc, self.rel, self.due, self.hard, self.late, self.demand)
+        jobs = tuple(np.asarray(c, dtype=np.int64).reshape(n).tobytes() for c in columns)
+        vans = [
+            (
+                *(van.start_loc, van.end_loc, van.shift_start, van.shift_end, van.limit),
+                *(van.overtime_cost, van.capacity, van.keep_first, van.empty_cost),
+                van.breaks,
+            )
+            for van in self.vans
+        ]
+        matrices = (np.ascontiguousarray(m, dtype=np.int64) for m in (p.durations, p.distances))
+        dur, dist = (m.tobytes() for m in matrices)
+        size = p.durations.shape[0]
+        return _routecost.Core(size, n, dur, dist, jobs, vans, self.dc, self.tc, p.change_cost)
 
     def _van(self, v: Vehicle) -> _Van:
         p = self.problem
@@ -100,8 +139,12 @@ class RouteEvaluator:
         cached = self._cache.get(key, -1)
         if cached != -1:
             return cached
-        best = self._best(vehicle, seq)
-        value = None if best is None else best[0]
+        if self.core is not None:
+            self.evaluations += 1
+            value: int | None = self.core.cost(vehicle, seq)
+        else:
+            best = self._best(vehicle, seq)
+            value = None if best is None else best[0]
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[key] = value
@@ -221,7 +264,7 @@ class RouteEvaluator:
         free, taken_end = van.shift_start, -NO_DUE
         trace: object = None
         for k in range(len(van.breaks) + 1):
-            for depart in {free, max(free, self.rel[first] - travel)}:
+            for depart in dict.fromkeys((free, max(free, self.rel[first] - travel))):
                 out.append((depart, -tc * depart, k, depart, ("start", trace)))
             if k == len(van.breaks):
                 break

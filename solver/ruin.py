@@ -34,6 +34,12 @@ from solver.solution import Route, Solution, SolveStats
 class RuinRecreate(Recreate):
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
 
+    @property
+    def avg_removed(self) -> int:
+        """Jobs a ruin removes on average: ``avg_removed``, at most ``removed_share`` of all."""
+        share = int(self.tuning.removed_share * len(self.problem.jobs))
+        return max(2, min(self.tuning.avg_removed, share))
+
     # ---- state ------------------------------------------------------------------------
 
     def state_of(self, plan: Solution) -> State:
@@ -136,7 +142,7 @@ class RuinRecreate(Recreate):
         elif pick < weights[0] + weights[1]:
             removed = self._related(assigned)
         else:
-            count = self.rng.randint(1, min(len(assigned), 2 * self.tuning.avg_removed))
+            count = self.rng.randint(1, min(len(assigned), 2 * self.avg_removed))
             removed = self.rng.sample(assigned, count)
         self._remove(state, set(removed))
         return removed
@@ -146,7 +152,7 @@ class RuinRecreate(Recreate):
         route_of = {j: v for v, seq in enumerate(state.routes) for j in seq}
         lengths = [len(seq) for seq in state.routes if seq]
         longest = max(1, min(self.tuning.max_string, sum(lengths) // len(lengths)))
-        strings = self.rng.randint(1, max(1, int(4 * self.tuning.avg_removed / (1 + longest)) - 1))
+        strings = self.rng.randint(1, max(1, int(4 * self.avg_removed / (1 + longest)) - 1))
         seed = self.rng.choice(assigned)
         removed: list[int] = []
         ruined: set[int] = set()
@@ -165,7 +171,7 @@ class RuinRecreate(Recreate):
         return removed
 
     def _related(self, assigned: list[int]) -> list[int]:
-        count = self.rng.randint(2, 2 * self.tuning.avg_removed)
+        count = self.rng.randint(2, 2 * self.avg_removed)
         seed = self.rng.choice(assigned)
         members = set(assigned)
         return [seed, *(j for j in self.near[seed] if j in members)][:count]
