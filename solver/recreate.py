@@ -10,7 +10,6 @@ the job's best two (``docs/solver.md`` has what each of these buys).
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -119,26 +118,35 @@ class Recreate:
         state.total += delta - self.drop[j]
 
     def _regret(self, state: State, pool: set[int]) -> None:
-        """Regret-2: the job whose best route beats its second best by the most first."""
+        """Regret-2: the job whose best route beats its second best by the most first.
+
+        A job's regret is computed again only when a route among its best two took a
+        job (``_fresh_top``); the others keep theirs, noise included.
+        """
         near = self._near_routes(state)
         options = {j: self._options(state, j, near(j)) for j in pool}
         stale: dict[int, set[int]] = {j: set() for j in pool}
+        regrets = {j: self._regret_of(j, options[j]) for j in pool}
         while pool:
-            chosen, regret = -1, -math.inf
-            for j in pool:
-                opts = self._fresh_top(state, j, options, stale[j]) if stale[j] else options[j]
-                best = opts[0][0] if opts else self.drop[j]
-                second = opts[1][0] if len(opts) > 1 else self.drop[j]
-                value = min(second, self.drop[j]) - best + self.rng.random()
-                if value > regret:
-                    chosen, regret = j, value
+            chosen = max(pool, key=regrets.__getitem__)
             pool.discard(chosen)
             opts = options.pop(chosen)
             if not opts or opts[0][0] >= self.drop[chosen]:
                 continue
             self._place(state, chosen, opts[0])
+            v = opts[0][1]
             for j in pool:
-                stale[j].add(opts[0][1])
+                stale[j].add(v)
+                top = options[j][:2]
+                if any(o[1] == v for o in top):
+                    regrets[j] = self._regret_of(j, self._fresh_top(state, j, options, stale[j]))
+
+    def _regret_of(self, j: int, opts: list[tuple[int, int, int]]) -> float:
+        """What leaving ``j`` for later may cost: second best (or its drop) less the best."""
+        drop = self.drop[j]
+        best = opts[0][0] if opts else drop
+        second = opts[1][0] if len(opts) > 1 else drop
+        return min(second, drop) - best + self.rng.random()
 
     def _fresh_top(
         self,
