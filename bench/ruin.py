@@ -9,6 +9,7 @@ objective after the same number of moves; one that only changes speed (bounds, p
 reuse) must reach the same objective, faster.
 
     .venv/bin/python bench/ruin.py --cases normal,storm,peak --moves 1500
+    .venv/bin/python bench/ruin.py --moves 10000 --seeds 0,1,2 --variants all,"regret only"
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ from solver.validate import hard, objective, validate
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "all": BASE,
-    "no bounds": replace(BASE, bounds=False),
-    "no prefix reuse": replace(BASE, reuse_prefixes=False),
+    "python evaluator": replace(BASE, compiled=False),
+    "no bounds": replace(BASE, bounds=False, compiled=False),
+    "no prefix reuse": replace(BASE, reuse_prefixes=False, compiled=False),
+    "regret only 8 removed (before)": replace(BASE, greedy_share=0.0, avg_removed=8),
+    "regret only": replace(BASE, greedy_share=0.0),
+    "greedy only 15 removed (2nd worker)": replace(BASE, greedy_share=1.0, avg_removed=15),
     "strings only": replace(BASE, removals=(1.0, 0.0, 0.0)),
     "related only": replace(BASE, removals=(0.0, 1.0, 0.0)),
     "random only": replace(BASE, removals=(0.0, 0.0, 1.0)),
@@ -46,6 +51,7 @@ VARIANTS: dict[str, RuinTuning] = {
 class Row:
     case: str
     variant: str
+    seed: int
     moves: int
     start_objective: int
     objective: int
@@ -62,7 +68,7 @@ def main() -> None:
     parser.add_argument("--cases", default="normal,storm,peak")
     parser.add_argument("--moves", type=int, default=1500)
     parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", default="0", help="search seeds, one row each")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     rows = []
@@ -71,8 +77,9 @@ def main() -> None:
         params = SolveParams(time_limit_s=60, workers=1, solution_limit=50)
         start = solve_ortools(problem, params)
         allowed = allowed_for(problem, params)
-        for name in args.variants.split(","):
-            search = RuinRecreate(problem, allowed, args.seed, VARIANTS[name])
+        runs = [(n, int(s)) for n in args.variants.split(",") for s in args.seeds.split(",")]
+        for name, seed in runs:
+            search = RuinRecreate(problem, allowed, seed, VARIANTS[name])
             began = time.process_time()
             plan = search.run(start, 3600.0, args.moves)
             cpu = time.process_time() - began
@@ -80,6 +87,7 @@ def main() -> None:
                 Row(
                     case,
                     name,
+                    seed,
                     args.moves,
                     objective(problem, start),
                     objective(problem, plan),
