@@ -12,6 +12,7 @@ setup(
         Extension(
             "solver._routecost",
             ["solver/_routecost.c"],
+            depends=["solver/_routecost.h"],
             extra_compile_args=["-O2"],
             optional=True,
         )

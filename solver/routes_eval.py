@@ -13,28 +13,14 @@ span enters a label as ``-time_cost * start``. ``docs/solver.md`` has the detail
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
-import numpy as np
-
 from solver.problem import Problem, Vehicle
+from solver.routes_core import compiled_core, compiled_core_built
 from solver.solution import BreakTaken, Route, Stop
 
-_routecost: Any
-try:
-    _routecost = importlib.import_module("solver._routecost")
-except ImportError:  # built by ``pip install -e .`` when a C compiler is there
-    _routecost = None
-
 NO_DUE = 1 << 62
-
-
-def compiled_core_built() -> bool:
-    """Whether ``solver/_routecost.c`` was built (``pip install -e .`` with a C compiler)."""
-    return _routecost is not None
-
 
 #: (free time, cost so far, breaks taken, route start, trace)
 Label = tuple[int, int, int, int, object]
@@ -42,7 +28,7 @@ Label = tuple[int, int, int, int, object]
 
 @dataclass(frozen=True, slots=True)
 class _Van:
-    """What the timing needs of a vehicle, as plain ints."""
+    """What the timing needs of a vehicle, as plain ints (``routes_core.VanRow``'s order)."""
 
     start_loc: int
     end_loc: int
@@ -50,10 +36,10 @@ class _Van:
     shift_end: int
     limit: int
     overtime_cost: int
-    breaks: tuple[tuple[int, int, int, int], ...]  # earliest, latest, duration, ends_at or -1
     capacity: int
     keep_first: int  # job the change price spares (-1: none), -2 when no change price
     empty_cost: int
+    breaks: tuple[tuple[int, int, int, int], ...]  # earliest, latest, duration, ends_at or -1
 
 
 class RouteEvaluator:
@@ -85,26 +71,11 @@ class RouteEvaluator:
         self._prefixes: dict[tuple[int, tuple[int, ...]], list[Label]] = {}
         self._latest: dict[tuple[int, tuple[int, ...]], list[int]] = {}
         self.evaluations = 0
-        self.core: Any = self._core() if compiled and _routecost is not None else None
-
-    def _core(self) -> Any:
-        """The compiled core (``solver/_routecost.c``) over the same data."""
-        p = self.problem
-        n = len(self.loc)
-        columns = (self.loc, self.svc, self.rel, self.due, self.hard, self.late, self.demand)
-        jobs = tuple(np.asarray(c, dtype=np.int64).reshape(n).tobytes() for c in columns)
-        vans = [
-            (
-                *(van.start_loc, van.end_loc, van.shift_start, van.shift_end, van.limit),
-                *(van.overtime_cost, van.capacity, van.keep_first, van.empty_cost),
-                van.breaks,
-            )
-            for van in self.vans
-        ]
-        matrices = (np.ascontiguousarray(m, dtype=np.int64) for m in (p.durations, p.distances))
-        dur, dist = (m.tobytes() for m in matrices)
-        size = p.durations.shape[0]
-        return _routecost.Core(size, n, dur, dist, jobs, vans, self.dc, self.tc, p.change_cost)
+        self.core: Any = None
+        if compiled and compiled_core_built():
+            columns = (self.loc, self.svc, self.rel, self.due, self.hard, self.late, self.demand)
+            vans = [astuple(van) for van in self.vans]
+            self.core = compiled_core(problem, columns, vans, self.dc, self.tc)
 
     def _van(self, v: Vehicle) -> _Van:
         p = self.problem
@@ -127,10 +98,10 @@ class RouteEvaluator:
             v.shift_end,
             min(v.shift_end + v.overtime_cap, p.horizon),
             v.overtime_cost,
-            breaks,
             -1 if v.capacity is None else v.capacity,
             keep,
             empty,
+            breaks,
         )
 
     def cost(self, vehicle: int, seq: tuple[int, ...]) -> int | None:

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import Break, Job, Problem, Vehicle, routes_eval, with_next_day
+from solver import Break, Job, Problem, Vehicle, with_next_day
 from solver.recreate import Recreate
+from solver.routes_core import compiled_core_built
 from solver.routes_eval import RouteEvaluator
 from solver.solution import BreakTaken, Route, Solution, SolveStats, Stop
 from solver.tuning import RuinTuning
@@ -130,7 +131,7 @@ def test_day_one_overtime_on_a_two_day_route_is_priced_like_any_overtime() -> No
 
 
 compiled_only = pytest.mark.skipif(
-    not routes_eval.compiled_core_built(),
+    not compiled_core_built(),
     reason="the compiled core is not built (pip install -e . builds it)",
 )
 
