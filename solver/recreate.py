@@ -1,11 +1,13 @@
-"""Recreate: put jobs back into a plan where they cost least (regret-2 insertion).
+"""Recreate: put jobs back into a plan where they cost least (regret-2 or greedy insertion).
 
 The second half of ruin and recreate (``solver.ruin``): the removed jobs and every job left
 out are inserted by regret (the job whose best route beats its second best by the most goes
 first; leaving a job out is an option at its drop price), each position priced exactly by
 ``solver.routes_eval``. Positions are tried in the order of a lower bound and skipped once
 it loses; an insertion is re-computed for a changed route only when that route is among
-the job's best two (``docs/solver.md`` has what each of these buys).
+the job's best two. A share of the moves (``RuinTuning.greedy_share``) inserts greedily
+instead, one job after the other in a random order (SISR's recreate): more varied
+(``docs/solver.md`` has what each of these buys).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ on, lunches, nights, overtime and lateness included.
   nearest jobs wherever they are), **random** jobs.
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
-  position tried, positions whose extra distance alone exceeds the best found skipped.
+  position tried, positions whose extra distance alone exceeds the best found skipped;
+  on a share of the moves **greedy** insertion in a random order (SISR's recreate).
 * Acceptance: simulated annealing, temperature calibrated on the first moves (the
   objective's scale ranges from metres to drop prices of 10^10) and cooled exponentially
   over the budget; the search returns to the best plan after a long stall.
