@@ -10,13 +10,16 @@ reuse) must reach the same objective, faster.
 
     .venv/bin/python bench/ruin.py --cases normal,storm,peak --moves 1500
     .venv/bin/python bench/ruin.py --moves 10000 --seeds 0,1,2 --variants all,"regret only"
+    .venv/bin/python bench/ruin.py --cases peak --moves 2000 --variants all --profile 15
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -70,6 +73,7 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--seeds", default="0", help="search seeds, one row each")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--profile", type=int, default=0, help="print cProfile's top N")
     args = parser.parse_args()
     rows = []
     for case in args.cases.split(","):
@@ -80,9 +84,15 @@ def main() -> None:
         runs = [(n, int(s)) for n in args.variants.split(",") for s in args.seeds.split(",")]
         for name, seed in runs:
             search = RuinRecreate(problem, allowed, seed, VARIANTS[name])
+            profiler = cProfile.Profile() if args.profile else None
             began = time.process_time()
+            if profiler:
+                profiler.enable()
             plan = search.run(start, 3600.0, args.moves)
             cpu = time.process_time() - began
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
             rows.append(
                 Row(
                     case,

@@ -139,8 +139,8 @@ class Recreate:
             v = opts[0][1]
             for j in pool:
                 stale[j].add(v)
-                top = options[j][:2]
-                if any(o[1] == v for o in top):
+                top = options[j]
+                if (top and top[0][1] == v) or (len(top) > 1 and top[1][1] == v):
                     regrets[j] = self._regret_of(j, self._fresh_top(state, j, options, stale[j]))
 
     def _regret_of(self, j: int, opts: list[tuple[int, int, int]]) -> float:
