@@ -9,13 +9,17 @@ objective after the same number of moves; one that only changes speed (bounds, p
 reuse) must reach the same objective, faster.
 
     .venv/bin/python bench/ruin.py --cases normal,storm,peak --moves 1500
+    .venv/bin/python bench/ruin.py --moves 10000 --seeds 0,1,2 --variants all,"regret only"
+    .venv/bin/python bench/ruin.py --cases peak --moves 2000 --variants all --profile 15
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -31,8 +35,12 @@ from solver.validate import hard, objective, validate
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "all": BASE,
-    "no bounds": replace(BASE, bounds=False),
-    "no prefix reuse": replace(BASE, reuse_prefixes=False),
+    "python evaluator": replace(BASE, compiled=False),
+    "no bounds": replace(BASE, bounds=False, compiled=False),
+    "no prefix reuse": replace(BASE, reuse_prefixes=False, compiled=False),
+    "regret only 8 removed (before)": replace(BASE, greedy_share=0.0, avg_removed=8),
+    "regret only": replace(BASE, greedy_share=0.0),
+    "greedy only 15 removed (2nd worker)": replace(BASE, greedy_share=1.0, avg_removed=15),
     "strings only": replace(BASE, removals=(1.0, 0.0, 0.0)),
     "related only": replace(BASE, removals=(0.0, 1.0, 0.0)),
     "random only": replace(BASE, removals=(0.0, 0.0, 1.0)),
@@ -46,6 +54,7 @@ VARIANTS: dict[str, RuinTuning] = {
 class Row:
     case: str
     variant: str
+    seed: int
     moves: int
     start_objective: int
     objective: int
@@ -62,8 +71,9 @@ def main() -> None:
     parser.add_argument("--cases", default="normal,storm,peak")
     parser.add_argument("--moves", type=int, default=1500)
     parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", default="0", help="search seeds, one row each")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--profile", type=int, default=0, help="print cProfile's top N")
     args = parser.parse_args()
     rows = []
     for case in args.cases.split(","):
@@ -71,15 +81,23 @@ def main() -> None:
         params = SolveParams(time_limit_s=60, workers=1, solution_limit=50)
         start = solve_ortools(problem, params)
         allowed = allowed_for(problem, params)
-        for name in args.variants.split(","):
-            search = RuinRecreate(problem, allowed, args.seed, VARIANTS[name])
+        runs = [(n, int(s)) for n in args.variants.split(",") for s in args.seeds.split(",")]
+        for name, seed in runs:
+            search = RuinRecreate(problem, allowed, seed, VARIANTS[name])
+            profiler = cProfile.Profile() if args.profile else None
             began = time.process_time()
+            if profiler:
+                profiler.enable()
             plan = search.run(start, 3600.0, args.moves)
             cpu = time.process_time() - began
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
             rows.append(
                 Row(
                     case,
                     name,
+                    seed,
                     args.moves,
                     objective(problem, start),
                     objective(problem, plan),

@@ -15,7 +15,10 @@ The child is a fresh interpreter (``python -c``, not ``multiprocessing``'s spawn
   blocked in ``write`` forever. Nothing here waits on a child except with a timeout.
 
 The result comes back in a file too, renamed into place when complete, so a child ended
-mid-write leaves nothing half-read. ``target`` must be importable by name (a module-level
+mid-write leaves nothing half-read. The caller takes it as soon as the file is there, not
+when the child has exited: an interpreter's exit (unloading OR-Tools, freeing a large
+problem) can take longer than the time left under a loaded CPU, and the plan was lost
+with it ("overran"). ``target`` must be importable by name (a module-level
 function of an installed module); the child sees the caller's ``sys.path``.
 """
 
@@ -29,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +42,8 @@ log = logging.getLogger(__name__)
 
 #: How long to wait for a child to exit once told to stop, before killing it.
 STOP_S = 1.0
+#: How often the caller looks for the result while it waits.
+POLL_S = 0.01
 #: The last characters of a failed child's standard error kept for the log.
 STDERR_TAIL = 2000
 
@@ -76,15 +82,24 @@ class Child:
     folder: Path
 
     def result(self, timeout_s: float) -> object | None:
-        """What the child returned, if it is done within ``timeout_s``; it is ended either way."""
+        """What the child returned, if it is there within ``timeout_s``; the child is ended.
+
+        The result counts as soon as its file is in place, even if the child has not
+        exited yet.
+        """
         if self.process is None:
             return None
+        deadline = time.monotonic() + max(0.0, timeout_s)
         try:
-            self.process.wait(max(0.0, timeout_s))
-        except subprocess.TimeoutExpired:
-            log.warning("solver child %d overran its time and is stopped", self.process.pid)
-        try:
-            return self._received(self.process.returncode)
+            while True:
+                code = self.process.poll()
+                if code is not None or (self.folder / _RESULT).exists():
+                    return self._received(0 if code is None else code)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    log.warning("solver child %d overran its time and is stopped", self.process.pid)
+                    return None
+                time.sleep(min(POLL_S, left))
         finally:
             self.stop()
 

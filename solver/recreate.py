@@ -1,16 +1,17 @@
-"""Recreate: put jobs back into a plan where they cost least (regret-2 insertion).
+"""Recreate: put jobs back into a plan where they cost least (regret-2 or greedy insertion).
 
 The second half of ruin and recreate (``solver.ruin``): the removed jobs and every job left
 out are inserted by regret (the job whose best route beats its second best by the most goes
 first; leaving a job out is an option at its drop price), each position priced exactly by
 ``solver.routes_eval``. Positions are tried in the order of a lower bound and skipped once
 it loses; an insertion is re-computed for a changed route only when that route is among
-the job's best two (``docs/solver.md`` has what each of these buys).
+the job's best two. A share of the moves (``RuinTuning.greedy_share``) inserts greedily
+instead, one job after the other in a random order (SISR's recreate): more varied
+(``docs/solver.md`` has what each of these buys).
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,7 +56,9 @@ class Recreate:
     ) -> None:
         self.problem = problem
         self.tuning = tuning or RuinTuning()
-        self.ev = RouteEvaluator(problem, reuse_prefixes=self.tuning.reuse_prefixes)
+        self.ev = RouteEvaluator(
+            problem, reuse_prefixes=self.tuning.reuse_prefixes, compiled=self.tuning.compiled
+        )
         self.allowed = allowed
         self.rng = random.Random(seed)
         self.drop = [problem.drop_price(j) for j in problem.jobs]
@@ -86,33 +89,66 @@ class Recreate:
         return out
 
     def recreate(self, state: State, removed: list[int]) -> None:
-        """Regret-2 insertion of the removed jobs and those left out, in ``state``."""
+        """Insert the removed jobs and those left out: by regret, or greedily at random.
+
+        A share ``greedy_share`` of the moves inserts greedily, one job after the other
+        in a random order (or the most urgent first), each where it costs least: SISR's
+        recreate, less thorough than regret but more varied.
+        """
         pool = self._pool(state, removed)
+        if self.rng.random() < self.tuning.greedy_share:
+            self._greedy(state, pool)
+        else:
+            self._regret(state, pool)
+
+    def _greedy(self, state: State, pool: set[int]) -> None:
+        order = sorted(pool)
+        self.rng.shuffle(order)
+        if self.rng.random() < 0.5:
+            order.sort(key=lambda j: -self.drop[j])
+        for j in order:
+            opts = self._options(state, j, self.allowed[j])
+            if opts and opts[0][0] < self.drop[j]:
+                self._place(state, j, opts[0])
+
+    def _place(self, state: State, j: int, option: tuple[int, int, int]) -> None:
+        delta, v, at = option
+        seq = state.routes[v]
+        state.routes[v] = (*seq[:at], j, *seq[at:])
+        state.costs[v] += delta
+        state.unassigned.discard(j)
+        state.total += delta - self.drop[j]
+
+    def _regret(self, state: State, pool: set[int]) -> None:
+        """Regret-2: the job whose best route beats its second best by the most first.
+
+        A job's regret is computed again only when a route among its best two took a
+        job (``_fresh_top``); the others keep theirs, noise included.
+        """
         near = self._near_routes(state)
         options = {j: self._options(state, j, near(j)) for j in pool}
         stale: dict[int, set[int]] = {j: set() for j in pool}
+        regrets = {j: self._regret_of(j, options[j]) for j in pool}
         while pool:
-            chosen, regret = -1, -math.inf
-            for j in pool:
-                opts = self._fresh_top(state, j, options, stale[j]) if stale[j] else options[j]
-                best = opts[0][0] if opts else self.drop[j]
-                second = opts[1][0] if len(opts) > 1 else self.drop[j]
-                value = min(second, self.drop[j]) - best + self.rng.random()
-                if value > regret:
-                    chosen, regret = j, value
+            chosen = max(pool, key=regrets.__getitem__)
             pool.discard(chosen)
             opts = options.pop(chosen)
             if not opts or opts[0][0] >= self.drop[chosen]:
                 continue
-            delta, v, at = opts[0]
-            seq = state.routes[v]
-            new = (*seq[:at], chosen, *seq[at:])
-            cost = state.costs[v] + delta
-            state.routes[v], state.costs[v] = new, cost
-            state.unassigned.discard(chosen)
-            state.total += delta - self.drop[chosen]
+            self._place(state, chosen, opts[0])
+            v = opts[0][1]
             for j in pool:
                 stale[j].add(v)
+                top = options[j]
+                if (top and top[0][1] == v) or (len(top) > 1 and top[1][1] == v):
+                    regrets[j] = self._regret_of(j, self._fresh_top(state, j, options, stale[j]))
+
+    def _regret_of(self, j: int, opts: list[tuple[int, int, int]]) -> float:
+        """What leaving ``j`` for later may cost: second best (or its drop) less the best."""
+        drop = self.drop[j]
+        best = opts[0][0] if opts else drop
+        second = opts[1][0] if len(opts) > 1 else drop
+        return min(second, drop) - best + self.rng.random()
 
     def _fresh_top(
         self,
@@ -209,6 +245,13 @@ class Recreate:
         add to that); a position where even that breaks a hard rule is skipped.
         """
         ev = self.ev
+        if ev.core is not None and self.tuning.bounds:
+            places = self._places(j, v, seq)
+            ev.evaluations += 1
+            found: tuple[int, int] | None = ev.core.best_insertion(
+                v, seq, j, base, places.start, places.stop
+            )
+            return found
         van = ev.vans[v]
         dist, dur, loc = ev.dist, ev.dur, ev.loc
         x, release, due, late = loc[j], ev.rel[j], ev.due[j], ev.late[j]

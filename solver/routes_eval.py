@@ -13,10 +13,11 @@ span enters a label as ``-time_cost * start``. ``docs/solver.md`` has the detail
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from solver.problem import Problem, Vehicle
+from solver.routes_core import compiled_core, compiled_core_built
 from solver.solution import BreakTaken, Route, Stop
 
 NO_DUE = 1 << 62
@@ -27,7 +28,7 @@ Label = tuple[int, int, int, int, object]
 
 @dataclass(frozen=True, slots=True)
 class _Van:
-    """What the timing needs of a vehicle, as plain ints."""
+    """What the timing needs of a vehicle, as plain ints (``routes_core.VanRow``'s order)."""
 
     start_loc: int
     end_loc: int
@@ -35,17 +36,21 @@ class _Van:
     shift_end: int
     limit: int
     overtime_cost: int
-    breaks: tuple[tuple[int, int, int, int], ...]  # earliest, latest, duration, ends_at or -1
     capacity: int
     keep_first: int  # job the change price spares (-1: none), -2 when no change price
     empty_cost: int
+    breaks: tuple[tuple[int, int, int, int], ...]  # earliest, latest, duration, ends_at or -1
 
 
 class RouteEvaluator:
     """Route timing and cost for one problem; ``cost`` is memoised per (vehicle, order)."""
 
     def __init__(
-        self, problem: Problem, cache_size: int = 200_000, reuse_prefixes: bool = True
+        self,
+        problem: Problem,
+        cache_size: int = 200_000,
+        reuse_prefixes: bool = True,
+        compiled: bool = True,
     ) -> None:
         self.problem = problem
         self.dur: list[list[int]] = problem.durations.tolist()
@@ -66,6 +71,11 @@ class RouteEvaluator:
         self._prefixes: dict[tuple[int, tuple[int, ...]], list[Label]] = {}
         self._latest: dict[tuple[int, tuple[int, ...]], list[int]] = {}
         self.evaluations = 0
+        self.core: Any = None
+        if compiled and compiled_core_built():
+            columns = (self.loc, self.svc, self.rel, self.due, self.hard, self.late, self.demand)
+            vans = [astuple(van) for van in self.vans]
+            self.core = compiled_core(problem, columns, vans, self.dc, self.tc)
 
     def _van(self, v: Vehicle) -> _Van:
         p = self.problem
@@ -88,10 +98,10 @@ class RouteEvaluator:
             v.shift_end,
             min(v.shift_end + v.overtime_cap, p.horizon),
             v.overtime_cost,
-            breaks,
             -1 if v.capacity is None else v.capacity,
             keep,
             empty,
+            breaks,
         )
 
     def cost(self, vehicle: int, seq: tuple[int, ...]) -> int | None:
@@ -100,8 +110,12 @@ class RouteEvaluator:
         cached = self._cache.get(key, -1)
         if cached != -1:
             return cached
-        best = self._best(vehicle, seq)
-        value = None if best is None else best[0]
+        if self.core is not None:
+            self.evaluations += 1
+            value: int | None = self.core.cost(vehicle, seq)
+        else:
+            best = self._best(vehicle, seq)
+            value = None if best is None else best[0]
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[key] = value
@@ -221,7 +235,7 @@ class RouteEvaluator:
         free, taken_end = van.shift_start, -NO_DUE
         trace: object = None
         for k in range(len(van.breaks) + 1):
-            for depart in {free, max(free, self.rel[first] - travel)}:
+            for depart in dict.fromkeys((free, max(free, self.rel[first] - travel))):
                 out.append((depart, -tc * depart, k, depart, ("start", trace)))
             if k == len(van.breaks):
                 break

@@ -13,7 +13,8 @@ on, lunches, nights, overtime and lateness included.
   nearest jobs wherever they are), **random** jobs.
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
-  position tried, positions whose extra distance alone exceeds the best found skipped.
+  position tried, positions whose extra distance alone exceeds the best found skipped;
+  on a share of the moves **greedy** insertion in a random order (SISR's recreate).
 * Acceptance: simulated annealing, temperature calibrated on the first moves (the
   objective's scale ranges from metres to drop prices of 10^10) and cooled exponentially
   over the budget; the search returns to the best plan after a long stall.
@@ -33,6 +34,12 @@ from solver.solution import Route, Solution, SolveStats
 
 class RuinRecreate(Recreate):
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
+
+    @property
+    def avg_removed(self) -> int:
+        """Jobs a ruin removes on average: ``avg_removed``, at most ``removed_share`` of all."""
+        share = int(self.tuning.removed_share * len(self.problem.jobs))
+        return max(2, min(self.tuning.avg_removed, share))
 
     # ---- state ------------------------------------------------------------------------
 
@@ -136,7 +143,7 @@ class RuinRecreate(Recreate):
         elif pick < weights[0] + weights[1]:
             removed = self._related(assigned)
         else:
-            count = self.rng.randint(1, min(len(assigned), 2 * self.tuning.avg_removed))
+            count = self.rng.randint(1, min(len(assigned), 2 * self.avg_removed))
             removed = self.rng.sample(assigned, count)
         self._remove(state, set(removed))
         return removed
@@ -146,7 +153,7 @@ class RuinRecreate(Recreate):
         route_of = {j: v for v, seq in enumerate(state.routes) for j in seq}
         lengths = [len(seq) for seq in state.routes if seq]
         longest = max(1, min(self.tuning.max_string, sum(lengths) // len(lengths)))
-        strings = self.rng.randint(1, max(1, int(4 * self.tuning.avg_removed / (1 + longest)) - 1))
+        strings = self.rng.randint(1, max(1, int(4 * self.avg_removed / (1 + longest)) - 1))
         seed = self.rng.choice(assigned)
         removed: list[int] = []
         ruined: set[int] = set()
@@ -165,7 +172,7 @@ class RuinRecreate(Recreate):
         return removed
 
     def _related(self, assigned: list[int]) -> list[int]:
-        count = self.rng.randint(2, 2 * self.tuning.avg_removed)
+        count = self.rng.randint(2, 2 * self.avg_removed)
         seed = self.rng.choice(assigned)
         members = set(assigned)
         return [seed, *(j for j in self.near[seed] if j in members)][:count]

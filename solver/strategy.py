@@ -100,6 +100,9 @@ class RuinAndRecreate:
     """
 
     seed_offset: int = 0
+    #: Overrides of ``RuinTuning``'s recreate mix and ruin size (the second worker's).
+    greedy_share: float | None = None
+    avg_removed: int | None = None
     name: str = "ruin-recreate"
 
     def __call__(
@@ -108,6 +111,10 @@ class RuinAndRecreate:
         if start is None:
             return None
         tune = params.tuning.ruin
+        if self.greedy_share is not None:
+            tune = replace(tune, greedy_share=self.greedy_share)
+        if self.avg_removed is not None:
+            tune = replace(tune, avg_removed=self.avg_removed)
         seed = params.seed + self.seed_offset
         search = RuinRecreate(problem, allowed_for(problem, params), seed, tune)
         per = tune.moves_per_solution

@@ -101,6 +101,10 @@ class EngineTuning:
     #: The same for the day in parts by office, the other first plan of field days.
     parts_share: float = 0.25
     parts_max_s: float = 4.0
+    #: The second worker's ruin and recreate: regret-2 only and smaller ruins, which
+    #: suit some days (``normal``) better than this worker's mix (``docs/solver.md``).
+    second_greedy_share: float = 1.0
+    second_avg_removed: int = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +114,10 @@ class RuinTuning:
     #: Neighbours kept per job for the string and related removals.
     neighbours: int = 20
     #: Average jobs removed by a string removal, and the longest string (SISR's c-bar, L-max).
-    avg_removed: int = 8
+    avg_removed: int = 12
     max_string: int = 8
+    #: ... and at most this share of the day's jobs (a 30-job day: 8).
+    removed_share: float = 0.27
     #: Worsening moves used to calibrate the temperature: T0 = share x their median.
     calibration_moves: int = 30
     t0_share: float = 1.0
@@ -121,6 +127,8 @@ class RuinTuning:
     restart_after: int = 400
     #: How often each removal is chosen: strings, related, random.
     removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
+    #: Share of the moves whose recreate is greedy in a random order instead of regret-2.
+    greedy_share: float = 0.2
     #: Insert a job only into the routes of its nearest jobs and of the engineers who
     #: start nearest to it (this many); 0 tries every route.
     granular: int = 0
@@ -130,6 +138,9 @@ class RuinTuning:
     bounds: bool = True
     #: Reuse the timing labels of route prefixes (off only to measure what it buys).
     reuse_prefixes: bool = True
+    #: Time routes with the compiled core (``solver/_routecost.c``) when it is built
+    #: (off only to measure what it buys; the costs are the same).
+    compiled: bool = True
     #: With a solution limit, ruin and recreate makes this many moves per solution.
     moves_per_solution: int = 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -29,6 +30,18 @@ def die_at_once() -> None:
 
 def test_a_child_sends_back_what_its_function_returns() -> None:
     assert start(nap_then_answer, 0.0, 42).result(30.0) == 42
+
+
+def answer_then_linger(answer: int) -> int:
+    """Returns at once, but the interpreter takes a minute to exit."""
+    atexit.register(time.sleep, 60.0)
+    return answer
+
+
+def test_a_result_counts_as_soon_as_it_is_written_not_when_the_child_exits() -> None:
+    child = start(answer_then_linger, 7)
+    assert child.result(20.0) == 7
+    assert not child.running()
 
 
 def test_a_failing_child_gives_none() -> None:

@@ -9,12 +9,16 @@ the independent validator and ``validate.objective`` must equal the evaluator's 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import Break, Job, Problem, Vehicle, with_next_day
+from solver.recreate import Recreate
+from solver.routes_core import compiled_core_built
 from solver.routes_eval import RouteEvaluator
 from solver.solution import BreakTaken, Route, Solution, SolveStats, Stop
+from solver.tuning import RuinTuning
 from solver.validate import hard, night_overtime, objective, validate
 
 MIN = 60
@@ -124,3 +128,31 @@ def test_day_one_overtime_on_a_two_day_route_is_priced_like_any_overtime() -> No
     assert hard(validate(problem, plan)) == []
     assert night_overtime(vehicle, route) == 30
     assert objective(problem, plan) == 20 + 7 * 30
+
+
+compiled_only = pytest.mark.skipif(
+    not compiled_core_built(),
+    reason="the compiled core is not built (pip install -e . builds it)",
+)
+
+
+@compiled_only
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(days(), st.integers(0, 5))
+def test_the_compiled_core_prices_routes_and_insertions_as_python_does(
+    day: tuple[Problem, tuple[int, ...]], pick: int
+) -> None:
+    """Same cost for the route, and the same best insertion of a job not on it."""
+    problem, seq = day
+    python = RouteEvaluator(problem, compiled=False)
+    compiled = RouteEvaluator(problem)
+    assert compiled.core is not None
+    assert compiled.core.cost(0, seq) == python.cost(0, seq)
+    left = [j for j in range(len(problem.jobs)) if j not in seq]
+    base = python.cost(0, seq)
+    if not left or base is None:
+        return
+    job = left[pick % len(left)]
+    slow = Recreate(problem, [[0]] * len(problem.jobs), 0, RuinTuning(compiled=False))
+    fast = Recreate(problem, [[0]] * len(problem.jobs), 0, RuinTuning())
+    assert fast._scan(job, 0, seq, base) == slow._scan(job, 0, seq, base)

@@ -1,0 +1,283 @@
+/* The compiled core of solver/routes_eval.py: a route's cost and a job's best insertion.
+ *
+ * The same dynamic programme as RouteEvaluator._labels/_visit/_leg/_waits/_finish/_after,
+ * without the traces (which only RouteEvaluator.route needs, in Python): a label is (free
+ * time, cost so far, breaks taken, route start), dominated labels are dropped with the same
+ * stable order and rule, so the costs are the Python ones exactly
+ * (tests/solver/test_routes_eval.py checks both on generated days). docs/solver.md has the
+ * measurements. All times and prices are int64, as in solver.problem.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "_routecost.h"
+
+static i64 *read_i64s(PyObject *buffer, Py_ssize_t want) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(buffer, &view, PyBUF_SIMPLE)) return NULL;
+    i64 *out = NULL;
+    if (view.len != (Py_ssize_t)(want * (Py_ssize_t)sizeof(i64))) {
+        PyErr_SetString(PyExc_ValueError, "buffer of the wrong size");
+    } else if ((out = malloc(view.len ? (size_t)view.len : 1))) {
+        memcpy(out, view.buf, (size_t)view.len);
+    } else {
+        PyErr_NoMemory();
+    }
+    PyBuffer_Release(&view);
+    return out;
+}
+
+static void core_dealloc(Core *c) {
+    i64 *arrays[] = {c->dur, c->dist, c->loc, c->svc, c->rel, c->due, c->hard, c->late, c->demand};
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
+    free(c->vans);
+    free(c->ways.at);
+    free(c->stack.at);
+    free(c->scratch.at);
+    Py_TYPE(c)->tp_free((PyObject *)c);
+}
+
+/* Core(nloc, dur, dist, jobs, vans, dc, tc, change): jobs are 7 int64 buffers of njobs
+ * (loc, svc, rel, due, hard, late, demand); vans a list of (start_loc, end_loc,
+ * shift_start, shift_end, limit, overtime_cost, capacity, keep_first, empty_cost,
+ * ((earliest, latest, duration, ends_at or -1), ...)). */
+static int core_init(Core *c, PyObject *args, PyObject *kwds) {
+    Py_ssize_t nloc, njobs;
+    PyObject *dur, *dist, *jobs, *vans;
+    long long dc, tc, change;
+    if (!PyArg_ParseTuple(args, "nnOOOOLLL", &nloc, &njobs, &dur, &dist, &jobs, &vans, &dc,
+                          &tc, &change))
+        return -1;
+    c->nloc = nloc;
+    c->njobs = njobs;
+    c->dc = dc;
+    c->tc = tc;
+    c->change = change;
+    if (!(c->dur = read_i64s(dur, nloc * nloc)) || !(c->dist = read_i64s(dist, nloc * nloc)))
+        return -1;
+    i64 **fields[] = {&c->loc, &c->svc, &c->rel, &c->due, &c->hard, &c->late, &c->demand};
+    if (!PyTuple_Check(jobs) || PyTuple_GET_SIZE(jobs) != 7) {
+        PyErr_SetString(PyExc_TypeError, "jobs: a tuple of 7 buffers");
+        return -1;
+    }
+    for (int i = 0; i < 7; i++)
+        if (!(*fields[i] = read_i64s(PyTuple_GET_ITEM(jobs, i), njobs))) return -1;
+    PyObject *seq = PySequence_Fast(vans, "vans: a sequence");
+    if (!seq) return -1;
+    c->nvans = PySequence_Fast_GET_SIZE(seq);
+    c->vans = calloc((size_t)c->nvans + 1, sizeof(Van));
+    for (Py_ssize_t v = 0; c->vans && v < c->nvans; v++) {
+        Van *van = &c->vans[v];
+        PyObject *breaks;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, v), "LLLLLLLLLO", &van->start_loc,
+                              &van->end_loc, &van->shift_start, &van->shift_end, &van->limit,
+                              &van->ot, &van->capacity, &van->keep_first, &van->empty, &breaks) ||
+            !PyTuple_Check(breaks) || PyTuple_GET_SIZE(breaks) > 8) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "at most 8 breaks");
+            Py_DECREF(seq);
+            return -1;
+        }
+        van->nb = (int)PyTuple_GET_SIZE(breaks);
+        for (int b = 0; b < van->nb; b++) {
+            Brk *br = &van->br[b];
+            if (!PyArg_ParseTuple(PyTuple_GET_ITEM(breaks, b), "LLLL", &br->e, &br->last, &br->d,
+                                  &br->ends)) {
+                Py_DECREF(seq);
+                return -1;
+            }
+        }
+    }
+    Py_DECREF(seq);
+    if (!c->vans) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* A Python sequence of job positions as int64s in buf (size cap); the length, or -1. */
+static Py_ssize_t read_seq(Core *c, PyObject *obj, i64 *buf, Py_ssize_t cap) {
+    PyObject *seq = PySequence_Fast(obj, "a sequence of job positions");
+    if (!seq) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (n > cap) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "route too long");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long long j = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(seq, i));
+        if ((j == -1 && PyErr_Occurred()) || j < 0 || j >= c->njobs) {
+            Py_DECREF(seq);
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "job position out of range");
+            return -1;
+        }
+        buf[i] = j;
+    }
+    Py_DECREF(seq);
+    return n;
+}
+
+#define MAX_STOPS 4096
+
+static PyObject *core_cost(Core *c, PyObject *args) {
+    Py_ssize_t v;
+    PyObject *obj;
+    if (!PyArg_ParseTuple(args, "nO", &v, &obj)) return NULL;
+    if (v < 0 || v >= c->nvans) return PyErr_Format(PyExc_IndexError, "no vehicle %zd", v);
+    static i64 seq[MAX_STOPS];
+    Py_ssize_t n = read_seq(c, obj, seq, MAX_STOPS);
+    if (n < 0) return NULL;
+    Labels labels = {0};
+    int found, error;
+    i64 cost = route_cost(c, v, seq, n, &labels, &found, &error);
+    free(labels.at);
+    if (error) return PyErr_NoMemory();
+    if (!found) Py_RETURN_NONE;
+    return PyLong_FromLongLong(cost);
+}
+
+/* earliest_begin: a lower bound on when j can start after the stops labels describe. */
+static int earliest(Core *c, const Van *van, const Labels *labels, i64 here, i64 j, i64 *out) {
+    i64 travel = c->dur[here * c->nloc + c->loc[j]], release = c->rel[j], service = c->svc[j];
+    int any = 0;
+    for (Py_ssize_t i = 0; i < labels->n; i++) {
+        i64 begin = max64(labels->at[i].free + travel, release);
+        for (int b = (int)labels->at[i].k; b < van->nb; b++) {
+            const Brk *br = &van->br[b];
+            if (br->last >= begin + service) break;
+            begin = max64(begin, br->ends >= 0 ? br->ends : br->e + br->d);
+        }
+        if (!any || begin < *out) *out = begin;
+        any = 1;
+    }
+    return any;
+}
+
+typedef struct { i64 bound, at; } Scored;
+
+static int by_bound(const void *a, const void *b) {
+    const Scored *x = a, *y = b;
+    if (x->bound != y->bound) return x->bound < y->bound ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* best_insertion(v, seq, j, base, first, stop): (extra cost, position) of the cheapest
+ * insertion of j into route v at positions first..stop-1, or None; recreate._scan's rule:
+ * positions in the order of their lower bound, stopping once the bound loses. */
+static PyObject *core_best_insertion(Core *c, PyObject *args) {
+    Py_ssize_t v, first, stop;
+    long long j, base;
+    PyObject *obj;
+    if (!PyArg_ParseTuple(args, "nOLLnn", &v, &obj, &j, &base, &first, &stop)) return NULL;
+    if (v < 0 || v >= c->nvans || j < 0 || j >= c->njobs)
+        return PyErr_Format(PyExc_IndexError, "no such vehicle or job");
+    static i64 seq[MAX_STOPS], with[MAX_STOPS + 1], latest[MAX_STOPS + 1];
+    static Scored scored[MAX_STOPS + 1];
+    Py_ssize_t n = read_seq(c, obj, seq, MAX_STOPS);
+    if (n < 0) return NULL;
+    if (first < 0) first = 0;
+    if (stop > n + 1) stop = n + 1;
+    const Van *van = &c->vans[v];
+    i64 *dur = c->dur, *dist = c->dist, nloc = c->nloc, x = c->loc[j];
+    /* latest_begins: per stop the latest start that lets the rest finish (breaks ignored) */
+    latest[n] = van->limit;
+    i64 next = van->end_loc;
+    for (Py_ssize_t k = n - 1; k >= 0; k--) {
+        i64 s = seq[k], bound = latest[k + 1] - dur[c->loc[s] * nloc + next] - c->svc[s];
+        latest[k] = c->hard[s] ? min64(bound, c->due[s]) : bound;
+        next = c->loc[s];
+    }
+    Labels labels = {0}, prefix = {0};
+    PyObject *result = NULL;
+    Py_ssize_t count = 0, done = 0;
+    if (n && initial(c, van, seq[0], &labels)) goto nomem;
+    for (Py_ssize_t at = 0; at < stop; at++) {
+        /* labels after seq[:at] (at = 0: the shift start) */
+        if (at > 0) {
+            if (labels.n && run(c, van, &labels, seq, done, at)) goto nomem;
+            done = at;
+        }
+        if (at < first) continue;
+        i64 here = at == 0 ? van->start_loc : c->loc[seq[at - 1]];
+        i64 begin;
+        int ok;
+        if (at == 0) {
+            Labels start = {0};
+            if (push_label(&start, van->shift_start, 0, 0, 0)) goto nomem;
+            ok = earliest(c, van, &start, here, j, &begin);
+            free(start.at);
+        } else {
+            ok = earliest(c, van, &labels, here, j, &begin);
+        }
+        if (!ok) continue;
+        if ((c->hard[j] && begin > c->due[j]) || begin + c->svc[j] > van->limit) continue;
+        i64 after_loc = at == n ? van->end_loc : c->loc[seq[at]];
+        if (begin + c->svc[j] + dur[x * nloc + after_loc] > latest[at]) continue;
+        i64 extra = dist[here * nloc + x] + dist[x * nloc + after_loc] - dist[here * nloc + after_loc];
+        i64 lateness = begin > c->due[j] ? c->late[j] * (begin - c->due[j]) : 0;
+        scored[count++] = (Scored){c->dc * extra + lateness, at};
+    }
+    qsort(scored, (size_t)count, sizeof(Scored), by_bound);
+    int have = 0;
+    i64 best = 0, best_at = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (have && scored[i].bound >= best) break;
+        Py_ssize_t at = scored[i].at;
+        memcpy(with, seq, (size_t)at * sizeof(i64));
+        with[at] = j;
+        memcpy(with + at + 1, seq + at, (size_t)(n - at) * sizeof(i64));
+        int found, error;
+        i64 cost = route_cost(c, v, with, n + 1, &prefix, &found, &error);
+        if (error) goto nomem;
+        if (found && (!have || cost - base < best)) {
+            best = cost - base;
+            best_at = at;
+            have = 1;
+        }
+    }
+    result = have ? Py_BuildValue("(Ln)", (long long)best, (Py_ssize_t)best_at) : Py_NewRef(Py_None);
+    free(labels.at);
+    free(prefix.at);
+    return result;
+nomem:
+    free(labels.at);
+    free(prefix.at);
+    return PyErr_NoMemory();
+}
+
+static PyMethodDef core_methods[] = {
+    {"cost", (PyCFunction)core_cost, METH_VARARGS, "cost(vehicle, seq) -> int | None"},
+    {"best_insertion", (PyCFunction)core_best_insertion, METH_VARARGS,
+     "best_insertion(vehicle, seq, job, base, first, stop) -> (extra, position) | None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject CoreType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "solver._routecost.Core",
+    .tp_basicsize = sizeof(Core),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)core_init,
+    .tp_dealloc = (destructor)core_dealloc,
+    .tp_methods = core_methods,
+    .tp_doc = "Route costs and best insertions of one problem (solver.routes_eval).",
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_routecost", "Compiled core of solver.routes_eval.", -1, NULL,
+};
+
+PyMODINIT_FUNC PyInit__routecost(void) {
+    if (PyType_Ready(&CoreType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    if (PyModule_AddObjectRef(m, "Core", (PyObject *)&CoreType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
