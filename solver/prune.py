@@ -48,15 +48,42 @@ class Fleet:
         return earliest
 
 
-def _candidates(problem: Problem, fleet: Fleet, job: Job) -> tuple[list[int], IntArray]:
-    """Vehicles passing the exact rule, and each vehicle's earliest service start."""
+class _Skills:
+    """Per skill, which vehicles have it: one boolean row each, built once per skill."""
+
+    def __init__(self, problem: Problem) -> None:
+        self._vehicles = problem.vehicles
+        self._rows: dict[str | None, npt.NDArray[np.bool_]] = {}
+
+    def mask(self, skill: str | None) -> npt.NDArray[np.bool_]:
+        row = self._rows.get(skill)
+        if row is None:
+            row = np.array(
+                [v.skills is None or skill is None or skill in v.skills for v in self._vehicles],
+                dtype=np.bool_,
+            )
+            self._rows[skill] = row
+        return row
+
+
+def _candidates(
+    problem: Problem, fleet: Fleet, skills: _Skills, job: Job
+) -> tuple[IntArray, IntArray]:
+    """Vehicles passing the exact rule (positions, ascending), and each vehicle's earliest
+    service start."""
     reach = fleet.earliest_start(problem, job)
     back = reach + job.service + problem.durations[job.location, fleet.ends]
-    ok = (back <= fleet.day_limits) & (reach <= problem.horizon)
+    ok = (back <= fleet.day_limits) & (reach <= problem.horizon) & skills.mask(job.skill)
     if job.hard_due and job.due is not None:
         ok &= reach <= job.due
-    kept = [i for i, v in enumerate(problem.vehicles) if ok[i] and v.can_serve(job)]
-    return kept, reach
+    return np.flatnonzero(ok), reach
+
+
+def _nearest(candidates: IntArray, reach: IntArray, nearest: int) -> IntArray:
+    """The ``nearest`` candidates that could start the earliest (lower position on ties),
+    in ascending position."""
+    order = np.lexsort((candidates, reach[candidates]))
+    return np.sort(candidates[order[:nearest]])
 
 
 def allowed_vehicles(problem: Problem, *, nearest: int | None) -> list[list[int]]:
@@ -67,13 +94,14 @@ def allowed_vehicles(problem: Problem, *, nearest: int | None) -> list[list[int]
     """
     pinned = {v.first_job: i for i, v in enumerate(problem.vehicles) if v.first_job}
     fleet = Fleet.of(problem)
+    skills = _Skills(problem)
     result: list[list[int]] = []
     for job in problem.jobs:
         if job.id in pinned:
             result.append([pinned[job.id]])
             continue
-        candidates, reach = _candidates(problem, fleet, job)
+        candidates, reach = _candidates(problem, fleet, skills, job)
         if nearest is not None and len(candidates) > nearest:
-            candidates = sorted(sorted(candidates, key=lambda i: (int(reach[i]), i))[:nearest])
-        result.append(candidates)
+            candidates = _nearest(candidates, reach, nearest)
+        result.append(candidates.tolist())
     return result

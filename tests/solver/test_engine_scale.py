@@ -49,6 +49,14 @@ def test_nearest_rule_keeps_the_k_engineers_who_can_start_earliest() -> None:
     assert allowed_vehicles(p, nearest=None) == [[0, 1, 2, 3, 4]]
 
 
+def test_nearest_rule_breaks_ties_by_position_and_lists_positions_in_order() -> None:
+    points = [(30.0, 0.0), (0.0, 0.0), (20.0, 0.0), (10.0, 0.0)]
+    vans = [van(f"v{k}", start_location=k, end_location=k) for k in range(3)]
+    p = problem(points, [Job("j", 3, 600)], vans)
+    assert allowed_vehicles(p, nearest=2) == [[1, 2]]
+    assert allowed_vehicles(p, nearest=1) == [[1]]
+
+
 def test_pinned_job_is_allowed_only_on_its_vehicle() -> None:
     p = problem([(0, 0), (1, 0)], [Job("j", 1, 600)], [van("a"), van("b", first_job="j")])
     assert allowed_vehicles(p, nearest=None) == [[1]]
