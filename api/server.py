@@ -7,6 +7,11 @@ headers: a client that sends one header byte at a time keeps its connection (and
 waiting for a request's headers (a fresh one, or a kept-alive one that has started
 sending its next request) is closed if they are not complete within
 ``HEADER_TIMEOUT_SECONDS``.
+
+The protocol is uvicorn's ``httptools`` one (a C parser) on ``uvloop``: every request's
+parsing and writing runs on the event loop, the thread that answers ``/healthz``, so the
+less of it there is in Python the sooner the loop is free (``docs/api.md``,
+"Concurrency").
 """
 
 from __future__ import annotations
@@ -14,9 +19,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api.settings import ApiSettings
 
@@ -24,8 +28,13 @@ SHUTDOWN_GRACE_S = 10
 """Requests in flight at shutdown get this long to finish."""
 
 
-class HeaderTimeoutProtocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, closing connections whose headers do not arrive in time."""
+class HeaderTimeoutProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol, closing connections whose headers do not arrive in time.
+
+    The clock runs from a connection's opening, and from the first byte of each later
+    request, until that request's headers are complete. An idle kept-alive connection
+    (nothing received since the last response) is left to uvicorn's keep-alive timeout.
+    """
 
     header_timeout_s = ApiSettings.model_fields["header_timeout_seconds"].default
 
@@ -35,41 +44,32 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._watch_headers()
+        self._start_clock()
 
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        self._watch_headers()
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._start_clock()
+
+    def on_headers_complete(self) -> None:
+        self._stop_clock()
+        super().on_headers_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_watching()
+        self._stop_clock()
         super().connection_lost(exc)
 
-    def _awaiting_headers(self) -> bool:
-        return self.conn.their_state is h11.IDLE and not self.transport.is_closing()
-
-    def _watch_headers(self) -> None:
-        """Start the clock when a request's headers are awaited; stop it once they are in.
-
-        An idle kept-alive connection (nothing received since the last response) is left
-        to uvicorn's keep-alive timeout.
-        """
-        waiting = self._awaiting_headers() and (
-            self.cycle is None or bool(self.conn.trailing_data[0])
-        )
-        if not waiting:
-            self._stop_watching()
-        elif self._header_deadline is None:
+    def _start_clock(self) -> None:
+        if self._header_deadline is None:
             self._header_deadline = self.loop.call_later(self.header_timeout_s, self._expire)
 
-    def _stop_watching(self) -> None:
+    def _stop_clock(self) -> None:
         if self._header_deadline is not None:
             self._header_deadline.cancel()
             self._header_deadline = None
 
     def _expire(self) -> None:
         self._header_deadline = None
-        if self._awaiting_headers():
+        if not self.transport.is_closing():
             self.transport.close()
 
 
@@ -83,6 +83,7 @@ def run(host: str, port: int) -> None:
         host=host,
         port=port,
         http=HeaderTimeoutProtocol,
+        loop="uvloop",
         timeout_keep_alive=settings.keep_alive_seconds,
         limit_concurrency=settings.max_connections,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,

@@ -15,10 +15,12 @@ class ApiSettings(Settings):
     """Larger request bodies get 413 before they are parsed."""
     solve_workers: int = Field(default=2, ge=1)
     """Solves that may run at once in local worker processes; more wait queued."""
-    db_connections: int = Field(default=16, ge=1, le=256)
+    db_connections: int = Field(default=4, ge=1, le=256)
     """Requests that may use the database at once; more wait their turn on the event
     loop, holding no thread and no connection. The pool has this many connections plus
-    the job runner's, so a request that got its turn never waits for a connection."""
+    the job runner's, so a request that got its turn never waits for a connection.
+    Four: one process runs Python on one core at a time, and more request threads only
+    make the event loop (and ``/healthz``) wait longer for it (``docs/api.md``)."""
     rate_limit_per_address: float = Field(default=50.0, gt=0)
     """Requests a second one client address may send to ``/api/`` (429 beyond)."""
     rate_limit_per_token: float = Field(default=20.0, gt=0)
