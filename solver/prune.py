@@ -49,20 +49,18 @@ class Fleet:
 
 
 class _Skills:
-    """Per skill, which vehicles have it: one boolean row each, built once per skill."""
+    """Per skill, which vehicles may serve it (``Vehicle.can_serve``): one boolean row
+    each, built at the first job that asks for that skill."""
 
     def __init__(self, problem: Problem) -> None:
         self._vehicles = problem.vehicles
         self._rows: dict[str | None, npt.NDArray[np.bool_]] = {}
 
-    def mask(self, skill: str | None) -> npt.NDArray[np.bool_]:
-        row = self._rows.get(skill)
+    def mask(self, job: Job) -> npt.NDArray[np.bool_]:
+        row = self._rows.get(job.skill)
         if row is None:
-            row = np.array(
-                [v.skills is None or skill is None or skill in v.skills for v in self._vehicles],
-                dtype=np.bool_,
-            )
-            self._rows[skill] = row
+            row = np.array([v.can_serve(job) for v in self._vehicles], dtype=np.bool_)
+            self._rows[job.skill] = row
         return row
 
 
@@ -73,7 +71,7 @@ def _candidates(
     service start."""
     reach = fleet.earliest_start(problem, job)
     back = reach + job.service + problem.durations[job.location, fleet.ends]
-    ok = (back <= fleet.day_limits) & (reach <= problem.horizon) & skills.mask(job.skill)
+    ok = (back <= fleet.day_limits) & (reach <= problem.horizon) & skills.mask(job)
     if job.hard_due and job.due is not None:
         ok &= reach <= job.due
     return np.flatnonzero(ok), reach
