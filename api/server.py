@@ -8,7 +8,8 @@ waiting for a request's headers (a fresh one, or a kept-alive one that has start
 sending its next request) is closed if they are not complete within
 ``HEADER_TIMEOUT_SECONDS``.
 
-The protocol is uvicorn's ``httptools`` one (a C parser) on ``uvloop``: every request's
+The protocol is uvicorn's ``httptools`` one (a C parser) on ``uvloop`` (uvicorn's "auto"
+loop picks it where it is installed: not on Windows): every request's
 parsing and writing runs on the event loop, the thread that answers ``/healthz``, so the
 less of it there is in Python the sooner the loop is free (``docs/api.md``,
 "Concurrency").
@@ -83,7 +84,7 @@ def run(host: str, port: int) -> None:
         host=host,
         port=port,
         http=HeaderTimeoutProtocol,
-        loop="uvloop",
+        loop="auto",
         timeout_keep_alive=settings.keep_alive_seconds,
         limit_concurrency=settings.max_connections,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
