@@ -1,0 +1,158 @@
+"""A day's outline: a ``Problem`` whose travel is computed when asked, not held n x n.
+
+A 20,000-job day's full matrices take 6.4 GiB and 43 s to build, most of it for pairs no
+step ever reads: the parts need only their own blocks, the split reads each job against
+the engineers, the stitch and the validator read the legs of the routes. An outline's
+``durations`` and ``distances`` are ``TravelTable`` views over a ``Travel`` (the pair
+function of whoever built the problem, e.g. ``dispatch.travel.GeodesicTravel``): indexing
+one computes just the pairs asked for, numbers equal to what the full matrix would hold.
+
+``outline_part`` cuts a part out of an outline without computing anything (an outline of
+the part's own points); ``dense`` turns an outline into an ordinary ``Problem`` with its
+matrices filled in, which a part's solver does where the part is solved (a worker).
+The solver steps that take a ``Problem`` read it by indexing only, so they take an
+outline as it is; anything that needs the whole matrix at once calls ``dense`` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Protocol, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.problem import IntMatrix, Problem
+
+IntArray = npt.NDArray[np.int64]
+MINUTES, METRES = 0, 1
+"""Which of the two numbers of a pair a ``TravelTable`` shows."""
+_CACHED_PAIRS = 1 << 20
+"""Single pairs remembered per outline (route legs read again and again by the repair)."""
+
+
+class Travel(Protocol):
+    """Travel between a problem's locations, pair by pair (pickled to where a part is solved).
+
+    ``between(rows, cols)``: whole minutes and metres from each location of ``rows`` to the
+    one at the same position of ``cols`` (equal shapes); 0 where a location meets itself.
+    ``subset(points)``: the travel between ``points`` only, location k being ``points[k]``.
+    """
+
+    @property
+    def size(self) -> int: ...
+
+    def between(self, rows: IntArray, cols: IntArray) -> tuple[IntArray, IntArray]: ...
+
+    def subset(self, points: IntArray) -> Travel: ...
+
+
+class _Pairs:
+    """A ``Travel`` and the single pairs already computed (shared by both tables)."""
+
+    def __init__(self, travel: Travel) -> None:
+        self.travel = travel
+        self.cache: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Pairs, (self.travel,))
+
+    def one(self, row: int, col: int) -> tuple[int, int]:
+        known = self.cache.get((row, col))
+        if known is None:
+            minutes, metres = self.travel.between(
+                np.array([row], dtype=np.int64), np.array([col], dtype=np.int64)
+            )
+            known = (int(minutes[0]), int(metres[0]))
+            if len(self.cache) >= _CACHED_PAIRS:
+                self.cache.clear()
+            self.cache[(row, col)] = known
+        return known
+
+    def many(self, rows: IntArray, cols: IntArray, kind: int) -> IntArray:
+        """The ``kind`` numbers of the pairs (broadcast shapes), each distinct pair once."""
+        rows, cols = np.broadcast_arrays(rows, cols)
+        n = self.travel.size
+        codes = rows.astype(np.int64).ravel() * n + cols.ravel()
+        distinct, back = np.unique(codes, return_inverse=True)
+        values = self.travel.between(distinct // n, distinct % n)[kind]
+        return values[back].reshape(rows.shape)
+
+
+class TravelTable:
+    """One of an outline's matrices (minutes or metres), computed when indexed.
+
+    Supports what the solver's steps do with a matrix: ``shape`` and indexing by a pair
+    of integers, integer arrays or slices (numpy's broadcasting rules).
+    """
+
+    def __init__(self, pairs: _Pairs, kind: int) -> None:
+        self._pairs = pairs
+        self._kind = kind
+
+    @property
+    def travel(self) -> Travel:
+        return self._pairs.travel
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        n = self._pairs.travel.size
+        return (n, n)
+
+    def __getitem__(self, key: Any) -> Any:
+        row, col = key if isinstance(key, tuple) else (key, slice(None))
+        if _is_int(row) and _is_int(col):
+            return np.int64(self._pairs.one(int(row), int(col))[self._kind])
+        n = self.shape[0]
+        return self._pairs.many(_indices(row, n), _indices(col, n), self._kind)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer)
+
+
+def _indices(value: Any, n: int) -> IntArray:
+    if isinstance(value, slice):
+        return np.arange(*value.indices(n), dtype=np.int64)
+    return np.asarray(value, dtype=np.int64)
+
+
+def tables(travel: Travel) -> tuple[IntMatrix, IntMatrix]:
+    """(durations, distances) of an outline over ``travel``: minutes and metres.
+
+    Typed as matrices for ``Problem``: they index like one (``TravelTable``).
+    """
+    pairs = _Pairs(travel)
+    return (
+        cast(IntMatrix, TravelTable(pairs, MINUTES)),
+        cast(IntMatrix, TravelTable(pairs, METRES)),
+    )
+
+
+def travel_of(problem: Problem) -> Travel | None:
+    """The outline's ``Travel``; ``None`` for a problem with its matrices filled in."""
+    table: object = problem.durations
+    return table.travel if isinstance(table, TravelTable) else None
+
+
+def is_outline(problem: Problem) -> bool:
+    return travel_of(problem) is not None
+
+
+def outline_part(problem: Problem, locations: list[int]) -> tuple[IntMatrix, IntMatrix]:
+    """The matrices of the part with these locations (k-th is ``locations[k]``), uncomputed."""
+    travel = travel_of(problem)
+    if travel is None:
+        raise TypeError("outline_part needs an outline")
+    return tables(travel.subset(np.asarray(locations, dtype=np.int64)))
+
+
+def dense(problem: Problem) -> Problem:
+    """The problem with its matrices filled in (itself when they already are)."""
+    travel = travel_of(problem)
+    if travel is None:
+        return problem
+    n = travel.size
+    rows, cols = (axis.ravel() for axis in np.indices((n, n), dtype=np.int64))
+    minutes, metres = travel.between(rows, cols)
+    return replace(problem, durations=minutes.reshape(n, n), distances=metres.reshape(n, n))
