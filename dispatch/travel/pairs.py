@@ -11,7 +11,7 @@ does), so every number equals the one the full matrix holds at that place. Plain
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +31,13 @@ class GeodesicTravel:
 
     coordinates: NDArray[np.float64]
     model: TravelModel = DEFAULT_MODEL
+    terms: PointTerms = field(init=False, repr=False)
+    """Each point's terms of Lambert's formula, computed once (as the provider does)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "terms", PointTerms.of(self.coordinates[:, 0], self.coordinates[:, 1])
+        )
 
     @classmethod
     def of(cls, points: Sequence[GeoPoint], model: TravelModel = DEFAULT_MODEL) -> GeodesicTravel:
@@ -42,10 +49,7 @@ class GeodesicTravel:
 
     def between(self, rows: IntArray, cols: IntArray) -> tuple[IntArray, IntArray]:
         """Minutes (rounded up) and metres from ``rows[k]`` to ``cols[k]``; 0 on the diagonal."""
-        here, there = self.coordinates[rows], self.coordinates[cols]
-        geodesic = lambert_m(
-            PointTerms.of(here[..., 0], here[..., 1]), PointTerms.of(there[..., 0], there[..., 1])
-        )
+        geodesic = lambert_m(self.terms.at(rows), self.terms.at(cols))
         legs = self.model.legs(geodesic)
         seconds = np.rint(legs.seconds).astype(np.int64)
         metres = np.rint(legs.metres).astype(np.int64)
