@@ -16,7 +16,8 @@ outline as it is; anything that needs the whole matrix at once calls ``dense`` f
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
 import numpy as np
@@ -29,6 +30,32 @@ MINUTES, METRES = 0, 1
 """Which of the two numbers of a pair a ``TravelTable`` shows."""
 _CACHED_PAIRS = 1 << 20
 """Single pairs remembered per outline (route legs read again and again by the repair)."""
+_REMEMBERED_VECTORS = 8
+"""Blocks remembered for this many vectors (the fleet's starts and ends)."""
+_ASKED_FOR_BLOCK = 64
+"""A vector asked this often (the fleet's starts, once per job) gets its block."""
+_BLOCK_PAIRS = 1 << 24
+"""The largest block kept (pairs; two int32 each, 128 MiB): 15 offices' engineers against a
+20,000-job day's 24,000 places are 0.4 M pairs, 4,000 engineers at their own places 96 M
+(those are computed per job instead)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Travel between some distinct locations (sorted) and every location: minutes and
+    metres as (distinct, n) arrays, from them (outward) or to them."""
+
+    distinct: IntArray
+    values: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]
+
+    @classmethod
+    def of(cls, travel: Travel, distinct: IntArray, *, outward: bool) -> _Block:
+        n = travel.size
+        ours = np.repeat(distinct, n)
+        every = np.tile(np.arange(n, dtype=np.int64), distinct.size)
+        pair = (ours, every) if outward else (every, ours)
+        minutes, metres = (v.astype(np.int32).reshape(-1, n) for v in travel.between(*pair))
+        return cls(distinct, (minutes, metres))
 
 
 class Travel(Protocol):
@@ -53,6 +80,8 @@ class _Pairs:
     def __init__(self, travel: Travel) -> None:
         self.travel = travel
         self.cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.blocks: dict[bool, list[_Block]] = {True: [], False: []}
+        self.asked: Counter[tuple[bool, bytes]] = Counter()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Pairs, (self.travel,))
@@ -71,12 +100,61 @@ class _Pairs:
 
     def many(self, rows: IntArray, cols: IntArray, kind: int) -> IntArray:
         """The ``kind`` numbers of the pairs (broadcast shapes), each distinct pair once."""
+        if rows.size == 1 or cols.size == 1:
+            return self._one_to_many(rows, cols, kind)
         rows, cols = np.broadcast_arrays(rows, cols)
         n = self.travel.size
-        codes = rows.astype(np.int64).ravel() * n + cols.ravel()
+        codes = rows.ravel() * n + cols.ravel()
         distinct, back = np.unique(codes, return_inverse=True)
         values = self.travel.between(distinct // n, distinct % n)[kind]
         return values[back].reshape(rows.shape)
+
+    def _one_to_many(self, rows: IntArray, cols: IntArray, kind: int) -> IntArray:
+        """One location against many (a job against the engineers' starts or ends): the
+        many side's distinct locations are met against every location once, in one call,
+        when the same vector is asked again and again (once per job)."""
+        single_row = rows.size == 1
+        one = int((rows if single_row else cols).ravel()[0])
+        shape = np.broadcast_shapes(rows.shape, cols.shape)
+        found = self._block(cols if single_row else rows, outward=not single_row)
+        if found is None:
+            rows, cols = np.broadcast_arrays(rows, cols)
+            return self.travel.between(rows.ravel(), cols.ravel())[kind].reshape(shape)
+        block, at = found
+        values: IntArray = block.values[kind][at, one].astype(np.int64)
+        return values.reshape(shape)
+
+    def _block(self, locations: IntArray, *, outward: bool) -> tuple[_Block, IntArray] | None:
+        """A block from (``outward``) or to ``locations`` and every location, and where
+        each of them is in it; ``None`` while the vector is new or too large to keep."""
+        many = locations.ravel()
+        for block in self.blocks[outward]:
+            at = np.minimum(np.searchsorted(block.distinct, many), block.distinct.size - 1)
+            if np.array_equal(block.distinct[at], many):
+                return block, at
+        key = (outward, many.tobytes())
+        self.asked[key] += 1
+        distinct = np.unique(many)
+        if self.asked[key] < _ASKED_FOR_BLOCK or distinct.size * self.travel.size > _BLOCK_PAIRS:
+            return None
+        block = _Block.of(self.travel, distinct, outward=outward)
+        kept = self.blocks[outward]
+        kept[:] = [block, *kept[: _REMEMBERED_VECTORS - 1]]
+        return block, np.searchsorted(distinct, many)
+
+    def remember(self, rows: IntArray, cols: IntArray) -> None:
+        """Compute the pairs (``rows[k]``, ``cols[k]``) at once and keep them."""
+        fresh = [(r, c) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
+        fresh = [pair for pair in dict.fromkeys(fresh) if pair not in self.cache]
+        if not fresh:
+            return
+        if len(self.cache) + len(fresh) > _CACHED_PAIRS:
+            self.cache.clear()
+        asked = np.array(fresh, dtype=np.int64).reshape(-1, 2)
+        minutes, metres = self.travel.between(asked[:, 0], asked[:, 1])
+        self.cache.update(
+            zip(fresh, zip(minutes.tolist(), metres.tolist(), strict=True), strict=True)
+        )
 
 
 class TravelTable:
@@ -93,6 +171,10 @@ class TravelTable:
     @property
     def travel(self) -> Travel:
         return self._pairs.travel
+
+    @property
+    def pairs(self) -> _Pairs:
+        return self._pairs
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -137,6 +219,14 @@ def travel_of(problem: Problem) -> Travel | None:
 
 def is_outline(problem: Problem) -> bool:
     return travel_of(problem) is not None
+
+
+def remember(problem: Problem, rows: IntArray, cols: IntArray) -> None:
+    """Compute the pairs (``rows[k]``, ``cols[k]``) of an outline in one go, for the single
+    pairs a step will ask next (nothing for a problem with its matrices filled in)."""
+    table: object = problem.durations
+    if isinstance(table, TravelTable):
+        table.pairs.remember(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))
 
 
 def outline_part(problem: Problem, locations: list[int]) -> tuple[IntMatrix, IntMatrix]:

@@ -26,10 +26,11 @@ import numpy as np
 
 from solver.areas import split_group
 from solver.greedy import greedy_plan
-from solver.outline import dense, is_outline, outline_part
+from solver.outline import dense, is_outline, outline_part, remember
 from solver.params import SolveParams
 from solver.problem import IntMatrix, Job, Problem, Vehicle
 from solver.prune import Fleet, allowed_vehicles
+from solver.repair_pairs import repair_pairs
 from solver.routes_eval import RouteEvaluator
 from solver.search import solve_ortools
 from solver.solution import Route, Solution, SolveStats
@@ -218,6 +219,8 @@ def stitch(split: Split, solutions: Sequence[Solution | None], repair_by: float 
     """
     routes = tuple(r for s in solutions if s is not None for r in s.routes)
     stitched = Solution(routes, (), SolveStats(0, 0.0, "parts", "stitched"))
+    if is_outline(split.problem):
+        remember(split.problem, *repair_pairs(split, routes))
     plan = greedy_plan(split.problem, split.allowed, start=stitched, deadline=repair_by)
     plan = retime(split.problem, plan, keep=routes)
     stats = SolveStats(objective(split.problem, plan), 0.0, "parts", "solved")

@@ -9,7 +9,7 @@ from dispatch.domain import GeoPoint
 from dispatch.travel import GeodesicTravel, GeodesicTravelProvider
 from solver import Problem, validate
 from solver.decompose import solve_in_parts
-from solver.outline import dense, is_outline, tables
+from solver.outline import dense, is_outline, remember, tables
 from solver.parts import split, subproblem
 from solver.validate import hard
 from tests.solver.conftest import quick
@@ -94,3 +94,23 @@ def test_an_outline_day_in_parts_gives_the_plan_of_the_full_matrices() -> None:
     assert plans[1].routes == plans[0].routes
     assert plans[1].unassigned == plans[0].unassigned
     assert plans[1].stats.objective == plans[0].stats.objective
+
+
+def test_a_vector_asked_for_every_job_is_read_from_one_block_of_the_same_numbers() -> None:
+    points = _points(80, seed=11)
+    full, outline = _on_points(two_offices(10, 10), points)
+    starts = np.array([0, 5, 5, 9, 0, 3] * 20, dtype=np.int64)
+    for site in range(len(points)):
+        assert np.array_equal(outline.durations[starts, site], full.durations[starts, site])
+        assert np.array_equal(outline.distances[site, starts], full.distances[site, starts])
+        assert np.array_equal(outline.durations[starts[:4], site], full.durations[starts[:4], site])
+
+
+def test_pairs_remembered_in_one_go_are_the_matrix_numbers() -> None:
+    points = _points(60, seed=12)
+    full, outline = _on_points(two_offices(10, 10), points)
+    rows, cols = np.array([1, 2, 2, 7, 40]), np.array([9, 9, 2, 3, 41])
+    remember(outline, rows, cols)
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        assert outline.durations[r, c] == full.durations[r, c]
+        assert outline.distances[r, c] == full.distances[r, c]
