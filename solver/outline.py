@@ -34,6 +34,8 @@ _REMEMBERED_VECTORS = 8
 """Blocks remembered for this many vectors (the fleet's starts and ends)."""
 _ASKED_FOR_BLOCK = 64
 """A vector asked this often (the fleet's starts, once per job) gets its block."""
+_HOT_ROWS = 256
+"""Whole rows kept for single pairs (an area's seeds), and vectors' places in blocks."""
 _BLOCK_PAIRS = 1 << 24
 """The largest block kept (pairs; two int32 each, 128 MiB): 15 offices' engineers against a
 20,000-job day's 24,000 places are 0.4 M pairs, 4,000 engineers at their own places 96 M
@@ -82,6 +84,9 @@ class _Pairs:
         self.cache: dict[tuple[int, int], tuple[int, int]] = {}
         self.blocks: dict[bool, list[_Block]] = {True: [], False: []}
         self.asked: Counter[tuple[bool, bytes]] = Counter()
+        self.placed: dict[tuple[bool, bytes], tuple[_Block, IntArray]] = {}
+        self.rows: dict[int, _Block] = {}
+        self.row_misses: Counter[int] = Counter()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Pairs, (self.travel,))
@@ -89,14 +94,29 @@ class _Pairs:
     def one(self, row: int, col: int) -> tuple[int, int]:
         known = self.cache.get((row, col))
         if known is None:
-            minutes, metres = self.travel.between(
-                np.array([row], dtype=np.int64), np.array([col], dtype=np.int64)
-            )
-            known = (int(minutes[0]), int(metres[0]))
+            known = self._from_row(row, col)
             if len(self.cache) >= _CACHED_PAIRS:
                 self.cache.clear()
             self.cache[(row, col)] = known
         return known
+
+    def _from_row(self, row: int, col: int) -> tuple[int, int]:
+        """A pair not asked before; a row asked often (an area's seed against its jobs)
+        is computed whole, against every location, in one call."""
+        whole = self.rows.get(row)
+        if whole is None:
+            self.row_misses[row] += 1
+            n = self.travel.size
+            if self.row_misses[row] < _ASKED_FOR_BLOCK or n > _BLOCK_PAIRS // _HOT_ROWS:
+                minutes, metres = self.travel.between(
+                    np.array([row], dtype=np.int64), np.array([col], dtype=np.int64)
+                )
+                return int(minutes[0]), int(metres[0])
+            if len(self.rows) >= _HOT_ROWS:
+                self.rows.clear()
+            whole = _Block.of(self.travel, np.array([row], dtype=np.int64), outward=True)
+            self.rows[row] = whole
+        return int(whole.values[0][0, col]), int(whole.values[1][0, col])
 
     def many(self, rows: IntArray, cols: IntArray, kind: int) -> IntArray:
         """The ``kind`` numbers of the pairs (broadcast shapes), each distinct pair once."""
@@ -128,11 +148,17 @@ class _Pairs:
         """A block from (``outward``) or to ``locations`` and every location, and where
         each of them is in it; ``None`` while the vector is new or too large to keep."""
         many = locations.ravel()
+        key = (outward, many.tobytes())
+        placed = self.placed.get(key)
+        if placed is not None:
+            return placed
         for block in self.blocks[outward]:
             at = np.minimum(np.searchsorted(block.distinct, many), block.distinct.size - 1)
             if np.array_equal(block.distinct[at], many):
+                if len(self.placed) >= _HOT_ROWS:
+                    self.placed.clear()
+                self.placed[key] = (block, at)
                 return block, at
-        key = (outward, many.tobytes())
         self.asked[key] += 1
         distinct = np.unique(many)
         if self.asked[key] < _ASKED_FOR_BLOCK or distinct.size * self.travel.size > _BLOCK_PAIRS:
