@@ -43,7 +43,6 @@ from dispatch.tasks.payloads import (
 )
 from solver import Problem, Solution, SolveParams
 from solver.decompose import solve_here
-from solver.outline import dense
 from solver.params import PartReport
 from solver.parts import solve_part
 
@@ -139,7 +138,7 @@ class QueueParts:
         give_up_at = now + waits + self._grace_s
         payloads = [
             {
-                "problem": encode_problem(dense(problem)),
+                "problem": encode_problem(problem),
                 "params": encode_params(params),
                 "seconds": s,
                 "deadline": None if deterministic else deadline,

@@ -16,7 +16,7 @@ from tests.solver.conftest import quick
 from tests.solver.test_decompose import two_offices
 
 
-def _points(n: int, seed: int) -> list[GeoPoint]:
+def two_city_points(n: int, seed: int) -> list[GeoPoint]:
     """Points around two cities, some of them twice (an engineer at the office)."""
     rng = np.random.default_rng(seed)
     near = [GeoPoint(31.2 + dy, 121.5 + dx) for dy, dx in rng.normal(0, 0.3, (n // 2, 2))]
@@ -24,7 +24,7 @@ def _points(n: int, seed: int) -> list[GeoPoint]:
     return [*near, *far, *near[:3]]
 
 
-def _on_points(problem: Problem, points: list[GeoPoint]) -> tuple[Problem, Problem]:
+def with_travel_between(problem: Problem, points: list[GeoPoint]) -> tuple[Problem, Problem]:
     """``problem`` with travel between ``points``: full matrices, and as an outline."""
     matrix = GeodesicTravelProvider().matrix(points)
     full = Problem(
@@ -50,9 +50,9 @@ def _on_points(problem: Problem, points: list[GeoPoint]) -> tuple[Problem, Probl
 
 
 def test_pair_by_pair_travel_equals_the_full_matrix_everywhere() -> None:
-    points = _points(300, seed=5)
+    points = two_city_points(300, seed=5)
     matrix = GeodesicTravelProvider().matrix(points)
-    outline = dense(_on_points(two_offices(10, 10), points)[1])
+    outline = dense(with_travel_between(two_offices(10, 10), points)[1])
     assert np.array_equal(outline.durations, matrix.durations_min())
     assert np.array_equal(outline.distances, matrix.distances_m)
 
@@ -60,7 +60,7 @@ def test_pair_by_pair_travel_equals_the_full_matrix_everywhere() -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_parts_own_matrices_equal_its_block_of_the_full_matrix(seed: int) -> None:
     day = two_offices(10, 10, east_engineers=2)
-    full, outline = _on_points(day, _points(day.durations.shape[0], seed))
+    full, outline = with_travel_between(day, two_city_points(day.durations.shape[0], seed))
     params = quick(decompose_size=10, part_size=6)
     whole, parts = split(full, params), split(outline, params)
     assert whole.parts == parts.parts
@@ -75,8 +75,8 @@ def test_a_parts_own_matrices_equal_its_block_of_the_full_matrix(seed: int) -> N
 
 
 def test_an_outline_indexes_like_a_matrix() -> None:
-    points = _points(40, seed=9)
-    full, outline = _on_points(two_offices(10, 10), points)
+    points = two_city_points(40, seed=9)
+    full, outline = with_travel_between(two_offices(10, 10), points)
     rows, cols = np.ix_([3, 0, 7], [5, 5, 1, 2])
     assert np.array_equal(outline.durations[rows, cols], full.durations[rows, cols])
     assert np.array_equal(outline.distances[4], full.distances[4])
@@ -87,7 +87,7 @@ def test_an_outline_indexes_like_a_matrix() -> None:
 
 def test_an_outline_day_in_parts_gives_the_plan_of_the_full_matrices() -> None:
     day = two_offices(10, 10, east_engineers=2)
-    full, outline = _on_points(day, _points(day.durations.shape[0], seed=4))
+    full, outline = with_travel_between(day, two_city_points(day.durations.shape[0], seed=4))
     params = quick(decompose_size=10, part_size=6, seed=3)
     plans = [solve_in_parts(p, params) for p in (full, outline)]
     assert hard(validate(outline, plans[1])) == []
@@ -97,8 +97,8 @@ def test_an_outline_day_in_parts_gives_the_plan_of_the_full_matrices() -> None:
 
 
 def test_a_vector_asked_for_every_job_is_read_from_one_block_of_the_same_numbers() -> None:
-    points = _points(80, seed=11)
-    full, outline = _on_points(two_offices(10, 10), points)
+    points = two_city_points(80, seed=11)
+    full, outline = with_travel_between(two_offices(10, 10), points)
     starts = np.array([0, 5, 5, 9, 0, 3] * 20, dtype=np.int64)
     for site in range(len(points)):
         assert np.array_equal(outline.durations[starts, site], full.durations[starts, site])
@@ -107,8 +107,8 @@ def test_a_vector_asked_for_every_job_is_read_from_one_block_of_the_same_numbers
 
 
 def test_pairs_remembered_in_one_go_are_the_matrix_numbers() -> None:
-    points = _points(60, seed=12)
-    full, outline = _on_points(two_offices(10, 10), points)
+    points = two_city_points(60, seed=12)
+    full, outline = with_travel_between(two_offices(10, 10), points)
     rows, cols = np.array([1, 2, 2, 7, 40]), np.array([9, 9, 2, 3, 41])
     remember(outline, rows, cols)
     for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
