@@ -17,7 +17,7 @@ from solver.outline import dense, is_outline
 from solver.parts import solve_part, split
 from tests.solver.conftest import quick
 from tests.solver.test_decompose import two_offices
-from tests.solver.test_parts_outline import with_travel_between, two_city_points
+from tests.solver.test_parts_outline import two_city_points, with_travel_between
 
 
 def test_an_outline_part_travels_as_points_and_is_solved_as_the_full_part() -> None:
