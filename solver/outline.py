@@ -30,6 +30,10 @@ MINUTES, METRES = 0, 1
 """Which of the two numbers of a pair a ``TravelTable`` shows."""
 _CACHED_PAIRS = 1 << 20
 """Single pairs remembered per outline (route legs read again and again by the repair)."""
+_PACK = 32
+_LOW = (1 << _PACK) - 1
+"""A pair is kept as ``minutes << 32 | metres``: a leg's metres (at most half the Earth's
+circumference times a route factor, about 3 x 10^7) are far below 2^32."""
 _REMEMBERED_VECTORS = 8
 """Blocks remembered for this many vectors (the fleet's starts and ends)."""
 _ASKED_FOR_BLOCK = 64
@@ -81,7 +85,7 @@ class _Pairs:
 
     def __init__(self, travel: Travel) -> None:
         self.travel = travel
-        self.cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.cache: dict[int, int] = {}
         self.blocks: dict[bool, list[_Block]] = {True: [], False: []}
         self.asked: Counter[tuple[bool, bytes]] = Counter()
         self.placed: dict[tuple[bool, bytes], tuple[_Block, IntArray]] = {}
@@ -92,13 +96,16 @@ class _Pairs:
         return (_Pairs, (self.travel,))
 
     def one(self, row: int, col: int) -> tuple[int, int]:
-        known = self.cache.get((row, col))
+        """(minutes, metres) of one pair; kept as one int keyed by one int (about 100 bytes
+        a pair, so the cache's 2^20 pairs stay near 100 MiB)."""
+        key = row * self.travel.size + col
+        known = self.cache.get(key)
         if known is None:
-            known = self._from_row(row, col)
+            minutes, metres = self._from_row(row, col)
             if len(self.cache) >= _CACHED_PAIRS:
                 self.cache.clear()
-            self.cache[(row, col)] = known
-        return known
+            self.cache[key] = known = minutes << _PACK | metres
+        return known >> _PACK, known & _LOW
 
     def _from_row(self, row: int, col: int) -> tuple[int, int]:
         """A pair not asked before; a row asked often (an area's seed against its jobs)
@@ -170,17 +177,15 @@ class _Pairs:
 
     def remember(self, rows: IntArray, cols: IntArray) -> None:
         """Compute the pairs (``rows[k]``, ``cols[k]``) at once and keep them."""
-        fresh = [(r, c) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
-        fresh = [pair for pair in dict.fromkeys(fresh) if pair not in self.cache]
-        if not fresh:
+        keys = np.unique(rows * self.travel.size + cols)
+        fresh = np.array([k for k in keys.tolist() if k not in self.cache], dtype=np.int64)
+        if not fresh.size:
             return
-        if len(self.cache) + len(fresh) > _CACHED_PAIRS:
+        if len(self.cache) + fresh.size > _CACHED_PAIRS:
             self.cache.clear()
-        asked = np.array(fresh, dtype=np.int64).reshape(-1, 2)
-        minutes, metres = self.travel.between(asked[:, 0], asked[:, 1])
-        self.cache.update(
-            zip(fresh, zip(minutes.tolist(), metres.tolist(), strict=True), strict=True)
-        )
+        minutes, metres = self.travel.between(*np.divmod(fresh, self.travel.size))
+        packed = (minutes << _PACK) | metres
+        self.cache.update(zip(fresh.tolist(), packed.tolist(), strict=True))
 
 
 class TravelTable:
