@@ -3,7 +3,7 @@
 Usage (from the repository root; RabbitMQ at BROKER_URL)::
 
     .venv/bin/python bench/parts_queue.py --case 4000x20000 --workers 1,2 \
-        --solution-limit 10 --out bench/results/parts-queue-YYYYMMDD.json
+        --solution-limit 10 --outline --out bench/results/parts-queue-YYYYMMDD.json
 
 Builds the scale day ``--case`` (engineers x jobs) as ``bench/scenarios.py`` does, then
 for each worker count starts that many ``dispatch worker --queues parts`` processes
