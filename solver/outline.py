@@ -176,8 +176,9 @@ class _Pairs:
         return block, np.searchsorted(distinct, many)
 
     def remember(self, rows: IntArray, cols: IntArray) -> None:
-        """Compute the pairs (``rows[k]``, ``cols[k]``) at once and keep them."""
-        keys = np.unique(rows * self.travel.size + cols)
+        """Compute the pairs (``rows[k]``, ``cols[k]``) at once and keep them (at most the
+        cache's size of them: the others are computed when asked)."""
+        keys = np.unique(rows * self.travel.size + cols)[:_CACHED_PAIRS]
         fresh = np.array([k for k in keys.tolist() if k not in self.cache], dtype=np.int64)
         if not fresh.size:
             return
