@@ -85,6 +85,7 @@ class _Pairs:
 
     def __init__(self, travel: Travel) -> None:
         self.travel = travel
+        self.size = travel.size
         self.cache: dict[int, int] = {}
         self.blocks: dict[bool, list[_Block]] = {True: [], False: []}
         self.asked: Counter[tuple[bool, bytes]] = Counter()
@@ -95,17 +96,17 @@ class _Pairs:
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Pairs, (self.travel,))
 
-    def one(self, row: int, col: int) -> tuple[int, int]:
-        """(minutes, metres) of one pair; kept as one int keyed by one int (about 100 bytes
-        a pair, so the cache's 2^20 pairs stay near 100 MiB)."""
-        key = row * self.travel.size + col
+    def one(self, row: int, col: int) -> int:
+        """One pair as ``minutes << 32 | metres``, kept as one int keyed by one int (about
+        100 bytes a pair, so the cache's 2^20 pairs stay near 100 MiB)."""
+        key = row * self.size + col
         known = self.cache.get(key)
         if known is None:
             minutes, metres = self._from_row(row, col)
             if len(self.cache) >= _CACHED_PAIRS:
                 self.cache.clear()
             self.cache[key] = known = minutes << _PACK | metres
-        return known >> _PACK, known & _LOW
+        return known
 
     def _from_row(self, row: int, col: int) -> tuple[int, int]:
         """A pair not asked before; a row asked often (an area's seed against its jobs)
@@ -214,15 +215,18 @@ class TravelTable:
         return (n, n)
 
     def __getitem__(self, key: Any) -> Any:
+        """A pair of integers gives an ``int`` (the repair's hot path: one dict read),
+        anything else an array."""
         row, col = key if isinstance(key, tuple) else (key, slice(None))
         if _is_int(row) and _is_int(col):
-            return np.int64(self._pairs.one(int(row), int(col))[self._kind])
+            packed = self._pairs.one(int(row), int(col))
+            return packed >> _PACK if self._kind == MINUTES else packed & _LOW
         n = self.shape[0]
         return self._pairs.many(_indices(row, n), _indices(col, n), self._kind)
 
 
 def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer)
+    return type(value) is int or isinstance(value, np.integer)
 
 
 def _indices(value: Any, n: int) -> IntArray:
