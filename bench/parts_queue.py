@@ -57,6 +57,7 @@ def build(case: str, outline: bool) -> tuple[Problem, float]:
     problem_builder.MAX_ENGINEERS = 0 if outline else 10**6  # type: ignore[misc]
     problem_builder.MAX_OUTLINE_PLACES = 10**6  # type: ignore[misc]
     problem_builder.MAX_OUTLINE_ENGINEERS = 10**6  # type: ignore[misc]
+    problem_builder.OUTLINE_FROM_JOBS = 0  # type: ignore[misc]
     started = time.perf_counter()
     problem = case_problem(case, SEED, large_days=outline).problem
     return problem, time.perf_counter() - started

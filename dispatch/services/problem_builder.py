@@ -28,6 +28,7 @@ from dispatch.travel import (
 )
 from solver.outline import tables
 from solver.problem import Break, IntMatrix, Job, Problem, Vehicle, with_next_day
+from solver.tuning import SearchTuning
 
 MAX_PLACES = 6_000
 """The most places one day's problem may hold: offices, engineers' current positions and
@@ -44,6 +45,11 @@ against every engineer (jobs x engineers pairs, about 80 M at 20,000 x 4,000);
 ``docs/deployment.md``, "Large days"."""
 MAX_OUTLINE_ENGINEERS = 8_000
 """The most engineers of a large day solved in parts (see ``MAX_OUTLINE_PLACES``)."""
+OUTLINE_FROM_JOBS = SearchTuning().decompose_size
+"""Tickets from which a day beyond the full-matrix caps may be an outline: the solver's
+default ``decompose_size`` (500), from which it solves a day in parts whatever the
+deployment's ``PARTS_FROM_JOBS``. A smaller day with more than 1,000 engineers is one
+OR-Tools model, which needs its matrices whole: it stays refused."""
 
 
 def check_size(places: int, engineers: int, *, large_days: bool = False) -> None:
@@ -68,6 +74,12 @@ def check_size(places: int, engineers: int, *, large_days: bool = False) -> None
 def needs_outline(places: int, engineers: int) -> bool:
     """Whether a day is too large for its full matrices and is built as an outline."""
     return places > MAX_PLACES or engineers > MAX_ENGINEERS
+
+
+def solved_in_parts(jobs: int) -> bool:
+    """Whether the solver takes a day of ``jobs`` jobs in parts (``OUTLINE_FROM_JOBS``):
+    only such a day may be an outline, a whole-day model needs its matrices whole."""
+    return jobs >= OUTLINE_FROM_JOBS
 
 
 def _geodesic_model(travel: TravelProvider) -> TravelModel:
@@ -318,7 +330,8 @@ def build_problem(
     the day is re-planned from ``running.as_of``, keeping who is on site where.
 
     With ``large_days`` (parts workers are there to solve it) a day beyond ``MAX_PLACES``
-    or ``MAX_ENGINEERS`` is built as an outline (``solver.outline``): no n x n matrix."""
+    or ``MAX_ENGINEERS`` that the solver takes in parts is built as an outline
+    (``solver.outline``): no n x n matrix."""
     weights = weights or PlanningWeights()
     by_code = {o.code: o for o in offices}
     origin = plan_origin(day, engineers, by_code)
@@ -326,6 +339,7 @@ def build_problem(
         origin = max(origin, running.as_of)
     points, vehicles = _vehicles(engineers, offices, day, origin, running, weights)
     places = len(points) + len(tickets)
+    large_days = large_days and solved_in_parts(len(tickets))
     check_size(places, len(vehicles), large_days=large_days)
     first_site = len(points)
     points.extend(t.draft.site for t in tickets)

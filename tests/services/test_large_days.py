@@ -50,6 +50,7 @@ def test_a_large_day_with_parts_workers_is_an_outline_of_the_same_numbers(
 ) -> None:
     full = _day(large_days=False).problem
     monkeypatch.setattr(problem_builder, "MAX_PLACES", 20)
+    monkeypatch.setattr(problem_builder, "OUTLINE_FROM_JOBS", 1)
     planning = _day(large_days=True)
     assert isinstance(planning.travel, GeodesicTravel)
     outline = planning.problem
@@ -66,6 +67,9 @@ def test_a_large_day_is_refused_without_parts_workers_and_above_the_outline_caps
     monkeypatch.setattr(problem_builder, "MAX_PLACES", 20)
     with pytest.raises(ProblemTooLargeError, match="at most 20"):
         _day(large_days=False)
+    with pytest.raises(ProblemTooLargeError, match="at most 20"):
+        _day(large_days=True)  # too few tickets to be solved in parts
+    monkeypatch.setattr(problem_builder, "OUTLINE_FROM_JOBS", 1)
     monkeypatch.setattr(problem_builder, "MAX_OUTLINE_PLACES", 30)
     with pytest.raises(ProblemTooLargeError, match="at most 30"):
         _day(large_days=True)
@@ -80,5 +84,6 @@ class _GivenMatrix:
 
 def test_a_large_day_needs_geodesic_travel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(problem_builder, "MAX_PLACES", 20)
+    monkeypatch.setattr(problem_builder, "OUTLINE_FROM_JOBS", 1)
     with pytest.raises(ProblemTooLargeError, match="geodesic travel"):
         _day(large_days=True, travel=_GivenMatrix())

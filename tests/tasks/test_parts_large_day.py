@@ -45,6 +45,7 @@ class _Parts:
 def large_day(session: Session, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     load_organisation(session)
     monkeypatch.setattr(problem_builder, "MAX_PLACES", 5)
+    monkeypatch.setattr(problem_builder, "OUTLINE_FROM_JOBS", 1)
     return [add_ticket(session, lat=31.2 + k / 100).id for k in range(6)]
 
 
