@@ -9,6 +9,10 @@
    offered to every candidate engineer (``greedy_plan``), then every route re-timed
    exactly (``solver.routes_eval``).
 
+A large day may be an outline (``solver.outline``): its travel is computed pair by pair.
+Its parts are outlines of their own points, filled in by ``solve_part`` where they are
+solved; the stitch computes the pairs its repair can read in one go first.
+
 Partition (``partition``): engineers are grouped by where their routes end (their home
 office); each job joins the group of the candidate engineer who could start it earliest
 (skills and reach as in ``solver.prune``; the nearest on ties), unless that home's

@@ -2,7 +2,9 @@
 
 JSON, not pickle: a worker unpickling what it takes off a shared broker would run
 whatever code the message names. Matrices travel as base64 of their little-endian bytes
-(32-bit when every entry fits), with their shape; everything else as plain fields. The
+(32-bit when every entry fits), with their shape; a large day's part (an outline,
+``solver.outline``) as its points' coordinates and travel model instead, its matrices
+built by the parts worker; everything else as plain fields. The
 solve parameters travel as their caller controls and search tuning only: a part never
 reports progress, races engines or spawns processes.
 """
