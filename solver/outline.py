@@ -40,6 +40,8 @@ _ASKED_FOR_BLOCK = 64
 """A vector asked this often (the fleet's starts, once per job) gets its block."""
 _HOT_ROWS = 256
 """Whole rows kept for single pairs (an area's seeds), and vectors' places in blocks."""
+_CHUNK_PAIRS = 1 << 18
+"""Pairs computed at once for a block (float temporaries of a few MiB each)."""
 _BLOCK_PAIRS = 1 << 24
 """The largest block kept (pairs; two int32 each, 128 MiB): 15 offices' engineers against a
 20,000-job day's 24,000 places are 0.4 M pairs, 4,000 engineers at their own places 96 M
@@ -56,12 +58,18 @@ class _Block:
 
     @classmethod
     def of(cls, travel: Travel, distinct: IntArray, *, outward: bool) -> _Block:
+        """Computed a few rows at a time, so the float temporaries stay small."""
         n = travel.size
-        ours = np.repeat(distinct, n)
-        every = np.tile(np.arange(n, dtype=np.int64), distinct.size)
-        pair = (ours, every) if outward else (every, ours)
-        minutes, metres = (v.astype(np.int32).reshape(-1, n) for v in travel.between(*pair))
-        return cls(distinct, (minutes, metres))
+        values = (np.empty((distinct.size, n), np.int32), np.empty((distinct.size, n), np.int32))
+        step = max(1, _CHUNK_PAIRS // max(n, 1))
+        every = np.arange(n, dtype=np.int64)
+        for start in range(0, distinct.size, step):
+            ours = distinct[start : start + step]
+            here, there = np.repeat(ours, n), np.tile(every, ours.size)
+            pair = (here, there) if outward else (there, here)
+            for out, numbers in zip(values, travel.between(*pair), strict=True):
+                out[start : start + ours.size] = numbers.reshape(-1, n)
+        return cls(distinct, values)
 
 
 class Travel(Protocol):

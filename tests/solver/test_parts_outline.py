@@ -8,6 +8,7 @@ import pytest
 from dispatch.domain import GeoPoint
 from dispatch.travel import GeodesicTravel, GeodesicTravelProvider
 from solver import Problem, validate
+from solver import outline as outline_module
 from solver.decompose import solve_in_parts
 from solver.outline import dense, is_outline, remember, tables
 from solver.parts import split, subproblem
@@ -96,7 +97,10 @@ def test_an_outline_day_in_parts_gives_the_plan_of_the_full_matrices() -> None:
     assert plans[1].stats.objective == plans[0].stats.objective
 
 
-def test_a_vector_asked_for_every_job_is_read_from_one_block_of_the_same_numbers() -> None:
+def test_a_vector_asked_for_every_job_is_read_from_one_block_of_the_same_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(outline_module, "_CHUNK_PAIRS", 100)  # a block in several chunks
     points = two_city_points(80, seed=11)
     full, outline = with_travel_between(two_offices(10, 10), points)
     starts = np.array([0, 5, 5, 9, 0, 3] * 20, dtype=np.int64)
