@@ -3,7 +3,7 @@
 Usage (from the repository root; RabbitMQ at BROKER_URL)::
 
     .venv/bin/python bench/parts_queue.py --case 4000x20000 --workers 1,2 \
-        --solution-limit 10 --out bench/results/parts-queue-YYYYMMDD.json
+        --solution-limit 10 --outline --out bench/results/parts-queue-YYYYMMDD.json
 
 Builds the scale day ``--case`` (engineers x jobs) as ``bench/scenarios.py`` does, then
 for each worker count starts that many ``dispatch worker --queues parts`` processes
@@ -17,7 +17,10 @@ objective and the load average. ``--local`` adds the same solve in this process 
 The product refuses a day of more than 6,000 places or 1,000 engineers as one plan
 (``dispatch.services.problem_builder``); this benchmark lifts those limits to measure
 the parts path: the travel matrices of a 20,000-job day take 6.4 GiB in the solver's
-problem (9.6 GiB while building). Measurements, not tests: nothing here runs in CI.
+problem (9.6 GiB while building). ``--outline`` builds the day as an outline instead
+(``solver.outline``, as the product does with parts workers): no n x n matrix, each part
+fills in its own where it is solved. Peak RSS of this process is reported after the build
+and at the end. Measurements, not tests: nothing here runs in CI.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -47,12 +51,20 @@ from solver.validate import hard
 SEED = 7
 
 
-def build(case: str) -> tuple[Problem, float]:
-    problem_builder.MAX_PLACES = 10**6  # type: ignore[misc]
-    problem_builder.MAX_ENGINEERS = 10**6  # type: ignore[misc]
+def build(case: str, outline: bool) -> tuple[Problem, float]:
+    """The day, with the full matrices or (``outline``, whatever its size) as an outline."""
+    problem_builder.MAX_PLACES = 0 if outline else 10**6  # type: ignore[misc]
+    problem_builder.MAX_ENGINEERS = 0 if outline else 10**6  # type: ignore[misc]
+    problem_builder.MAX_OUTLINE_PLACES = 10**6  # type: ignore[misc]
+    problem_builder.MAX_OUTLINE_ENGINEERS = 10**6  # type: ignore[misc]
+    problem_builder.OUTLINE_FROM_JOBS = 0  # type: ignore[misc]
     started = time.perf_counter()
-    problem = case_problem(case, SEED).problem
+    problem = case_problem(case, SEED, large_days=outline).problem
     return problem, time.perf_counter() - started
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def start_workers(settings: Settings, count: int, log_dir: Path) -> list[subprocess.Popen[bytes]]:
@@ -126,11 +138,13 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--solution-limit", type=int, default=10)
     parser.add_argument("--local", action="store_true")
+    parser.add_argument("--outline", action="store_true", help="build the day as an outline")
     parser.add_argument("--log-dir", type=Path, default=Path("/tmp/parts-queue-bench"))
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     args.log_dir.mkdir(parents=True, exist_ok=True)
-    problem, build_s = build(args.case)
+    problem, build_s = build(args.case, args.outline)
+    built_rss = peak_rss_mib()
     print(json.dumps({"case": args.case, "jobs": len(problem.jobs), "build_s": build_s}))
     params = SolveParams(time_limit_s=3600.0, workers=1, solution_limit=args.solution_limit)
     rows = [on_workers(problem, params, int(n), args.log_dir) for n in args.workers.split(",")]
@@ -140,7 +154,10 @@ def main() -> None:
         "case": args.case,
         "jobs": len(problem.jobs),
         "engineers": len(problem.vehicles),
+        "outline": args.outline,
         "build_s": round(build_s, 1),
+        "peak_rss_mib_after_build": round(built_rss),
+        "peak_rss_mib": round(peak_rss_mib()),
         "solution_limit": args.solution_limit,
         "rows": rows,
     }

@@ -78,8 +78,9 @@ def _tickets(drafts: list[TicketDraft], offices: list[Office]) -> list[Ticket]:
     return tickets
 
 
-def case_problem(case: str, seed: int) -> PlanningProblem:
-    """``normal``/``peak``/``storm`` on the real organisation, or ``ENGxJOBS`` scaled."""
+def case_problem(case: str, seed: int, *, large_days: bool = False) -> PlanningProblem:
+    """``normal``/``peak``/``storm`` on the real organisation, or ``ENGxJOBS`` scaled;
+    ``large_days`` as ``build_problem`` takes it (an outline beyond the full-matrix caps)."""
     offices: list[Office] = list(OFFICES)
     engineers: list[Engineer] = list(ENGINEERS)
     if "x" in case:
@@ -93,6 +94,7 @@ def case_problem(case: str, seed: int) -> PlanningProblem:
         engineers=engineers,
         tickets=_tickets(drafts, offices),
         travel=default_provider(),
+        large_days=large_days,
     )
 
 

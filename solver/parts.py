@@ -9,6 +9,10 @@
    offered to every candidate engineer (``greedy_plan``), then every route re-timed
    exactly (``solver.routes_eval``).
 
+A large day may be an outline (``solver.outline``): its travel is computed pair by pair.
+Its parts are outlines of their own points, filled in by ``solve_part`` where they are
+solved; the stitch computes the pairs its repair can read in one go first.
+
 Partition (``partition``): engineers are grouped by where their routes end (their home
 office); each job joins the group of the candidate engineer who could start it earliest
 (skills and reach as in ``solver.prune``; the nearest on ties), unless that home's
@@ -26,9 +30,11 @@ import numpy as np
 
 from solver.areas import split_group
 from solver.greedy import greedy_plan
+from solver.outline import dense, is_outline, outline_part, remember
 from solver.params import SolveParams
-from solver.problem import Job, Problem, Vehicle
+from solver.problem import IntMatrix, Job, Problem, Vehicle
 from solver.prune import Fleet, allowed_vehicles
+from solver.repair_pairs import repair_pairs
 from solver.routes_eval import RouteEvaluator
 from solver.search import solve_ortools
 from solver.solution import Route, Solution, SolveStats
@@ -130,11 +136,11 @@ def subproblem(problem: Problem, part: Part) -> Problem:
     used |= {loc for v in vehicles for loc in (v.start_location, v.end_location)}
     locations = sorted(used)
     index = {loc: k for k, loc in enumerate(locations)}
-    grid = np.ix_(locations, locations)
+    durations, distances = _matrices(problem, locations)
     return replace(
         problem,
-        durations=np.ascontiguousarray(problem.durations[grid]),
-        distances=np.ascontiguousarray(problem.distances[grid]),
+        durations=durations,
+        distances=distances,
         jobs=tuple(replace(j, location=index[j.location]) for j in jobs),
         vehicles=tuple(
             replace(v, start_location=index[v.start_location], end_location=index[v.end_location])
@@ -143,6 +149,18 @@ def subproblem(problem: Problem, part: Part) -> Problem:
         previous_routes={
             v.id: problem.previous_routes[v.id] for v in vehicles if v.id in problem.previous_routes
         },
+    )
+
+
+def _matrices(problem: Problem, locations: list[int]) -> tuple[IntMatrix, IntMatrix]:
+    """The matrices between ``locations``: copied out of a problem's, or, for an outline,
+    an outline of their own, computed where the part is solved (``dense``)."""
+    if is_outline(problem):
+        return outline_part(problem, locations)
+    grid = np.ix_(locations, locations)
+    return (
+        np.ascontiguousarray(problem.durations[grid]),
+        np.ascontiguousarray(problem.distances[grid]),
     )
 
 
@@ -157,9 +175,11 @@ def solve_part(problem: Problem, params: SolveParams, seconds: float) -> Solutio
     """One part's plan: OR-Tools on one core for at most ``seconds``, re-timed exactly.
 
     Depends on nothing but its arguments: with ``params.solution_limit`` the same part
-    gives the same plan wherever it is solved.
+    gives the same plan wherever it is solved. A part of an outline has its matrices
+    filled in here first (``solver.outline.dense``), on whichever process solves it.
     """
     quiet = replace(params.without_callback(), time_limit_s=max(seconds, 1e-3))
+    problem = dense(problem)
     return retime(problem, solve_ortools(problem, quiet))
 
 
@@ -183,7 +203,7 @@ def retime(problem: Problem, solution: Solution, keep: Sequence[Route] = ()) -> 
 def _retimed(problem: Problem, route: Route, vehicle: int, positions: dict[str, int]) -> Route:
     if not route.stops:
         return route
-    own = subproblem(problem, Part((vehicle,), tuple(positions[j] for j in route.job_ids)))
+    own = dense(subproblem(problem, Part((vehicle,), tuple(positions[j] for j in route.job_ids))))
     exact = RouteEvaluator(own).route(0, tuple(range(len(route.stops))))
     if exact is None:
         return route
@@ -203,6 +223,8 @@ def stitch(split: Split, solutions: Sequence[Solution | None], repair_by: float 
     """
     routes = tuple(r for s in solutions if s is not None for r in s.routes)
     stitched = Solution(routes, (), SolveStats(0, 0.0, "parts", "stitched"))
+    if is_outline(split.problem):
+        remember(split.problem, *repair_pairs(split, routes))
     plan = greedy_plan(split.problem, split.allowed, start=stitched, deadline=repair_by)
     plan = retime(split.problem, plan, keep=routes)
     stats = SolveStats(objective(split.problem, plan), 0.0, "parts", "solved")

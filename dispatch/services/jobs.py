@@ -203,9 +203,15 @@ def _solve(
 
 
 def _plan(factory: sessionmaker[Session], job: SolveJob, params: SolveParams) -> None:
-    """Load, then solve without holding a session, then store."""
+    """Load, then solve without holding a session, then store.
+
+    With a parts executor (a queue worker's ``QueueParts``) a day beyond the full-matrix
+    caps is loaded as an outline and solved in parts (``dispatch.services.problem_builder``).
+    """
     with session_scope(factory) as session:
-        key, planning = load_planning_problem(session, scope=job.scope, day=job.plan_date)
+        key, planning = load_planning_problem(
+            session, scope=job.scope, day=job.plan_date, large_days=params.parts is not None
+        )
     draft, _ = solve_plan(planning, scope=key, day=job.plan_date, params=params)
     with session_scope(factory) as session:
         plan = store_plan(session, draft)

@@ -103,9 +103,15 @@ def offices_in_scope(session: Session, scope: str) -> tuple[dict[str, Office], t
 
 
 def load_planning_problem(
-    session: Session, *, scope: str, day: date, travel: TravelProvider | None = None
+    session: Session,
+    *,
+    scope: str,
+    day: date,
+    travel: TravelProvider | None = None,
+    large_days: bool = False,
 ) -> tuple[tuple[str, ...], PlanningProblem]:
-    """The open tickets of the scope called before the day ends, and its engineers."""
+    """The open tickets of the scope called before the day ends, and its engineers;
+    ``large_days`` as ``build_problem`` takes it (parts workers are there)."""
     chosen, codes = offices_in_scope(session, scope)
     engineers: list[Engineer] = [
         e for e in EngineerRepository(session).list() if e.office_code in chosen
@@ -123,6 +129,7 @@ def load_planning_problem(
         engineers=engineers,
         tickets=sorted(tickets, key=lambda t: t.id),
         travel=travel or default_provider(),
+        large_days=large_days,
     )
     return codes, problem
 

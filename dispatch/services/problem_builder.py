@@ -18,8 +18,17 @@ import numpy as np
 from dispatch.calendar import BusinessCalendar
 from dispatch.domain import Engineer, GeoPoint, Office, Ticket
 from dispatch.errors import ProblemTooLargeError
-from dispatch.travel import TravelMatrix, TravelProvider
-from solver.problem import Break, Job, Problem, Vehicle, with_next_day
+from dispatch.travel import (
+    CachedTravelProvider,
+    GeodesicTravel,
+    GeodesicTravelProvider,
+    TravelMatrix,
+    TravelModel,
+    TravelProvider,
+)
+from solver.outline import tables
+from solver.problem import Break, IntMatrix, Job, Problem, Vehicle, with_next_day
+from solver.tuning import SearchTuning
 
 MAX_PLACES = 6_000
 """The most places one day's problem may hold: offices, engineers' current positions and
@@ -28,21 +37,61 @@ minutes), 0.8 GiB at this size and 2.4 GiB at 10,000; ``docs/solver.md``, "Limit
 MAX_ENGINEERS = 1_000
 """The most engineers in one problem: below ``decompose_size`` jobs one OR-Tools model
 has two nodes per engineer, and its node-by-node matrices grow with their square."""
+MAX_OUTLINE_PLACES = 60_000
+"""The most places of a large day solved in parts (``large_days``): the day is an outline
+(``solver.outline``) whose travel is computed pair by pair, so what grows with the square
+is only each part's own matrices. The cap is the split's work: it reads every job
+against every engineer (jobs x engineers pairs, about 80 M at 20,000 x 4,000);
+``docs/deployment.md``, "Large days"."""
+MAX_OUTLINE_ENGINEERS = 8_000
+"""The most engineers of a large day solved in parts (see ``MAX_OUTLINE_PLACES``)."""
+OUTLINE_FROM_JOBS = SearchTuning().decompose_size
+"""Tickets from which a day beyond the full-matrix caps may be an outline: the solver's
+default ``decompose_size`` (500), from which it solves a day in parts whatever the
+deployment's ``PARTS_FROM_JOBS``. A smaller day with more than 1,000 engineers is one
+OR-Tools model, which needs its matrices whole: it stays refused."""
 
 
-def check_size(places: int, engineers: int) -> None:
-    """Refuse a day beyond ``MAX_PLACES`` or ``MAX_ENGINEERS`` before building anything."""
-    if places > MAX_PLACES:
+def check_size(places: int, engineers: int, *, large_days: bool = False) -> None:
+    """Refuse a day beyond the caps before building anything: ``MAX_PLACES`` and
+    ``MAX_ENGINEERS``, or with ``large_days`` the outline's ``MAX_OUTLINE_*``."""
+    most_places, most_engineers = (
+        (MAX_OUTLINE_PLACES, MAX_OUTLINE_ENGINEERS) if large_days else (MAX_PLACES, MAX_ENGINEERS)
+    )
+    if places > most_places:
         raise ProblemTooLargeError(
             f"the day has {places:,} places (offices, engineers' positions, ticket sites); "
-            f"one plan holds at most {MAX_PLACES:,}: plan fewer tickets at a time "
+            f"one plan holds at most {most_places:,}: plan fewer tickets at a time "
             "(by office or region)"
         )
-    if engineers > MAX_ENGINEERS:
+    if engineers > most_engineers:
         raise ProblemTooLargeError(
-            f"the day has {engineers:,} engineers; one plan holds at most {MAX_ENGINEERS:,}: "
+            f"the day has {engineers:,} engineers; one plan holds at most {most_engineers:,}: "
             "plan fewer at a time (by office or region)"
         )
+
+
+def needs_outline(places: int, engineers: int) -> bool:
+    """Whether a day is too large for its full matrices and is built as an outline."""
+    return places > MAX_PLACES or engineers > MAX_ENGINEERS
+
+
+def solved_in_parts(jobs: int) -> bool:
+    """Whether the solver takes a day of ``jobs`` jobs in parts (``OUTLINE_FROM_JOBS``):
+    only such a day may be an outline, a whole-day model needs its matrices whole."""
+    return jobs >= OUTLINE_FROM_JOBS
+
+
+def _geodesic_model(travel: TravelProvider) -> TravelModel:
+    """The travel model behind ``travel``: an outline computes travel pair by pair, which
+    only the geodesic provider can (a matrix file has no rule between its points)."""
+    inner = travel.provider if isinstance(travel, CachedTravelProvider) else travel
+    if not isinstance(inner, GeodesicTravelProvider):
+        raise ProblemTooLargeError(
+            f"a day beyond {MAX_PLACES:,} places is solved in parts with geodesic travel, "
+            "not with a travel matrix file: plan fewer tickets at a time"
+        )
+    return inner.model
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +152,8 @@ class PlanningProblem:
     tickets: dict[str, Ticket]
     engineers: dict[str, Engineer]
     offices: dict[str, Office]
-    travel: TravelMatrix
+    travel: TravelMatrix | GeodesicTravel
+    """The full matrix, or for an outline (``solver.outline``) the pair rule."""
 
     def instant(self, minutes: int) -> datetime:
         return self.origin + timedelta(minutes=minutes)
@@ -220,6 +270,21 @@ def _travel_minutes(matrix: TravelMatrix) -> np.ndarray:
     return matrix.durations_min()
 
 
+def _travel(
+    travel: TravelProvider, points: list[GeoPoint], outline: bool
+) -> TravelMatrix | GeodesicTravel:
+    if outline:
+        return GeodesicTravel.of(points, _geodesic_model(travel))
+    return travel.matrix(points)
+
+
+def _matrices(travel: TravelMatrix | GeodesicTravel) -> tuple[IntMatrix, IntMatrix]:
+    """(durations in minutes, distances in metres) of the solver's problem."""
+    if isinstance(travel, GeodesicTravel):
+        return tables(travel)
+    return _travel_minutes(travel), travel.distances_m
+
+
 def _vehicles(
     engineers: Sequence[Engineer],
     offices: Sequence[Office],
@@ -258,17 +323,24 @@ def build_problem(
     travel: TravelProvider,
     weights: PlanningWeights | None = None,
     running: RunningDay | None = None,
+    large_days: bool = False,
 ) -> PlanningProblem:
     """The day's problem: engineers start at their current place (or home office) and
     end at their home office; a ticket may not start before its call. With ``running``
-    the day is re-planned from ``running.as_of``, keeping who is on site where."""
+    the day is re-planned from ``running.as_of``, keeping who is on site where.
+
+    With ``large_days`` (parts workers are there to solve it) a day beyond ``MAX_PLACES``
+    or ``MAX_ENGINEERS`` that the solver takes in parts is built as an outline
+    (``solver.outline``): no n x n matrix."""
     weights = weights or PlanningWeights()
     by_code = {o.code: o for o in offices}
     origin = plan_origin(day, engineers, by_code)
     if running:
         origin = max(origin, running.as_of)
     points, vehicles = _vehicles(engineers, offices, day, origin, running, weights)
-    check_size(len(points) + len(tickets), len(vehicles))
+    places = len(points) + len(tickets)
+    large_days = large_days and solved_in_parts(len(tickets))
+    check_size(places, len(vehicles), large_days=large_days)
     first_site = len(points)
     points.extend(t.draft.site for t in tickets)
     day_start = min(_local(day, time(0), o.calendar.zone()) for o in offices)
@@ -276,12 +348,14 @@ def build_problem(
     if running:
         resumes_at = {v.first_job: v.shift_start for v in vehicles if v.first_job}
         jobs = tuple(_resume_on_site(job, running, resumes_at) for job in jobs)
-    matrix = travel.matrix(points)
+    outline = large_days and needs_outline(places, len(vehicles))
+    matrix = _travel(travel, points, outline)
     horizon = max(v.shift_end + v.overtime_cap for v in vehicles)
     previous = running.previous_routes if running else {}
+    durations, distances = _matrices(matrix)
     problem = Problem(
-        durations=_travel_minutes(matrix),
-        distances=matrix.distances_m,
+        durations=durations,
+        distances=distances,
         jobs=jobs,
         vehicles=tuple(vehicles),
         horizon=max([horizon, *(j.release + j.service for j in jobs)]),

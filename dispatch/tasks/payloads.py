@@ -2,7 +2,9 @@
 
 JSON, not pickle: a worker unpickling what it takes off a shared broker would run
 whatever code the message names. Matrices travel as base64 of their little-endian bytes
-(32-bit when every entry fits), with their shape; everything else as plain fields. The
+(32-bit when every entry fits), with their shape; a large day's part (an outline,
+``solver.outline``) as its points' coordinates and travel model instead, its matrices
+built by the parts worker; everything else as plain fields. The
 solve parameters travel as their caller controls and search tuning only: a part never
 reports progress, races engines or spawns processes.
 """
@@ -15,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from dispatch.travel import GeodesicTravel, TravelModel
 from solver import Break, BreakTaken, Job, Problem, Route, Solution, SolveParams, SolveStats, Stop
 from solver import Vehicle as Van
+from solver.outline import dense, tables, travel_of
 
 Payload = dict[str, Any]
 _INT32 = np.iinfo(np.int32)
@@ -51,9 +55,10 @@ def _vehicle_from(payload: Payload) -> Van:
 
 
 def encode_problem(problem: Problem) -> Payload:
+    """The problem; an outline of geodesic travel (a large day's part) as its points and
+    travel model instead of its matrices, which the parts worker fills in."""
     return {
-        "durations": encode_matrix(problem.durations),
-        "distances": encode_matrix(problem.distances),
+        **_travel(problem),
         "jobs": [asdict(job) for job in problem.jobs],
         "vehicles": [_vehicle(v) for v in problem.vehicles],
         "horizon": problem.horizon,
@@ -65,9 +70,13 @@ def encode_problem(problem: Problem) -> Payload:
 
 
 def decode_problem(payload: Payload) -> Problem:
+    if "outline" in payload:
+        durations, distances = tables(decode_outline(payload["outline"]))
+    else:
+        durations, distances = (decode_matrix(payload[k]) for k in ("durations", "distances"))
     return Problem(
-        durations=decode_matrix(payload["durations"]),
-        distances=decode_matrix(payload["distances"]),
+        durations=durations,
+        distances=distances,
         jobs=tuple(Job(**job) for job in payload["jobs"]),
         vehicles=tuple(_vehicle_from(v) for v in payload["vehicles"]),
         horizon=int(payload["horizon"]),
@@ -76,6 +85,27 @@ def decode_problem(payload: Payload) -> Problem:
         previous_routes={v: tuple(jobs) for v, jobs in payload["previous_routes"].items()},
         change_cost=int(payload["change_cost"]),
     )
+
+
+def _travel(problem: Problem) -> Payload:
+    travel = travel_of(problem)
+    if isinstance(travel, GeodesicTravel):
+        return {"outline": encode_outline(travel)}
+    problem = dense(problem)
+    return {
+        "durations": encode_matrix(problem.durations),
+        "distances": encode_matrix(problem.distances),
+    }
+
+
+def encode_outline(travel: GeodesicTravel) -> Payload:
+    raw = np.ascontiguousarray(travel.coordinates, dtype="<f8").tobytes()
+    return {"coordinates": base64.b64encode(raw).decode(), "model": asdict(travel.model)}
+
+
+def decode_outline(payload: Payload) -> GeodesicTravel:
+    flat = np.frombuffer(base64.b64decode(payload["coordinates"]), dtype="<f8")
+    return GeodesicTravel(flat.astype(np.float64).reshape(-1, 2), TravelModel(**payload["model"]))
 
 
 def encode_params(params: SolveParams) -> Payload:

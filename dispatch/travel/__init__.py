@@ -17,6 +17,7 @@ from dispatch.travel.files import (
 from dispatch.travel.geodesic import geodesic_m
 from dispatch.travel.matrix import TravelMatrix, TravelProvider
 from dispatch.travel.model import DEFAULT_MODEL, Leg, Legs, TravelMode, TravelModel, mode_of
+from dispatch.travel.pairs import GeodesicTravel
 from dispatch.travel.providers import (
     CachedTravelProvider,
     CacheInfo,
@@ -29,6 +30,7 @@ __all__ = [
     "MATCH_TOLERANCE_DEG",
     "CacheInfo",
     "CachedTravelProvider",
+    "GeodesicTravel",
     "GeodesicTravelProvider",
     "Leg",
     "Legs",

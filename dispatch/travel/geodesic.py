@@ -67,6 +67,10 @@ class PointTerms:
         """The terms of points ``start:stop``."""
         return self._map(lambda a: a[start:stop])
 
+    def at(self, index: NDArray[np.int64]) -> PointTerms:
+        """The terms of the points at ``index`` (any shape)."""
+        return self._map(lambda a: a[index])
+
     def column(self) -> PointTerms:
         """These terms shaped (n, 1), to broadcast against a row of other points."""
         return self._map(lambda a: a[:, None])

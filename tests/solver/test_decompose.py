@@ -22,6 +22,7 @@ from solver import (
 from solver.areas import split_group
 from solver.decompose import assign_homes, deal, partition, solve_in_parts, subproblem
 from solver.greedy import greedy_plan
+from solver.parts import split
 from solver.prune import allowed_vehicles
 from solver.validate import hard
 from tests.solver.conftest import HOUR, matrix, quick, van
@@ -177,7 +178,11 @@ def test_parts_run_in_two_processes_and_still_give_a_valid_plan() -> None:
     p = two_offices(10, 10, east_engineers=2)
     s = solve(p, quick(decompose_size=10, workers=2, solution_limit=None, time_limit_s=3.0))
     assert hard(validate(p, s)) == []
-    assert s.stats.details["parts_lost"] == 0
+    # A loaded machine may start the child too late for its parts to come back (they go
+    # to the repair then): a timing matter, not asserted. The parts solved here never are.
+    parts = [len(part.jobs) for part in split(p, quick(decompose_size=10, workers=2)).parts]
+    here = deal(parts, 2)[0]
+    assert s.stats.details["parts_lost"] <= len(parts) - len(here)
     assert set(accounted(p, s).values()) == {1}
     assert len(s.unassigned) < len(p.jobs)
 
