@@ -1,0 +1,86 @@
+"""How late the event loop runs, and what it was doing meanwhile.
+
+The loop answers every request's parsing and writing and every ``/healthz`` probe, so
+a probe waits as long as the loop is late. ``LoopWatch`` sleeps a short tick on the
+loop and measures how much later than asked it woke (the lag). For a tick that overran
+by more than ``STALL_S`` it splits the tick's wall time, from the loop thread's
+``/proc/thread-self/schedstat`` (Linux), into:
+
+- ``running``: the loop thread was on a core, running Python or C (the loop's own work:
+  many requests' parsing, middleware and writing in one iteration);
+- ``runnable``: it was ready but waited for a core (the machine is oversubscribed);
+- ``blocked``: it slept, which on a busy loop means waiting for the interpreter lock
+  held by a request thread (or idle in ``epoll`` for the part of the tick it asked for).
+
+The lag is a histogram and the stall seconds a counter by cause in ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from pathlib import Path
+
+from api.metrics import Metrics
+
+TICK_S = 0.02
+STALL_S = 0.025
+"""A tick more than this late counts as a stall and is split by cause."""
+SCHEDSTAT = Path("/proc/thread-self/schedstat")
+
+
+def _schedstat() -> tuple[float, float] | None:
+    """Seconds the calling thread has run and waited for a core, or None off Linux."""
+    try:
+        ran, waited, _ = SCHEDSTAT.read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(ran) / 1e9, int(waited) / 1e9
+
+
+class LoopWatch:
+    """A task on the serving loop measuring its lag into ``metrics``."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+        self._task: asyncio.Task[None] | None = None
+        self._collecting_since = 0.0
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+        gc.callbacks.append(self._time_collection)
+
+    async def stop(self) -> None:
+        gc.callbacks.remove(self._time_collection)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def _time_collection(self, phase: str, info: dict[str, int]) -> None:
+        """``gc.callbacks`` hook: time each collection, whichever thread runs it."""
+        if phase == "start":
+            self._collecting_since = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._collecting_since
+        self._metrics.gc_pause.labels(str(info["generation"])).observe(pause)
+
+    async def _watch(self) -> None:
+        while True:
+            before, stat = time.perf_counter(), _schedstat()
+            await asyncio.sleep(TICK_S)
+            wall = time.perf_counter() - before
+            lag = max(0.0, wall - TICK_S)
+            self._metrics.loop_lag.observe(lag)
+            if lag > STALL_S and stat is not None:
+                self._split(wall, stat)
+
+    def _split(self, wall: float, before: tuple[float, float]) -> None:
+        after = _schedstat()
+        if after is None:
+            return
+        running, runnable = after[0] - before[0], after[1] - before[1]
+        stalls = self._metrics.loop_stall_seconds
+        stalls.labels("running").inc(running)
+        stalls.labels("runnable").inc(runnable)
+        stalls.labels("blocked").inc(max(0.0, wall - running - runnable))
