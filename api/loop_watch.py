@@ -79,8 +79,18 @@ class LoopWatch:
         after = _schedstat()
         if after is None:
             return
-        running, runnable = after[0] - before[0], after[1] - before[1]
-        stalls = self._metrics.loop_stall_seconds
-        stalls.labels("running").inc(running)
-        stalls.labels("runnable").inc(runnable)
-        stalls.labels("blocked").inc(max(0.0, wall - running - runnable))
+        for cause, seconds in stall_causes(wall, before, after).items():
+            self._metrics.loop_stall_seconds.labels(cause).inc(seconds)
+
+
+def stall_causes(
+    wall: float, before: tuple[float, float], after: tuple[float, float]
+) -> dict[str, float]:
+    """A late tick's ``wall`` seconds split by the loop thread's schedstat readings
+    (run, wait-for-core) taken before and after it."""
+    running, runnable = after[0] - before[0], after[1] - before[1]
+    return {
+        "running": running,
+        "runnable": runnable,
+        "blocked": max(0.0, wall - running - runnable),
+    }
