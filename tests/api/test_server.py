@@ -38,6 +38,7 @@ def test_the_server_serves_the_api(server: str, dispatcher: Headers) -> None:
     assert created.status_code == 201
     metrics = httpx.get(f"{server}/metrics").text
     assert 'route="/api/v1/tickets"' in metrics
+    assert "event_loop_lag_seconds_count" in metrics, "the serving loop is watched"
     assert "solve_jobs_live" in metrics
 
 
