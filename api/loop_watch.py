@@ -12,13 +12,16 @@ by more than ``STALL_S`` it splits the tick's wall time, from the loop thread's
 - ``blocked``: it slept, which on a busy loop means waiting for the interpreter lock
   held by a request thread (or idle in ``epoll`` for the part of the tick it asked for).
 
-The lag is a histogram and the stall seconds a counter by cause in ``/metrics``.
+The lag is a histogram and the stall seconds a counter by cause in ``/metrics``; a tick
+over ``WARN_S`` late is also logged with its split. Every cyclic garbage collection is
+timed too (``gc.callbacks``): it holds the interpreter lock, whichever thread runs it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from pathlib import Path
 
@@ -27,7 +30,11 @@ from api.metrics import Metrics
 TICK_S = 0.02
 STALL_S = 0.025
 """A tick more than this late counts as a stall and is split by cause."""
+WARN_S = 0.1
+"""A tick this late (a ``/healthz`` probe would have waited over its 100 ms) is logged."""
 SCHEDSTAT = Path("/proc/thread-self/schedstat")
+
+_log = logging.getLogger(__name__)
 
 
 def _schedstat() -> tuple[float, float] | None:
@@ -73,14 +80,20 @@ class LoopWatch:
             lag = max(0.0, wall - TICK_S)
             self._metrics.loop_lag.observe(lag)
             if lag > STALL_S and stat is not None:
-                self._split(wall, stat)
+                self._split(wall, lag, stat)
 
-    def _split(self, wall: float, before: tuple[float, float]) -> None:
+    def _split(self, wall: float, lag: float, before: tuple[float, float]) -> None:
         after = _schedstat()
         if after is None:
             return
-        for cause, seconds in stall_causes(wall, before, after).items():
+        causes = stall_causes(wall, before, after)
+        for cause, seconds in causes.items():
             self._metrics.loop_stall_seconds.labels(cause).inc(seconds)
+        if lag > WARN_S:
+            split = ", ".join(f"{cause} {1000 * s:.0f} ms" for cause, s in causes.items())
+            _log.warning(
+                "event loop %.0f ms late (tick of %.0f ms: %s)", 1000 * lag, 1000 * wall, split
+            )
 
 
 def stall_causes(
