@@ -69,7 +69,6 @@ class Metrics:
             ["cause"],
             registry=self.registry,
         )
-
         self.gc_pause = Histogram(
             "gc_pause_seconds",
             "Cyclic garbage collections in this process, by generation: every thread,"
