@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import pages, problems, unavailable
 from api.limits import BodySizeLimit
 from api.liveness import Liveness
+from api.loop_watch import LoopWatch
 from api.metrics import Metrics, RequestTiming
 from api.openapi import state_server_limits
 from api.problems import problem_responses
@@ -82,9 +84,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.session_factory = factory
     app.state.database_turns = anyio.Semaphore(settings.db_connections)
     app.state.runner = runner
+    watch = LoopWatch(metrics)
+    watch.start()
     try:
         yield
     finally:
+        await watch.stop()
         runner.shutdown()
         engine.dispose()
 
@@ -139,4 +144,6 @@ def app_from_environment() -> FastAPI:
     """
     app = create_app()
     app.openapi()
+    gc.collect()
+    gc.freeze()
     return app

@@ -56,6 +56,27 @@ class Metrics:
             "1 if the database answered the last metrics scrape, else 0.",
             registry=self.registry,
         )
+        self.loop_lag = Histogram(
+            "event_loop_lag_seconds",
+            "How much later than asked the serving event loop ran a short timer.",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+        self.loop_stall_seconds = Counter(
+            "event_loop_stall_seconds",
+            "Wall time of the loop's late ticks, by what its thread did: running, runnable"
+            " (waiting for a core) or blocked (waiting for the interpreter lock, or idle).",
+            ["cause"],
+            registry=self.registry,
+        )
+        self.gc_pause = Histogram(
+            "gc_pause_seconds",
+            "Cyclic garbage collections in this process, by generation: every thread,"
+            " the event loop's too, waits for one to end.",
+            ["generation"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+            registry=self.registry,
+        )
 
     def observe_solve(self, kind: str, seconds: float, status: str) -> None:
         """The runners' ``on_finished`` hook."""

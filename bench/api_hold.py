@@ -219,6 +219,20 @@ async def probe_healthz(base: str, ends: float) -> dict[str, Any]:
     }
 
 
+LOOP_METRICS = ("event_loop_lag_seconds", "event_loop_stall_seconds", "gc_pause_seconds")
+
+
+def loop_figures(base: str) -> dict[str, float]:
+    """The server's event-loop lag and stall lines of ``/metrics`` (``api/loop_watch.py``),
+    cumulative since it started: the baseline and the load, mostly the load."""
+    text_ = httpx.get(f"{base}/metrics", timeout=30).text
+    return {
+        name: float(value)
+        for name, value in (line.rsplit(" ", 1) for line in text_.splitlines())
+        if name.startswith(LOOP_METRICS) and not name.endswith("_created")
+    }
+
+
 def idle_in_transaction(url: str) -> int | None:
     """PostgreSQL sessions of the database left idle inside a transaction (None: SQLite)."""
     engine = make_engine(url)
@@ -246,6 +260,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         results["baseline"] = baseline
         results["load"] = _with_cpu(process.pid, load(base, targets, args.clients, args.seconds))
         results["uptime_at_end_of_load"] = _uptime()
+        results["event_loop"] = loop_figures(base)
         results["idle_in_transaction_after_load"] = idle_in_transaction(url)
         within = 2 * baseline["p50_ms"] / 1000
         results["recovery"] = asyncio.run(

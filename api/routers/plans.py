@@ -21,11 +21,13 @@ from api.schemas import (
     TicketOut,
 )
 from api.settings import ApiSettings
+from dispatch.errors import ConflictError
 from dispatch.services import jobs, tickets
 from dispatch.services.auth import require_role, require_scope
 from dispatch.services.plan_document import PlanDocument, load_plan_document, plan_of
 from dispatch.services.publishing import covers, publish_plan
-from dispatch.store.jobs import SolveJob
+from dispatch.store.jobs import JobAlreadyRunningError, JobRepository, SolveJob
+from dispatch.store.plans import scope_key
 from dispatch.store.users import Role, User
 
 router = APIRouter(tags=["plans"], dependencies=[KnownQueryOnly])
@@ -53,7 +55,25 @@ def _queue(session: Session, user: User, body: PlanRequest, settings: ApiSetting
         request = jobs.SolveRequest(jobs.REPLAN, scope, body.date, seconds, user.id, body.as_of)
     else:
         request = jobs.SolveRequest(jobs.PLAN, scope, body.date, seconds, user.id)
-    return jobs.request_solve(session, request)
+    try:
+        return jobs.request_solve(session, request)
+    except JobAlreadyRunningError:
+        raise
+    except ConflictError as lost:
+        raise _race_lost_to(session, request) or lost from lost
+
+
+def _race_lost_to(session: Session, request: jobs.SolveRequest) -> JobAlreadyRunningError | None:
+    """The 409 naming the job of a request that won the race for the scope and day.
+
+    Both requests passed the check for a live job; this one's insert then collided with
+    the winner's on the unique ``active_key``. Its transaction is rolled back (nothing of
+    the request is kept, as for any 409) and the winner's job read, so the client can
+    follow it; None if that job has already ended.
+    """
+    session.rollback()
+    live = JobRepository(session).live(scope_key(request.scope), request.day)
+    return None if live is None else JobAlreadyRunningError(live)
 
 
 def _accepted(response: Response, job: SolveJob) -> None:

@@ -97,11 +97,9 @@ class JobRepository:
         second gets a plain ``ConflictError``.
         """
         key = active_key(scope, plan_date)
-        live = self._session.scalars(
-            select(SolveJobRow).where(SolveJobRow.active_key == key)
-        ).first()
+        live = self.live(scope, plan_date)
         if live is not None:
-            raise JobAlreadyRunningError(job_from_row(live))
+            raise JobAlreadyRunningError(live)
         row = SolveJobRow(
             kind=kind,
             scope=scope,
@@ -118,6 +116,12 @@ class JobRepository:
         self._session.add(row)
         flush_or_conflict(self._session, f"solve job for {scope} on {plan_date}")
         return job_from_row(row)
+
+    def live(self, scope: str, plan_date: date) -> SolveJob | None:
+        """The queued or running job of the scope and day, if there is one."""
+        query = select(SolveJobRow).where(SolveJobRow.active_key == active_key(scope, plan_date))
+        row = self._session.scalars(query.execution_options(populate_existing=True)).first()
+        return None if row is None else job_from_row(row)
 
     def get(self, job_id: int) -> SolveJob:
         query = select(SolveJobRow).where(SolveJobRow.id == job_id)
