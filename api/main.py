@@ -130,8 +130,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_middleware(RequestId)
     app.include_router(health.router)
     pages.install(app, settings)
+    every_operation = problem_responses(429, 503)  # rate limit; database or broker away
     for module in (tickets, arrival_options, plans, jobs, engineers, reports, surveys):
-        app.include_router(module.router, prefix=API_V1, responses=problem_responses(429))
+        app.include_router(module.router, prefix=API_V1, responses=every_operation)
     return app
 
 

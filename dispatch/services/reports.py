@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -158,6 +158,16 @@ def _outcome(ticket: Ticket, arrived_at: datetime | None, now: datetime) -> tupl
     return "pending", 0
 
 
+def _utc_days_around(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC instants that hold every local day from ``start`` to ``end`` in any time zone
+    (offsets reach -12 h and +14 h), so the query reads only the tickets near the period;
+    the exact local day is checked ticket by ticket."""
+    return (
+        datetime.combine(start - timedelta(days=1), time.min, UTC),
+        datetime.combine(end + timedelta(days=2), time.min, UTC),
+    )
+
+
 def compliance(
     session: Session, offices: Collection[str] | None, start: date, end: date, *, now: datetime
 ) -> ComplianceReport:
@@ -172,16 +182,16 @@ def compliance(
             f"a compliance report covers at most {MAX_COMPLIANCE_DAYS} days", field="to"
         )
     zones = directory.office_zones(session)
-    repository = TicketRepository(session)
     rules = {rule.value: RuleCompliance() for rule in DeadlineRule}
     misses = []
-    for ticket in repository.list(office_code=offices):
+    called_from, called_to = _utc_days_around(start, end)
+    tickets = TicketRepository(session).list_with_times(offices, called_from, called_to)
+    for ticket, times in tickets:
         if ticket.status is TicketStatus.CANCELLED:
             continue
         if not start <= local_call_day(ticket, zones) <= end:
             continue
-        arrived = repository.actual_times(ticket.id).arrived_at
-        outcome, minutes = _outcome(ticket, arrived, now)
+        outcome, minutes = _outcome(ticket, times.arrived_at, now)
         counts = rules[ticket.deadline_rule.value]
         counts.total += 1
         setattr(counts, outcome, getattr(counts, outcome) + 1)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Engineer, GeoPoint, TicketDraft
@@ -16,23 +13,7 @@ from dispatch.services.intake import Intake, register_ticket
 from dispatch.services.seeding import seed
 from dispatch.store.repository import EngineerRepository
 from tests.api.conftest import DAY, SHANGHAI, load_organisation
-
-
-@contextmanager
-def _engineer_queries(engine: Engine) -> Iterator[list[str]]:
-    """The statements reading the ``engineers`` table while the block runs."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        statement = str(args[2])
-        if "FROM engineers" in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.statements import statements_reading
 
 
 def _draft(line: str = "video-surveillance", minute: int = 0) -> TicketDraft:
@@ -49,7 +30,7 @@ def _draft(line: str = "video-surveillance", minute: int = 0) -> TicketDraft:
 def test_a_batch_lists_the_engineers_once(session: Session, engine: Engine) -> None:
     load_organisation(session)
     intake = Intake(session)
-    with _engineer_queries(engine) as queries:
+    with statements_reading(engine, "engineers") as queries:
         tickets = [intake.register(_draft(minute=m)) for m in range(5)]
     assert len({t.id for t in tickets}) == 5
     assert len(queries) == 1
@@ -76,7 +57,7 @@ def test_a_single_call_sees_a_newly_certified_line(session: Session) -> None:
 
 
 def test_seeding_a_day_lists_the_engineers_once(session: Session, engine: Engine) -> None:
-    with _engineer_queries(engine) as queries:
+    with statements_reading(engine, "engineers") as queries:
         report = seed(session, scenario="normal", day=DAY, seed=7)
     listings = [q for q in queries if "WHERE" not in q]
     assert report.tickets_added > 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dispatch.domain import Ticket, TicketStatus
@@ -12,6 +13,7 @@ from dispatch.errors import NotFoundError
 from dispatch.services.reports import compliance, engineer_daily, office_kpis
 from dispatch.services.tickets import report_status
 from tests.api.conftest import DAY, SHANGHAI, add_ticket, load_organisation, publish_route
+from tests.statements import statements_reading
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +72,23 @@ def test_compliance_counts_on_time_late_and_overdue_arrivals(session: Session) -
         late.id: "late",
         overdue.id: "overdue",
     }
+
+
+def test_compliance_takes_calls_by_local_day_in_one_query(session: Session, engine: Engine) -> None:
+    """The first and last minutes of the period count (UTC dates differ from Shanghai's);
+    the minute before does not; the tickets and their times come in one statement."""
+    first, last = date(2026, 11, 20), date(2026, 11, 21)
+    inside = [
+        add_ticket(session, called_at=datetime(2026, 11, 20, 0, 5, tzinfo=SHANGHAI)),
+        add_ticket(session, called_at=datetime(2026, 11, 21, 23, 55, tzinfo=SHANGHAI)),
+    ]
+    add_ticket(session, called_at=datetime(2026, 11, 19, 23, 55, tzinfo=SHANGHAI))
+    add_ticket(session, called_at=datetime(2026, 11, 22, 0, 5, tzinfo=SHANGHAI))
+    with statements_reading(engine, "tickets") as queries:
+        report = compliance(session, ["SH"], first, last, now=datetime(2026, 11, 30, tzinfo=UTC))
+    assert report.rules["6h"].total == len(inside)
+    assert {m["ticket_id"] for m in report.misses} == {t.id for t in inside}
+    assert len(queries) == 1
 
 
 def test_office_kpis_need_a_published_plan(session: Session) -> None:
