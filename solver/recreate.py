@@ -20,6 +20,9 @@ from solver.problem import Problem
 from solver.routes_eval import RouteEvaluator
 from solver.tuning import RuinTuning
 
+MEMO_ENTRIES = 400_000
+"""Insertions kept in the memo at most (as before the per-route tables), bounding memory."""
+
 
 @dataclass(slots=True)
 class State:
@@ -79,6 +82,8 @@ class Recreate:
         self._inserts: dict[tuple[int, tuple[int, ...]], dict[int, tuple[int, int]]] = {}
         #: The memo's tables of the routes of the plan being recreated, by vehicle.
         self._live: list[dict[int, tuple[int, int]]] = []
+        #: Entries in the memo; it is emptied past ``MEMO_ENTRIES``.
+        self._stored = 0
         self.stats = SearchStats()
 
     def _neighbours(self) -> list[list[int]]:
@@ -248,15 +253,17 @@ class Recreate:
             return None if found[1] < 0 else found
         result = self._scan(j, v, state.routes[v], state.costs[v])
         table[j] = result if result is not None else (0, -1)
+        self._stored += 1
         return result
 
     def _table(self, v: int, seq: tuple[int, ...]) -> dict[int, tuple[int, int]]:
-        """The memo's table of route ``v`` serving ``seq`` (emptied when it grows large)."""
+        """The memo's table of route ``v`` serving ``seq`` (the memo emptied when large)."""
         key = (v, seq)
         table = self._inserts.get(key)
         if table is None:
-            if len(self._inserts) > 20_000:
+            if self._stored > MEMO_ENTRIES:
                 self._inserts.clear()
+                self._stored = 0
             table = self._inserts[key] = {}
         return table
 
