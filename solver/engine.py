@@ -10,7 +10,9 @@ worker. The choices, measured in ``docs/solver.md``:
 * field days (breaks, soft deadlines, overtime, nights): OR-Tools builds the first plan,
   then ruin and recreate improves it for the rest of the time. The second worker starts
   from the problem in parts (several homes) or OR-Tools with another first solution, then
-  runs its own ruin and recreate with another seed;
+  runs its own ruin and recreate with another seed. Under ``own_start_below_s`` (not a
+  re-plan) both workers skip those first plans: ruin and recreate starts from nobody
+  moving, so a short limit goes to its moves;
 * from ``decompose_size`` jobs: the problem in parts, spread over the workers.
 
 Every plan is ranked by ``solver.ranking.rank`` (valid, then the recomputed objective,
@@ -32,6 +34,7 @@ from solver.search import empty_solution
 from solver.solution import Solution
 from solver.strategy import (
     Hgs,
+    NobodyMoves,
     OrTools,
     Parts,
     RuinAndRecreate,
@@ -70,11 +73,14 @@ def _starts(problem: Problem, params: SolveParams) -> tuple[Turn, Turn]:
 
     The day in parts by office, when the engineers have several homes and this is not a
     re-plan (the parts ignore pins' and change prices' reach across offices); else
-    OR-Tools with our first solution, and OR-Tools with another one.
+    OR-Tools with our first solution, and OR-Tools with another one. Under a short limit
+    (not a re-plan, not counted), nobody moving: ruin and recreate's own first move.
     """
     tune, limit = params.tuning.engine, params.time_limit_s
     ortools: Turn = (OrTools(), min(tune.ortools_share, tune.ortools_max_s / limit))
     replan = bool(problem.previous_routes) or any(v.first_job for v in problem.vehicles)
+    if limit < tune.own_start_below_s and params.solution_limit is None and not replan:
+        return (NobodyMoves(), 0.0), (NobodyMoves(), 0.0)
     if homes(problem) > 1 and not replan:
         return (Parts(), min(tune.parts_share, tune.parts_max_s / limit)), ortools
     other = OrTools(_other_first_solution(problem, params))

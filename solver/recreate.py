@@ -20,6 +20,9 @@ from solver.problem import Problem
 from solver.routes_eval import RouteEvaluator
 from solver.tuning import RuinTuning
 
+MEMO_ENTRIES = 400_000
+"""Insertions kept in the memo at most (as before the per-route tables), bounding memory."""
+
 
 @dataclass(slots=True)
 class State:
@@ -75,7 +78,12 @@ class Recreate:
             sorted(range(len(starts)), key=lambda v: dur[starts[v]][loc[j]])[: self.tuning.granular]
             for j in range(len(problem.jobs))
         ]
-        self._inserts: dict[tuple[int, int, tuple[int, ...]], tuple[int, int]] = {}
+        #: The insertion memo: per route (vehicle, jobs), each job's best (extra, position).
+        self._inserts: dict[tuple[int, tuple[int, ...]], dict[int, tuple[int, int]]] = {}
+        #: The memo's tables of the routes of the plan being recreated, by vehicle.
+        self._live: list[dict[int, tuple[int, int]]] = []
+        #: Entries in the memo; it is emptied past ``MEMO_ENTRIES``.
+        self._stored = 0
         self.stats = SearchStats()
 
     def _neighbours(self) -> list[list[int]]:
@@ -96,6 +104,7 @@ class Recreate:
         recreate, less thorough than regret but more varied.
         """
         pool = self._pool(state, removed)
+        self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
         if self.rng.random() < self.tuning.greedy_share:
             self._greedy(state, pool)
         else:
@@ -115,6 +124,7 @@ class Recreate:
         delta, v, at = option
         seq = state.routes[v]
         state.routes[v] = (*seq[:at], j, *seq[at:])
+        self._live[v] = self._table(v, state.routes[v])
         state.costs[v] += delta
         state.unassigned.discard(j)
         state.total += delta - self.drop[j]
@@ -205,12 +215,23 @@ class Recreate:
         return near
 
     def _options(self, state: State, j: int, routes: list[int]) -> list[tuple[int, int, int]]:
-        """(extra cost, vehicle, position): ``j``'s best position per route, cheapest first."""
+        """(extra cost, vehicle, position): ``j``'s best position per route, cheapest first.
+
+        The memo is read here directly (most lookups hit it), in the tables of the
+        current routes: a call of ``_best_in`` per route, each hashing the route, was a
+        third of a move's time.
+        """
         found = []
+        live = self._live
         for v in routes:
-            best = self._best_in(state, j, v)
-            if best is not None:
-                found.append((best[0], v, best[1]))
+            best = live[v].get(j)
+            if best is None:
+                best = self._best_in(state, j, v)
+                if best is None:
+                    continue
+            elif best[1] < 0:
+                continue
+            found.append((best[0], v, best[1]))
         found.sort()
         return found
 
@@ -226,16 +247,25 @@ class Recreate:
 
     def _best_in(self, state: State, j: int, v: int) -> tuple[int, int] | None:
         """(extra cost, position) of the cheapest insertion of ``j`` into route ``v``."""
-        seq = state.routes[v]
-        key = (j, v, seq)
-        if key in self._inserts:
-            found = self._inserts[key]
+        table = self._live[v]
+        found = table.get(j)
+        if found is not None:
             return None if found[1] < 0 else found
-        result = self._scan(j, v, seq, state.costs[v])
-        if len(self._inserts) > 400_000:
-            self._inserts.clear()
-        self._inserts[key] = result if result is not None else (0, -1)
+        result = self._scan(j, v, state.routes[v], state.costs[v])
+        table[j] = result if result is not None else (0, -1)
+        self._stored += 1
         return result
+
+    def _table(self, v: int, seq: tuple[int, ...]) -> dict[int, tuple[int, int]]:
+        """The memo's table of route ``v`` serving ``seq`` (the memo emptied when large)."""
+        key = (v, seq)
+        table = self._inserts.get(key)
+        if table is None:
+            if self._stored > MEMO_ENTRIES:
+                self._inserts.clear()
+                self._stored = 0
+            table = self._inserts[key] = {}
+        return table
 
     def _scan(self, j: int, v: int, seq: tuple[int, ...], base: int) -> tuple[int, int] | None:
         """Every position, most promising first, stopping once a lower bound loses.

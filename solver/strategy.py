@@ -21,7 +21,7 @@ from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
 from solver.ranking import best_of
 from solver.ruin import RuinRecreate
-from solver.search import allowed_for, solve_ortools
+from solver.search import allowed_for, empty_solution, solve_ortools
 from solver.solution import Solution
 
 
@@ -66,6 +66,18 @@ class Parts:
         self, problem: Problem, params: SolveParams, start: Solution | None, ends_at: float
     ) -> Solution | None:
         return solve_in_parts(problem, _budget(params, ends_at))
+
+
+@dataclass(frozen=True, slots=True)
+class NobodyMoves:
+    """The plan with every job left out: a start for ruin and recreate, made at once."""
+
+    name: str = "nobody-moves"
+
+    def __call__(
+        self, problem: Problem, params: SolveParams, start: Solution | None, ends_at: float
+    ) -> Solution | None:
+        return empty_solution(problem, 0.0)
 
 
 def hgs_module() -> ModuleType | None:

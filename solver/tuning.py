@@ -101,6 +101,10 @@ class EngineTuning:
     #: The same for the day in parts by office, the other first plan of field days.
     parts_share: float = 0.25
     parts_max_s: float = 4.0
+    #: Below this time limit (no solution limit, not a re-plan) neither worker waits for
+    #: a first plan from OR-Tools or the parts: ruin and recreate starts from nobody
+    #: moving, its first move a regret insertion of every job (0.01 s on ``peak``).
+    own_start_below_s: float = 5.0
     #: The second worker's ruin and recreate: regret-2 only and smaller ruins, which
     #: suit some days (``normal``) better than this worker's mix (``docs/solver.md``).
     second_greedy_share: float = 1.0

@@ -46,3 +46,18 @@ def test_a_pinned_first_stop_stays_first_and_a_change_is_priced() -> None:
     a, b = plan.route_of("a"), plan.route_of("b")
     assert a is not None and a.job_ids[0] == "far"
     assert b is not None and b.job_ids[0] == "next"
+
+
+def test_the_insertion_memo_of_the_routes_searched_agrees_with_a_fresh_scan() -> None:
+    p = random_problem(20, 3, seed=4)
+    rr = search(p, seed=1)
+    rr.run(empty_solution(p, 0.0), 60.0, max_iterations=40)
+    checked = 0
+    for (v, seq), table in rr._inserts.items():
+        base = rr.ev.cost(v, seq)
+        assert base is not None
+        for j, found in table.items():
+            fresh = rr._scan(j, v, seq, base)
+            assert found == (fresh if fresh is not None else (0, -1))
+            checked += 1
+    assert checked > 100
