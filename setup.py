@@ -2,7 +2,7 @@
 
 Everything else about the package is in ``pyproject.toml``. The extension is optional:
 without a C compiler the install still succeeds and ``solver.routes_eval`` times routes in
-pure Python (the same costs, slower; ``docs/solver.md``).
+pure Python (the same costs, slower; ``docs/solver/ruin-and-recreate.md``).
 """
 
 from setuptools import Extension, setup

@@ -3,7 +3,7 @@
 A liveness probe must answer while the server is saturated: under 200 concurrent clients
 the request-id, rate-limit, body-size and metrics layers, the router and the JSON encoder
 all take turns on the one event loop with every other request, and at the peaks a probe
-waited over 100 ms for them (``docs/benchmarks.md``, "The API under 200 concurrent
+waited over 100 ms for them (``docs/benchmarks/api.md``, "The API under 200 concurrent
 clients"). This layer, inside only the request id's, answers the probe itself with a
 constant body, so its cost is a few dictionary lookups. The route in
 ``api/routers/health.py`` stays for the OpenAPI document (and answers when the app runs

@@ -119,7 +119,7 @@ class RequestTiming:
 
     A plain ASGI layer, not ``@app.middleware("http")``: Starlette's ``BaseHTTPMiddleware``
     runs the rest of the app in a task of its own with a stream between the two, on the
-    event loop, for every request (``docs/benchmarks.md``, "The API under 200 concurrent
+    event loop, for every request (``docs/benchmarks/api.md``, "The API under 200 concurrent
     clients"). A request whose app raises is counted as a 500, the status the server
     answers it with.
     """

@@ -2,7 +2,7 @@
 
 From ``decompose_size`` jobs one OR-Tools model of the whole country is too slow to
 search (at 1,000 jobs it did worse than the greedy plan, at 5,000 it found no first
-solution; ``docs/solver.md``). Instead the day is split by home office
+solution; ``docs/solver/search.md``). Instead the day is split by home office
 (``solver.parts.split``), the parts are solved apart (``solver.parts.solve_part``) and
 stitched into one plan, which a greedy repair completes (``solver.parts.stitch``).
 

@@ -3,7 +3,7 @@
 The time dimension's cumul at a node is the start of service there (minutes or seconds
 from the plan start, in the problem's unit); its transit on arc (i, j) is the service at
 i plus the travel from i to j, and its slack is waiting. Matrices are registered with
-``RegisterTransitMatrix`` (evaluated in C++), which ``docs/solver.md`` measured against
+``RegisterTransitMatrix`` (evaluated in C++), which ``docs/solver/search.md`` measured against
 Python callbacks.
 """
 

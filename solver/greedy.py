@@ -1,7 +1,7 @@
 """A plain greedy plan: the safety net when OR-Tools finds no first solution in time.
 
 At 5,000 jobs / 300 engineers OR-Tools' first-solution heuristics did not finish within
-minutes (``docs/solver.md``). This builds a valid plan in seconds: jobs by priority
+minutes (``docs/solver/search.md``). This builds a valid plan in seconds: jobs by priority
 (drop price), then shortest first (more jobs served per hour), then deadline, each
 inserted where it adds the least cost (any candidate engineer, any position
 in their route), if that is less than its drop price; routes are re-timed (breaks

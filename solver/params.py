@@ -91,7 +91,7 @@ class SolveParams:
         return self.tuning.search
 
     def first_solution_for(self, problem: Problem) -> FirstSolution:
-        """The first-solution strategy for ``problem`` (measured in docs/solver.md).
+        """The first-solution strategy for ``problem`` (measured in docs/solver/search.md).
 
         Path cheapest arc for large problems (cheap to build) and for plain hard-window
         problems (Solomon-like), parallel cheapest insertion for field days.

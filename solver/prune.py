@@ -9,7 +9,7 @@ Pruning restricts each job's ``VehicleVar`` to a candidate list. Two rules:
 * **Heuristic (large problems only)**: of the vehicles passing the exact rule, keep the
   ``k`` that could start the job the earliest when going straight there from their start.
   A Shanghai engineer is not considered for Urumqi when ``k`` engineers are closer. This
-  can in principle lose the optimum; ``docs/solver.md`` measures what it costs.
+  can in principle lose the optimum; ``docs/solver/search.md`` measures what it costs.
 """
 
 from __future__ import annotations

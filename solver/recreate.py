@@ -7,7 +7,7 @@ first; leaving a job out is an option at its drop price), each position priced e
 it loses; an insertion is re-computed for a changed route only when that route is among
 the job's best two. A share of the moves (``RuinTuning.greedy_share``) inserts greedily
 instead, one job after the other in a random order (SISR's recreate): more varied
-(``docs/solver.md`` has what each of these buys).
+(``docs/solver/ruin-and-recreate.md`` has what each of these buys).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the validator's convention and are placed by a dynamic programme over the stops:
 later, no dearer and has taken as many breaks. A lunch on the road goes at its earliest;
 a night at its earliest, its latest, or where the arrival meets the next release or due
 (day-1 overtime, ``validate.night_overtime``, and lateness are linear in between). The
-span enters a label as ``-time_cost * start``. ``docs/solver.md`` has the details.
+span enters a label as ``-time_cost * start``. ``docs/solver/ruin-and-recreate.md`` has the details.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ it finds nothing, the others of ``FALLBACK_FIRST_SOLUTIONS`` in turn, each on a 
 model, within what is left of the time limit. Problems with breaks from
 ``relax_min_size`` jobs are first planned without breaks and warm-started from that plan;
 large ones also get a greedy plan, the only plan from ``greedy_only_size`` jobs. Every
-candidate plan is kept and the best is returned (``docs/solver.md`` has the measurements).
+candidate plan is kept and the best is returned (``docs/solver/search.md`` has the measurements).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def allowed_for(problem: Problem, params: SolveParams) -> list[list[int]]:
 def relaxed(problem: Problem) -> Problem:
     """The problem without breaks, each shift shortened by its breaks' total duration.
 
-    Breaks make every local-search move costlier to check (``docs/solver.md``); routes
+    Breaks make every local-search move costlier to check (``docs/solver/search.md``); routes
     planned without them, in a day shortened by as much, are a good warm start for the
     real model, which then places the breaks.
     """
@@ -206,7 +206,7 @@ def _attempt(
 
 
 def _relax_first(problem: Problem, params: SolveParams) -> bool:
-    """Whether to warm-start from a break-free plan (measured in docs/solver.md).
+    """Whether to warm-start from a break-free plan (measured in docs/solver/search.md).
 
     Not in a deterministic run (``solution_limit``): reading the warm start is bounded by
     time, not by a count.
