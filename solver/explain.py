@@ -276,7 +276,8 @@ def explain(
 
     Late jobs first, then the unassigned ones, each by priority (most urgent first).
     With ``budget_s``, the jobs not reached when it runs out get ``NotExamined``: a day
-    with hundreds of jobs left out takes minutes to explain (``docs/benchmarks/field-days.md``, "Reasons").
+    with hundreds of jobs left out takes minutes to explain
+    (``docs/benchmarks/field-days.md``, "Reasons").
     """
     trials = Trials(problem, solution)
     late = {

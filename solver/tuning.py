@@ -106,7 +106,8 @@ class EngineTuning:
     #: moving, its first move a regret insertion of every job (0.01 s on ``peak``).
     own_start_below_s: float = 5.0
     #: The second worker's ruin and recreate: regret-2 only and smaller ruins, which
-    #: suit some days (``normal``) better than this worker's mix (``docs/solver/ruin-and-recreate.md``).
+    #: suit some days (``normal``) better than this worker's mix
+    #: (``docs/solver/ruin-and-recreate.md``).
     second_greedy_share: float = 1.0
     second_avg_removed: int = 15
 
