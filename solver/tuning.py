@@ -132,6 +132,11 @@ class RuinTuning:
     restart_after: int = 400
     #: How often each removal is chosen: strings, related, random.
     removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
+    #: Share of the moves that force a job left out into the plan (at its cheapest
+    #: place, late or not) and ruin the routes around it before the recreate.
+    forced_share: float = 0.0
+    #: Adapt the removals' weights (and the forced insertion's) to what improved (ALNS).
+    adaptive: bool = False
     #: Share of the moves whose recreate is greedy in a random order instead of regret-2.
     greedy_share: float = 0.2
     #: Insert a job only into the routes of its nearest jobs and of the engineers who
