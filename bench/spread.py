@@ -30,16 +30,16 @@ from solver.validate import hard, objective, validate
 
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
-    "base": BASE,
-    "second worker": replace(BASE, greedy_share=1.0, avg_removed=15),
-    "restart 200": replace(BASE, restart_after=200),
+    "base": replace(BASE, adaptive=False),
     "adaptive": replace(BASE, adaptive=True),
     "adaptive forced 0.2": replace(BASE, adaptive=True, forced_share=0.2),
-    "no forced": replace(BASE, forced_share=0.0),
-    "forced 0.1": replace(BASE, forced_share=0.1),
-    "forced 0.2": replace(BASE, forced_share=0.2),
-    "forced 0.3": replace(BASE, forced_share=0.3),
-    "forced 0.2 restart 200": replace(BASE, forced_share=0.2, restart_after=200),
+    "second worker": replace(BASE, greedy_share=1.0, avg_removed=15, adaptive=False),
+    "second adaptive": replace(BASE, greedy_share=1.0, avg_removed=15, adaptive=True),
+    "restart 200": replace(BASE, adaptive=False, restart_after=200),
+    "forced 0.1": replace(BASE, adaptive=False, forced_share=0.1),
+    "forced 0.2": replace(BASE, adaptive=False, forced_share=0.2),
+    "forced 0.3": replace(BASE, adaptive=False, forced_share=0.3),
+    "forced 0.2 restart 200": replace(BASE, adaptive=False, forced_share=0.2, restart_after=200),
 }
 #: The best plan known per day: ``bench/results/reference-20261130-h15*.json`` (seeds 1
 #: and 2), the best storm-7 plan known, the 10 s peak-7 plan, normal 7's better basin.

@@ -10,7 +10,10 @@ on, lunches, nights, overtime and lateness included.
 
 * Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
   consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
-  nearest jobs wherever they are), **random** jobs.
+  nearest jobs wherever they are), **random** jobs; with ``RuinTuning.forced_share`` or
+  ``adaptive``, also a **forced insertion** (a job left out put at its cheapest place, late
+  or not, and strings cut around it). With ``adaptive`` the removals' weights follow the
+  scores of what improved (ALNS).
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
   position tried, positions whose extra distance alone exceeds the best found skipped;
