@@ -31,11 +31,17 @@ from solver.validate import hard, objective, validate
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "base": replace(BASE, adaptive=False),
-    "adaptive": replace(BASE, adaptive=True),
-    "adaptive forced 0.2": replace(BASE, adaptive=True, forced_share=0.2),
+    "adaptive 33-9-13": BASE,
+    "adaptive": replace(BASE, adaptive_scores=(33.0, 9.0, 3.0)),
+    "adaptive forced 0.2": replace(BASE, adaptive_scores=(33.0, 9.0, 3.0), forced_share=0.2),
+    "adaptive no forced": replace(BASE, adaptive_scores=(33.0, 9.0, 3.0), adaptive_forced=False),
+    "adaptive 33-9-0": replace(BASE, adaptive_scores=(33.0, 9.0, 0.0)),
     "second worker": replace(BASE, greedy_share=1.0, avg_removed=15, adaptive=False),
-    "second adaptive": replace(BASE, greedy_share=1.0, avg_removed=15, adaptive=True),
+    "second adaptive": replace(
+        BASE, greedy_share=1.0, avg_removed=15, adaptive_scores=(33.0, 9.0, 3.0)
+    ),
     "restart 200": replace(BASE, adaptive=False, restart_after=200),
+    "forced 0.05": replace(BASE, adaptive=False, forced_share=0.05),
     "forced 0.1": replace(BASE, adaptive=False, forced_share=0.1),
     "forced 0.2": replace(BASE, adaptive=False, forced_share=0.2),
     "forced 0.3": replace(BASE, adaptive=False, forced_share=0.3),

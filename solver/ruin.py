@@ -39,8 +39,6 @@ from solver.tuning import RuinTuning
 
 STRINGS, RELATED, RANDOM, FORCED = range(4)
 """The removals, by index (``RuinTuning.removals``' order, then the forced insertion)."""
-SCORES = (33.0, 9.0, 3.0)
-"""An adaptive removal's score for a new best plan, a better plan, a worse one accepted."""
 MIN_WEIGHT = 0.05
 """No adapted weight falls below this share (and the forced insertion starts at it at least)."""
 
@@ -193,13 +191,13 @@ class RuinRecreate(Recreate):
                 current, stall = best.copy(), 0
         return self.solution(best, time.perf_counter() - began)
 
-    @staticmethod
-    def _score(accept: bool, delta: int, current: State, best: State) -> float:
+    def _score(self, accept: bool, delta: int, current: State, best: State) -> float:
+        scores = self.tuning.adaptive_scores
         if not accept:
             return 0.0
         if current.total < best.total:
-            return SCORES[0]
-        return SCORES[1] if delta < 0 else SCORES[2]
+            return scores[0]
+        return scores[1] if delta < 0 else scores[2]
 
     def _progress(self, began: float, seconds: float, max_iterations: int | None) -> float:
         if max_iterations is not None:
@@ -235,7 +233,8 @@ class RuinRecreate(Recreate):
     def _choose(self, state: State) -> int:
         """The removal of this move: by the adapted weights, or the fixed shares."""
         if self.adaptive is not None:
-            return self.adaptive.pick(self.rng, FORCED + 1 if state.unassigned else FORCED)
+            forced = self.tuning.adaptive_forced and state.unassigned
+            return self.adaptive.pick(self.rng, FORCED + 1 if forced else FORCED)
         share = self.tuning.forced_share
         if share and state.unassigned and self.rng.random() < share:
             return FORCED
