@@ -35,7 +35,7 @@ from solver.validate import hard, objective, validate
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "all": BASE,
-    "fixed weights (before)": replace(BASE, adaptive=False),
+    "adaptive weights": replace(BASE, adaptive=True),
     "python evaluator": replace(BASE, compiled=False),
     "no bounds": replace(BASE, bounds=False, compiled=False),
     "no prefix reuse": replace(BASE, reuse_prefixes=False, compiled=False),

@@ -37,8 +37,9 @@ from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
 from solver.tuning import RuinTuning
 
-STRINGS, RELATED, RANDOM, FORCED = range(4)
-"""The removals, by index (``RuinTuning.removals``' order, then the forced insertion)."""
+STRINGS, RELATED, RANDOM, WIDE, FORCED = range(5)
+"""The removals, by index: ``RuinTuning.removals``' order, then the adaptive ones (wide
+strings, the forced insertion)."""
 MIN_WEIGHT = 0.05
 """No adapted weight falls below this share (and the forced insertion starts at it at least)."""
 
@@ -60,7 +61,8 @@ class Adaptive:
 
     @classmethod
     def of(cls, tuning: RuinTuning) -> Adaptive:
-        shares = [*tuning.removals, max(tuning.forced_share, MIN_WEIGHT)]
+        wide = MIN_WEIGHT if tuning.adaptive_wide else 0.0
+        shares = [*tuning.removals, wide, max(tuning.forced_share, MIN_WEIGHT)]
         return cls([w / sum(shares) for w in shares])
 
     def pick(self, rng: random.Random, usable: int) -> int:
@@ -86,7 +88,7 @@ class Adaptive:
                 if used:
                     target = rates[removal] / total
                     self.weights[removal] += self.reaction * (target - self.weights[removal])
-        self.weights = [max(w, self.floor) for w in self.weights]
+        self.weights = [max(w, self.floor) if w else 0.0 for w in self.weights]
         self.weights = [w / sum(self.weights) for w in self.weights]
         self.scores = [0.0] * len(self.scores)
         self.uses = [0] * len(self.uses)
@@ -224,6 +226,8 @@ class RuinRecreate(Recreate):
             removed = self._strings(state, assigned)
         elif removal == RELATED:
             removed = self._related(assigned)
+        elif removal == WIDE:
+            removed = sorted({j for _ in range(3) for j in self._strings(state, assigned)})
         else:
             count = self.rng.randint(1, min(len(assigned), 2 * self.avg_removed))
             removed = self.rng.sample(assigned, count)

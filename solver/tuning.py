@@ -110,8 +110,8 @@ class EngineTuning:
     #: (``docs/solver/ruin-and-recreate.md``).
     second_greedy_share: float = 1.0
     second_avg_removed: int = 15
-    #: ... and fixed removal weights: adapting them (``RuinTuning.adaptive``), which helps
-    #: this worker's mix, spread its plans wider on ``storm`` (12,000 moves, 6 seeds).
+    #: ... and fixed removal weights even if ``RuinTuning.adaptive`` is switched on: with
+    #: this mix they spread its plans wider on ``storm`` (12,000 moves, 6 seeds).
     second_adaptive: bool = False
 
 
@@ -139,12 +139,14 @@ class RuinTuning:
     #: place, late or not) and ruin the routes around it before the recreate.
     #: With ``adaptive`` it starts at ``solver.ruin.MIN_WEIGHT`` at least.
     forced_share: float = 0.0
-    #: Adapt the removals' weights (and the forced insertion's) to what improved (ALNS):
-    #: a narrower spread over search seeds on ``storm`` and ``peak``
+    #: Adapt the removals' weights (and the forced insertion's) to what improved (ALNS).
+    #: Off: better on ``peak``, no better on ``storm`` over 12 search seeds
     #: (``docs/solver/ruin-and-recreate.md``, "Reducing the spread").
-    adaptive: bool = True
+    adaptive: bool = False
     #: With ``adaptive``, the forced insertion is one of the removals whose weight adapts.
     adaptive_forced: bool = True
+    #: With ``adaptive``, also a wide removal: the strings of three seeds at once.
+    adaptive_wide: bool = False
     #: A removal's score for a new best plan, a better plan, a worse one accepted
     #: (Ropke & Pisinger's; 33, 9, 3 and 33, 9, 0 spread wider on ``storm`` 7).
     adaptive_scores: tuple[float, float, float] = (33.0, 9.0, 13.0)

@@ -68,7 +68,7 @@ def test_the_insertion_memo_of_the_routes_searched_agrees_with_a_fresh_scan() ->
 
 def test_forced_insertions_and_adapted_weights_keep_plans_valid_and_seeded() -> None:
     p = random_problem(20, 2, seed=5)
-    tuning = replace(RuinTuning(), forced_share=0.3, adaptive=True)
+    tuning = replace(RuinTuning(), forced_share=0.3, adaptive=True, adaptive_wide=True)
     start = empty_solution(p, 0.0)
     runs = [RuinRecreate(p, allowed_for(p, quick()), 2, tuning) for _ in range(2)]
     first, again = (rr.run(start, 60.0, max_iterations=150) for rr in runs)
