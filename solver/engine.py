@@ -96,7 +96,9 @@ def _field_lineup(problem: Problem, params: SolveParams) -> Lineup:
     if params.time_limit_s < params.tuning.engine.min_race_s:
         return Lineup(here)
     tune = params.tuning.engine
-    second = RuinAndRecreate(1, tune.second_greedy_share, tune.second_avg_removed)
+    second = RuinAndRecreate(
+        1, tune.second_greedy_share, tune.second_avg_removed, tune.second_adaptive
+    )
     return Lineup(here, (other, (second, 1.0)))
 
 

@@ -10,7 +10,10 @@ on, lunches, nights, overtime and lateness included.
 
 * Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
   consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
-  nearest jobs wherever they are), **random** jobs.
+  nearest jobs wherever they are), **random** jobs; with ``RuinTuning.forced_share`` or
+  ``adaptive``, also a **forced insertion** (a job left out put at its cheapest place, late
+  or not, and strings cut around it). With ``adaptive`` the removals' weights follow the
+  scores of what improved (ALNS).
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
   position tried, positions whose extra distance alone exceeds the best found skipped;
@@ -26,14 +29,77 @@ deterministic for a seed; under a time limit it follows the clock, so it is not.
 from __future__ import annotations
 
 import math
+import random
 import time
+from dataclasses import dataclass, field
 
 from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
+from solver.tuning import RuinTuning
+
+STRINGS, RELATED, RANDOM, WIDE, FORCED = range(5)
+"""The removals, by index: ``RuinTuning.removals``' order, then the adaptive ones (wide
+strings, the forced insertion)."""
+MIN_WEIGHT = 0.05
+"""No adapted weight falls below this share (and the forced insertion starts at it at least)."""
+
+
+@dataclass(slots=True)
+class Adaptive:
+    """Removal weights adapted to what improved (ALNS, Ropke & Pisinger 2006).
+
+    Every ``segment`` moves each removal used moves its weight ``reaction`` of the way
+    to its share of the score per use; no weight falls below ``floor``.
+    """
+
+    weights: list[float]
+    scores: list[float] = field(default_factory=lambda: [0.0] * (FORCED + 1))
+    uses: list[int] = field(default_factory=lambda: [0] * (FORCED + 1))
+    segment: int = 100
+    reaction: float = 0.2
+    floor: float = MIN_WEIGHT
+
+    @classmethod
+    def of(cls, tuning: RuinTuning) -> Adaptive:
+        wide = MIN_WEIGHT if tuning.adaptive_wide else 0.0
+        shares = [*tuning.removals, wide, max(tuning.forced_share, MIN_WEIGHT)]
+        return cls([w / sum(shares) for w in shares])
+
+    def pick(self, rng: random.Random, usable: int) -> int:
+        """A removal among the first ``usable`` ones, by weight."""
+        pick = rng.random() * sum(self.weights[:usable])
+        for removal, weight in enumerate(self.weights[:usable]):
+            pick -= weight
+            if pick < 0:
+                return removal
+        return usable - 1
+
+    def credit(self, removal: int, score: float) -> None:
+        self.scores[removal] += score
+        self.uses[removal] += 1
+        if sum(self.uses) >= self.segment:
+            self._adapt()
+
+    def _adapt(self) -> None:
+        rates = [s / u if u else 0.0 for s, u in zip(self.scores, self.uses, strict=True)]
+        total = sum(rates)
+        if total > 0:
+            for removal, used in enumerate(self.uses):
+                if used:
+                    target = rates[removal] / total
+                    self.weights[removal] += self.reaction * (target - self.weights[removal])
+        self.weights = [max(w, self.floor) if w else 0.0 for w in self.weights]
+        self.weights = [w / sum(self.weights) for w in self.weights]
+        self.scores = [0.0] * len(self.scores)
+        self.uses = [0] * len(self.uses)
 
 
 class RuinRecreate(Recreate):
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
+
+    #: The adapted removal weights of the run (``RuinTuning.adaptive``), and this move's.
+    adaptive: Adaptive | None = None
+    removal: int = STRINGS
 
     @property
     def avg_removed(self) -> int:
@@ -92,6 +158,7 @@ class RuinRecreate(Recreate):
         worse: list[int] = []
         t0, tune = 0.0, self.tuning
         stall = 0
+        self.adaptive = Adaptive.of(tune) if tune.adaptive else None
         while True:
             done = self._progress(began, seconds, max_iterations)
             late = done >= 1.0 or time.perf_counter() - began >= seconds
@@ -114,6 +181,8 @@ class RuinRecreate(Recreate):
                 )
             if accept:
                 current = candidate
+            if self.adaptive is not None:
+                self.adaptive.credit(self.removal, self._score(accept, delta, current, best))
             if current.total < best.total:
                 best, stall = current.copy(), 0
                 self.stats.improvements += 1
@@ -123,6 +192,14 @@ class RuinRecreate(Recreate):
             if stall >= tune.restart_after:
                 current, stall = best.copy(), 0
         return self.solution(best, time.perf_counter() - began)
+
+    def _score(self, accept: bool, delta: int, current: State, best: State) -> float:
+        scores = self.tuning.adaptive_scores
+        if not accept:
+            return 0.0
+        if current.total < best.total:
+            return scores[0]
+        return scores[1] if delta < 0 else scores[2]
 
     def _progress(self, began: float, seconds: float, max_iterations: int | None) -> float:
         if max_iterations is not None:
@@ -136,25 +213,64 @@ class RuinRecreate(Recreate):
         assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
         if not assigned:
             return []
-        weights = self.tuning.removals
-        pick = self.rng.random() * sum(weights)
-        if pick < weights[0]:
+        removal = self.removal = self._choose(state)
+        if removal == FORCED:
+            forced = self._force_in(state)
+            if forced is None:
+                removal = STRINGS
+            else:
+                removed = [j for j in self._strings(state, assigned, forced) if j != forced]
+                self._remove(state, set(removed))
+                return removed
+        if removal == STRINGS:
             removed = self._strings(state, assigned)
-        elif pick < weights[0] + weights[1]:
+        elif removal == RELATED:
             removed = self._related(assigned)
+        elif removal == WIDE:
+            removed = sorted({j for _ in range(3) for j in self._strings(state, assigned)})
         else:
             count = self.rng.randint(1, min(len(assigned), 2 * self.avg_removed))
             removed = self.rng.sample(assigned, count)
         self._remove(state, set(removed))
         return removed
 
-    def _strings(self, state: State, assigned: list[int]) -> list[int]:
+    def _choose(self, state: State) -> int:
+        """The removal of this move: by the adapted weights, or the fixed shares."""
+        if self.adaptive is not None:
+            forced = self.tuning.adaptive_forced and state.unassigned
+            return self.adaptive.pick(self.rng, FORCED + 1 if forced else FORCED)
+        share = self.tuning.forced_share
+        if share and state.unassigned and self.rng.random() < share:
+            return FORCED
+        weights = self.tuning.removals
+        pick = self.rng.random() * sum(weights)
+        if pick < weights[0]:
+            return STRINGS
+        return RELATED if pick < weights[0] + weights[1] else RANDOM
+
+    def _force_in(self, state: State) -> int | None:
+        """Put a job left out at its cheapest place, late or not; the job, if it fits.
+
+        The recreate leaves a job out when every place costs more than its drop price;
+        forced in, it displaces the jobs around it, which the ruin then removes so that
+        the recreate re-packs those routes with it (judged after the repair).
+        """
+        j = self.rng.choice(sorted(state.unassigned))
+        self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
+        options = self._options(state, j, self.allowed[j])
+        if not options:
+            return None
+        self._place(state, j, options[0])
+        return j
+
+    def _strings(self, state: State, assigned: list[int], seed: int | None = None) -> list[int]:
         """SISR string removal: cut strings around the seed's nearest jobs' positions."""
         route_of = {j: v for v, seq in enumerate(state.routes) for j in seq}
         lengths = [len(seq) for seq in state.routes if seq]
         longest = max(1, min(self.tuning.max_string, sum(lengths) // len(lengths)))
         strings = self.rng.randint(1, max(1, int(4 * self.avg_removed / (1 + longest)) - 1))
-        seed = self.rng.choice(assigned)
+        if seed is None:
+            seed = self.rng.choice(assigned)
         removed: list[int] = []
         ruined: set[int] = set()
         for j in [seed, *self.near[seed]]:

@@ -110,6 +110,9 @@ class EngineTuning:
     #: (``docs/solver/ruin-and-recreate.md``).
     second_greedy_share: float = 1.0
     second_avg_removed: int = 15
+    #: ... and fixed removal weights even if ``RuinTuning.adaptive`` is switched on: with
+    #: this mix they spread its plans wider on ``storm`` (12,000 moves, 6 seeds).
+    second_adaptive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,21 @@ class RuinTuning:
     restart_after: int = 400
     #: How often each removal is chosen: strings, related, random.
     removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
+    #: Share of the moves that force a job left out into the plan (at its cheapest
+    #: place, late or not) and ruin the routes around it before the recreate.
+    #: With ``adaptive`` it starts at ``solver.ruin.MIN_WEIGHT`` at least.
+    forced_share: float = 0.0
+    #: Adapt the removals' weights (and the forced insertion's) to what improved (ALNS).
+    #: Off: better on ``peak``, no better on ``storm`` over 12 search seeds
+    #: (``docs/solver/ruin-and-recreate.md``, "Reducing the spread").
+    adaptive: bool = False
+    #: With ``adaptive``, the forced insertion is one of the removals whose weight adapts.
+    adaptive_forced: bool = True
+    #: With ``adaptive``, also a wide removal: the strings of three seeds at once.
+    adaptive_wide: bool = False
+    #: A removal's score for a new best plan, a better plan, a worse one accepted
+    #: (Ropke & Pisinger's; 33, 9, 3 and 33, 9, 0 spread wider on ``storm`` 7).
+    adaptive_scores: tuple[float, float, float] = (33.0, 9.0, 13.0)
     #: Share of the moves whose recreate is greedy in a random order instead of regret-2.
     greedy_share: float = 0.2
     #: Insert a job only into the routes of its nearest jobs and of the engineers who

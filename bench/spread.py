@@ -1,0 +1,137 @@
+"""How widely ruin and recreate's plans spread over search seeds, at a fixed move budget.
+
+Each day starts from nobody moving (what a short solve does) and ruin and recreate makes
+``--moves`` moves per search seed (deterministic for a seed, independent of the load).
+Per day: the objective of each seed, their mean and worst, and how many end within 1 % of
+the day's reference (the best plan known; ``REFERENCE``). Runs go over ``--jobs``
+processes; CPU seconds are reported, never the wall clock.
+
+    .venv/bin/python bench/spread.py --moves 12000 --variants base
+    .venv/bin/python bench/spread.py --moves 40000 --days storm:1,storm:2,storm:7 --out F
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from scenarios import case_problem  # bench/ is on sys.path when run as a script
+
+from solver import SolveParams
+from solver.ruin import RuinRecreate
+from solver.search import allowed_for, empty_solution
+from solver.tuning import RuinTuning
+from solver.validate import hard, objective, validate
+
+BASE = RuinTuning()
+VARIANTS: dict[str, RuinTuning] = {
+    "base": BASE,
+    "adaptive 33-9-13": replace(BASE, adaptive=True),
+    "adaptive wide": replace(BASE, adaptive=True, adaptive_wide=True),
+    "adaptive": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)),
+    "adaptive forced 0.2": replace(
+        BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0), forced_share=0.2
+    ),
+    "adaptive no forced": replace(
+        BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0), adaptive_forced=False
+    ),
+    "adaptive 33-9-0": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 0.0)),
+    "second worker": replace(BASE, greedy_share=1.0, avg_removed=15),
+    "second adaptive": replace(
+        BASE, greedy_share=1.0, avg_removed=15, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)
+    ),
+    "restart 200": replace(BASE, restart_after=200),
+    "forced 0.05": replace(BASE, forced_share=0.05),
+    "forced 0.1": replace(BASE, forced_share=0.1),
+    "forced 0.2": replace(BASE, forced_share=0.2),
+    "forced 0.3": replace(BASE, forced_share=0.3),
+    "forced 0.2 restart 200": replace(BASE, forced_share=0.2, restart_after=200),
+}
+#: The best plan known per day: ``bench/results/reference-20261130-h15*.json`` (seeds 1
+#: and 2), the best storm-7 plan known, the 10 s peak-7 plan, normal 7's better basin.
+REFERENCE: dict[str, int] = {
+    "storm:1": 42_875_576_706,
+    "storm:2": 45_620_790_643,
+    "storm:7": 12_180_000_000,
+    "peak:1": 101_490_836_348,
+    "peak:7": 97_830_000_000,
+    "normal:2": 577_234_493,
+    "normal:7": 453_300_000,
+}
+DAYS = "storm:1,storm:2,storm:7,peak:7,peak:1,normal:7,normal:2"
+
+
+def one_run(day: str, variant: str, seed: int, moves: int) -> dict[str, object]:
+    """One search seed's run on one day: objective, jobs left out, CPU seconds."""
+    case, day_seed = day.split(":")
+    problem = case_problem(case, int(day_seed)).problem
+    allowed = allowed_for(problem, SolveParams(time_limit_s=60, workers=1))
+    search = RuinRecreate(problem, allowed, seed, VARIANTS[variant])
+    began = time.process_time()
+    plan = search.run(empty_solution(problem, 0.0), 3600.0, moves)
+    return {
+        "day": day,
+        "variant": variant,
+        "seed": seed,
+        "moves": moves,
+        "objective": objective(problem, plan),
+        "unassigned": len(plan.unassigned),
+        "hard_violations": len(hard(validate(problem, plan))),
+        "cpu_s": round(time.process_time() - began, 2),
+        "load_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def summary(rows: list[dict[str, object]]) -> list[str]:
+    """Per day and variant: mean, worst, and seeds within 1 % of the reference."""
+    lines = []
+    keys = sorted({(str(r["day"]), str(r["variant"])) for r in rows})
+    for day, variant in keys:
+        mine = [r for r in rows if (r["day"], r["variant"]) == (day, variant)]
+        values = [int(str(r["objective"])) for r in mine]
+        ref = REFERENCE[day]
+        near = sum(v <= ref * 1.01 for v in values)
+        gaps = " ".join(f"{100 * (v / ref - 1):+.1f}" for v in values)
+        mean = sum(values) / len(values)
+        lines.append(
+            f"{day:9} {variant:14} mean {100 * (mean / ref - 1):+6.2f} % "
+            f"worst {100 * (max(values) / ref - 1):+6.2f} % "
+            f"within 1 %: {near}/{len(values)}  [{gaps}]"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--days", default=DAYS)
+    parser.add_argument("--moves", type=int, default=12000)
+    parser.add_argument("--variants", default="base")
+    parser.add_argument("--seeds", default="0,1,2,3,4,5")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    runs = [
+        (day, variant, int(seed), args.moves)
+        for day in args.days.split(",")
+        for variant in args.variants.split(",")
+        for seed in args.seeds.split(",")
+    ]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        futures = [pool.submit(one_run, *run) for run in runs]
+        rows = []
+        for future in futures:
+            rows.append(future.result())
+            print(json.dumps(rows[-1]), flush=True)
+    print("\n".join(summary(rows)))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
