@@ -30,13 +30,41 @@ static i64 *read_i64s(PyObject *buffer, Py_ssize_t want) {
     return out;
 }
 
+static void drop_config(Core *c) {
+    if (c->keys)
+        for (Py_ssize_t j = 0; j < c->njobs; j++) Py_XDECREF(c->keys[j]);
+    free(c->keys);
+    free(c->pin);
+    free(c->drop);
+    c->keys = NULL;
+    c->pin = c->drop = NULL;
+}
+
+/* A Python sequence of n ints into out; -1 with an exception when it is not that. */
+static int read_seq_i64(PyObject *obj, i64 *out, Py_ssize_t n) {
+    PyObject *seq = PySequence_Fast(obj, "a sequence of ints");
+    if (!seq) return -1;
+    int bad = PySequence_Fast_GET_SIZE(seq) != n;
+    if (bad) PyErr_SetString(PyExc_ValueError, "a sequence of the wrong length");
+    for (Py_ssize_t i = 0; !bad && i < n; i++) {
+        out[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(seq, i));
+        bad = out[i] == -1 && PyErr_Occurred();
+    }
+    Py_DECREF(seq);
+    return bad ? -1 : 0;
+}
+
 static void core_dealloc(Core *c) {
+    drop_config(c);
     i64 *arrays[] = {c->dur, c->dist, c->loc, c->svc, c->rel, c->due, c->hard, c->late, c->demand};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
     free(c->vans);
     free(c->ways.at);
     free(c->stack.at);
     free(c->scratch.at);
+    free(c->lab.at);
+    free(c->work.at);
+    free(c->pre.at);
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
 
@@ -131,10 +159,8 @@ static PyObject *core_cost(Core *c, PyObject *args) {
     static i64 seq[MAX_STOPS];
     Py_ssize_t n = read_seq(c, obj, seq, MAX_STOPS);
     if (n < 0) return NULL;
-    Labels labels = {0};
     int found, error;
-    i64 cost = route_cost(c, v, seq, n, &labels, &found, &error);
-    free(labels.at);
+    i64 cost = route_cost(c, v, seq, n, &c->lab, &found, &error);
     if (error) return PyErr_NoMemory();
     if (!found) Py_RETURN_NONE;
     return PyLong_FromLongLong(cost);
@@ -165,23 +191,25 @@ static int by_bound(const void *a, const void *b) {
     return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* best_insertion(v, seq, j, base, first, stop): (extra cost, position) of the cheapest
- * insertion of j into route v at positions first..stop-1, or None; recreate._scan's rule:
- * positions in the order of their lower bound, stopping once the bound loses. */
-static PyObject *core_best_insertion(Core *c, PyObject *args) {
-    Py_ssize_t v, first, stop;
-    long long j, base;
-    PyObject *obj;
-    if (!PyArg_ParseTuple(args, "nOLLnn", &v, &obj, &j, &base, &first, &stop)) return NULL;
-    if (v < 0 || v >= c->nvans || j < 0 || j >= c->njobs)
-        return PyErr_Format(PyExc_IndexError, "no such vehicle or job");
-    static i64 seq[MAX_STOPS], with[MAX_STOPS + 1], latest[MAX_STOPS + 1];
+/* The cheapest insertion of j into route v (seq, n stops, costing base) at positions
+ * first..stop-1: recreate._scan's rule, positions in the order of their lower bound,
+ * stopping once the bound loses. 1 and *extra, *where when found, 0 when none, -1 on
+ * error. The labels after each prefix are kept from the bounds' pass, so a position is
+ * priced from there (the same labels a pricing from scratch would reach). */
+static int scan(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, i64 j, i64 base,
+                Py_ssize_t first, Py_ssize_t stop, i64 *extra_out, Py_ssize_t *where) {
+    static i64 with[MAX_STOPS + 1], latest[MAX_STOPS + 1];
+    static Py_ssize_t pre_at[MAX_STOPS + 1], pre_n[MAX_STOPS + 1];
     static Scored scored[MAX_STOPS + 1];
-    Py_ssize_t n = read_seq(c, obj, seq, MAX_STOPS);
-    if (n < 0) return NULL;
     if (first < 0) first = 0;
     if (stop > n + 1) stop = n + 1;
+    if (first >= stop) return 0;
     const Van *van = &c->vans[v];
+    if (van->capacity >= 0) {
+        i64 load = c->demand[j];
+        for (Py_ssize_t i = 0; i < n; i++) load += c->demand[seq[i]];
+        if (load > van->capacity) return 0;
+    }
     i64 *dur = c->dur, *dist = c->dist, nloc = c->nloc, x = c->loc[j];
     /* latest_begins: per stop the latest start that lets the rest finish (breaks ignored) */
     latest[n] = van->limit;
@@ -191,14 +219,15 @@ static PyObject *core_best_insertion(Core *c, PyObject *args) {
         latest[k] = c->hard[s] ? min64(bound, c->due[s]) : bound;
         next = c->loc[s];
     }
-    Labels labels = {0}, prefix = {0};
-    PyObject *result = NULL;
+    Labels *labels = &c->lab, *pre = &c->pre;
+    labels->n = 0;
+    pre->n = 0;
     Py_ssize_t count = 0, done = 0;
-    if (n && initial(c, van, seq[0], &labels)) goto nomem;
+    if (n && initial(c, van, seq[0], labels)) return -1;
     for (Py_ssize_t at = 0; at < stop; at++) {
         /* labels after seq[:at] (at = 0: the shift start) */
         if (at > 0) {
-            if (labels.n && run(c, van, &labels, seq, done, at)) goto nomem;
+            if (labels->n && run(c, van, labels, seq, done, at)) return -1;
             done = at;
         }
         if (at < first) continue;
@@ -206,12 +235,11 @@ static PyObject *core_best_insertion(Core *c, PyObject *args) {
         i64 begin;
         int ok;
         if (at == 0) {
-            Labels start = {0};
-            if (push_label(&start, van->shift_start, 0, 0, 0)) goto nomem;
+            Label one = {van->shift_start, 0, 0, 0};
+            Labels start = {&one, 1, 1};
             ok = earliest(c, van, &start, here, j, &begin);
-            free(start.at);
         } else {
-            ok = earliest(c, van, &labels, here, j, &begin);
+            ok = earliest(c, van, labels, here, j, &begin);
         }
         if (!ok) continue;
         if ((c->hard[j] && begin > c->due[j]) || begin + c->svc[j] > van->limit) continue;
@@ -220,39 +248,426 @@ static PyObject *core_best_insertion(Core *c, PyObject *args) {
         i64 extra = dist[here * nloc + x] + dist[x * nloc + after_loc] - dist[here * nloc + after_loc];
         i64 lateness = begin > c->due[j] ? c->late[j] * (begin - c->due[j]) : 0;
         scored[count++] = (Scored){c->dc * extra + lateness, at};
+        if (at > 0) {
+            if (grow((void **)&pre->at, &pre->cap, pre->n + labels->n, sizeof(Label))) return -1;
+            memcpy(pre->at + pre->n, labels->at, (size_t)labels->n * sizeof(Label));
+            pre_at[at] = pre->n;
+            pre_n[at] = labels->n;
+            pre->n += labels->n;
+        }
     }
     qsort(scored, (size_t)count, sizeof(Scored), by_bound);
     int have = 0;
-    i64 best = 0, best_at = 0;
+    i64 best = 0;
+    Py_ssize_t best_at = 0;
+    Labels *work = &c->work;
     for (Py_ssize_t i = 0; i < count; i++) {
         if (have && scored[i].bound >= best) break;
         Py_ssize_t at = scored[i].at;
         memcpy(with, seq, (size_t)at * sizeof(i64));
         with[at] = j;
         memcpy(with + at + 1, seq + at, (size_t)(n - at) * sizeof(i64));
+        if (at == 0) {
+            if (initial(c, van, j, work)) return -1;
+        } else {
+            if (grow((void **)&work->at, &work->cap, pre_n[at], sizeof(Label))) return -1;
+            memcpy(work->at, pre->at + pre_at[at], (size_t)pre_n[at] * sizeof(Label));
+            work->n = pre_n[at];
+        }
         int found, error;
-        i64 cost = route_cost(c, v, with, n + 1, &prefix, &found, &error);
-        if (error) goto nomem;
+        i64 cost = route_from(c, v, with, n + 1, at, work, &found, &error);
+        if (error) return -1;
         if (found && (!have || cost - base < best)) {
             best = cost - base;
             best_at = at;
             have = 1;
         }
     }
-    result = have ? Py_BuildValue("(Ln)", (long long)best, (Py_ssize_t)best_at) : Py_NewRef(Py_None);
-    free(labels.at);
-    free(prefix.at);
+    *extra_out = best;
+    *where = best_at;
+    return have;
+}
+
+/* best_insertion(v, seq, j, base, first, stop): (extra cost, position) of the cheapest
+ * insertion of j into route v at positions first..stop-1, or None. */
+static PyObject *core_best_insertion(Core *c, PyObject *args) {
+    Py_ssize_t v, first, stop;
+    long long j, base;
+    PyObject *obj;
+    if (!PyArg_ParseTuple(args, "nOLLnn", &v, &obj, &j, &base, &first, &stop)) return NULL;
+    if (v < 0 || v >= c->nvans || j < 0 || j >= c->njobs)
+        return PyErr_Format(PyExc_IndexError, "no such vehicle or job");
+    static i64 seq[MAX_STOPS];
+    Py_ssize_t n = read_seq(c, obj, seq, MAX_STOPS);
+    if (n < 0) return NULL;
+    i64 extra;
+    Py_ssize_t at;
+    int found = scan(c, v, seq, n, j, base, first, stop, &extra, &at);
+    if (found < 0) return PyErr_NoMemory();
+    if (!found) Py_RETURN_NONE;
+    return Py_BuildValue("(Ln)", (long long)extra, at);
+}
+
+/* ---- recreate (solver/recreate.py) ------------------------------------------------------
+ * The memo is recreate's: live[v] is the table (a dict, job -> (extra, position), position
+ * -1 for none) of the route vehicle v serves now, routes[v] that route (a tuple of job
+ * positions), costs[v] its cost. An option is (extra, vehicle, position); options sort as
+ * Python sorts those tuples. */
+
+typedef struct { i64 extra, v, at; } Option;
+
+static inline int option_before(const Option *a, const Option *b) {
+    if (a->extra != b->extra) return a->extra < b->extra;
+    if (a->v != b->v) return a->v < b->v;
+    return a->at < b->at;
+}
+
+/* configure(pins, drops): each vehicle's pinned first job (-1 none), each job's drop price. */
+static PyObject *core_configure(Core *c, PyObject *args) {
+    PyObject *pins, *drops;
+    if (!PyArg_ParseTuple(args, "OO", &pins, &drops)) return NULL;
+    i64 *pin = malloc(((size_t)c->nvans + 1) * sizeof(i64));
+    i64 *drop = malloc(((size_t)c->njobs + 1) * sizeof(i64));
+    PyObject **keys = calloc((size_t)c->njobs + 1, sizeof(PyObject *));
+    if (!pin || !drop || !keys) {
+        free(pin);
+        free(drop);
+        free(keys);
+        return PyErr_NoMemory();
+    }
+    int bad = read_seq_i64(pins, pin, c->nvans) || read_seq_i64(drops, drop, c->njobs);
+    for (Py_ssize_t j = 0; !bad && j < c->njobs; j++) bad = !(keys[j] = PyLong_FromSsize_t(j));
+    if (bad) {
+        for (Py_ssize_t j = 0; j < c->njobs; j++) Py_XDECREF(keys[j]);
+        free(pin);
+        free(drop);
+        free(keys);
+        return NULL;
+    }
+    drop_config(c);
+    c->pin = pin;
+    c->drop = drop;
+    c->keys = keys;
+    Py_RETURN_NONE;
+}
+
+/* counters(): (scans, memo entries) made by the recreate calls since last asked. */
+static PyObject *core_counters(Core *c, PyObject *Py_UNUSED(ignored)) {
+    PyObject *out = Py_BuildValue("(LL)", (long long)c->scans, (long long)c->stores);
+    c->scans = c->stores = 0;
+    return out;
+}
+
+typedef struct { PyObject *live, *routes, *costs; } Plan;
+
+static int plan_of(Core *c, PyObject *live, PyObject *routes, PyObject *costs, Plan *p) {
+    if (!c->keys) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() first");
+        return -1;
+    }
+    if (!PyList_Check(live) || !PyList_Check(routes) || !PyList_Check(costs) ||
+        PyList_GET_SIZE(live) != c->nvans || PyList_GET_SIZE(routes) != c->nvans ||
+        PyList_GET_SIZE(costs) != c->nvans) {
+        PyErr_SetString(PyExc_TypeError, "live, routes, costs: lists, one item a vehicle");
+        return -1;
+    }
+    *p = (Plan){live, routes, costs};
+    return 0;
+}
+
+/* recreate._best_in: j's best insertion into route v, through v's memo table. */
+static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 *at) {
+    static i64 seq[MAX_STOPS];
+    PyObject *table = PyList_GET_ITEM(p->live, v);
+    if (!PyDict_Check(table)) {
+        PyErr_SetString(PyExc_TypeError, "a memo table is a dict");
+        return -1;
+    }
+    PyObject *key = c->keys[j];
+    PyObject *hit = PyDict_GetItemWithError(table, key);
+    if (hit) {
+        if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 2) {
+            PyErr_SetString(PyExc_TypeError, "a memo entry is (extra, position)");
+            return -1;
+        }
+        *at = PyLong_AsLongLong(PyTuple_GET_ITEM(hit, 1));
+        *extra = PyLong_AsLongLong(PyTuple_GET_ITEM(hit, 0));
+        if (PyErr_Occurred()) return -1;
+        return *at >= 0;
+    }
+    if (PyErr_Occurred()) return -1;
+    Py_ssize_t n = read_seq(c, PyList_GET_ITEM(p->routes, v), seq, MAX_STOPS);
+    if (n < 0) return -1;
+    i64 base = PyLong_AsLongLong(PyList_GET_ITEM(p->costs, v));
+    if (base == -1 && PyErr_Occurred()) return -1;
+    /* recreate._places: a pinned first stop stays first */
+    Py_ssize_t first = 0, stop = n + 1;
+    i64 pin = c->pin[v];
+    if (pin >= 0) {
+        int pinned = n && seq[0] == pin;
+        if (j == pin) {
+            stop = pinned ? 0 : 1;
+        } else if (pinned) {
+            first = 1;
+        } else {
+            stop = 0;
+        }
+    }
+    Py_ssize_t where = -1;
+    int found = scan(c, v, seq, n, j, base, first, stop, extra, &where);
+    if (found < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->scans++;
+    PyObject *entry = found ? Py_BuildValue("(Ln)", (long long)*extra, where)
+                            : Py_BuildValue("(ii)", 0, -1);
+    if (!entry) return -1;
+    int bad = PyDict_SetItem(table, key, entry);
+    Py_DECREF(entry);
+    if (bad) return -1;
+    c->stores++;
+    *at = where;
+    return found;
+}
+
+/* recreate._options: j's best option per route of vans, cheapest first, into out
+ * (room for len(vans)); the count, or -1. */
+static Py_ssize_t options(Core *c, const Plan *p, i64 j, PyObject *vans, Option *out) {
+    Py_ssize_t count = 0, m = PyList_GET_SIZE(vans);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(vans, i));
+        if (v < 0 || v >= c->nvans) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "no such vehicle");
+            return -1;
+        }
+        Option o = {0, v, 0};
+        int found = best_in(c, p, v, j, &o.extra, &o.at);
+        if (found < 0) return -1;
+        if (!found) continue;
+        Py_ssize_t k = count++;
+        while (k > 0 && option_before(&o, &out[k - 1])) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = o;
+    }
+    return count;
+}
+
+static int job_of(Core *c, PyObject *obj, i64 *j) {
+    *j = PyLong_AsLongLong(obj);
+    if (*j == -1 && PyErr_Occurred()) return -1;
+    if (*j < 0 || *j >= c->njobs) {
+        PyErr_SetString(PyExc_IndexError, "no such job");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *option_tuple(const Option *o) {
+    return Py_BuildValue("(LLL)", (long long)o->extra, (long long)o->v, (long long)o->at);
+}
+
+/* options(live, routes, costs, j, vans): [(extra, vehicle, position), ...] cheapest first. */
+static PyObject *core_options(Core *c, PyObject *args) {
+    PyObject *live, *routes, *costs, *job, *vans;
+    if (!PyArg_ParseTuple(args, "OOOOO!", &live, &routes, &costs, &job, &PyList_Type, &vans))
+        return NULL;
+    Plan p;
+    i64 j;
+    if (plan_of(c, live, routes, costs, &p) || job_of(c, job, &j)) return NULL;
+    Option *found = malloc(((size_t)PyList_GET_SIZE(vans) + 1) * sizeof(Option));
+    if (!found) return PyErr_NoMemory();
+    Py_ssize_t count = options(c, &p, j, vans, found);
+    PyObject *out = count < 0 ? NULL : PyList_New(count);
+    for (Py_ssize_t i = 0; out && i < count; i++) {
+        PyObject *item = option_tuple(&found[i]);
+        if (!item) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, i, item);
+    }
+    free(found);
+    return out;
+}
+
+/* best_option(live, routes, costs, j, vans): the cheapest option, or None. */
+static PyObject *core_best_option(Core *c, PyObject *args) {
+    PyObject *live, *routes, *costs, *job, *vans;
+    if (!PyArg_ParseTuple(args, "OOOOO!", &live, &routes, &costs, &job, &PyList_Type, &vans))
+        return NULL;
+    Plan p;
+    i64 j;
+    if (plan_of(c, live, routes, costs, &p) || job_of(c, job, &j)) return NULL;
+    int have = 0;
+    Option best = {0, 0, 0};
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(vans); i++) {
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(vans, i));
+        if (v < 0 || v >= c->nvans) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "no such vehicle");
+            return NULL;
+        }
+        Option o = {0, v, 0};
+        int found = best_in(c, &p, v, j, &o.extra, &o.at);
+        if (found < 0) return NULL;
+        if (found && (!have || option_before(&o, &best))) {
+            best = o;
+            have = 1;
+        }
+    }
+    if (!have) Py_RETURN_NONE;
+    return option_tuple(&best);
+}
+
+/* A pool job's state in the regret loop: its options (cheapest first), the routes that
+ * took a job since they were computed (stale), its regret. */
+typedef struct {
+    i64 j;
+    PyObject *vans;
+    Option *opts;
+    Py_ssize_t n;
+    char *stale;
+    double regret;
+    int alive;
+} Pending;
+
+/* recreate._regret_of: second best (or the drop price) less the best, plus noise. */
+static int regret_of(Core *c, Pending *q, PyObject *noise) {
+    i64 drop = c->drop[q->j];
+    i64 best = q->n ? q->opts[0].extra : drop;
+    i64 second = q->n > 1 ? q->opts[1].extra : drop;
+    PyObject *r = PyObject_CallNoArgs(noise);
+    if (!r) return -1;
+    double draw = PyFloat_AsDouble(r);
+    Py_DECREF(r);
+    if (draw == -1.0 && PyErr_Occurred()) return -1;
+    q->regret = (double)(min64(second, drop) - best) + draw;
+    return 0;
+}
+
+/* recreate._refresh: the option of route v priced again. */
+static int refresh(Core *c, const Plan *p, Pending *q, i64 v) {
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < q->n; i++)
+        if (q->opts[i].v != v) q->opts[k++] = q->opts[i];
+    q->n = k;
+    Option o = {0, v, 0};
+    int found = best_in(c, p, v, q->j, &o.extra, &o.at);
+    if (found <= 0) return found;
+    k = q->n++;
+    while (k > 0 && option_before(&o, &q->opts[k - 1])) {
+        q->opts[k] = q->opts[k - 1];
+        k--;
+    }
+    q->opts[k] = o;
+    return 0;
+}
+
+/* recreate._fresh_top: re-price the stale routes among the best two until none is. */
+static int fresh_top(Core *c, const Plan *p, Pending *q) {
+    for (;;) {
+        i64 top[2];
+        int m = 0;
+        for (Py_ssize_t i = 0; i < q->n && i < 2; i++)
+            if (q->stale[q->opts[i].v]) top[m++] = q->opts[i].v;
+        if (!m) return 0;
+        for (int i = 0; i < m; i++) {
+            q->stale[top[i]] = 0;
+            if (refresh(c, p, q, top[i]) < 0) return -1;
+        }
+    }
+}
+
+/* regret(live, routes, costs, pool, near, noise, place): recreate._regret. pool: the jobs
+ * in the order Python iterates the pool set; near[i]: the routes tried for pool[i];
+ * noise(): a random float (the regret's tie-break, one draw per regret computed);
+ * place(j, option): puts j in the plan (recreate._place, which updates routes, costs
+ * and live[v]). The jobs whose best option beats their drop price go in by regret. */
+static PyObject *core_regret(Core *c, PyObject *args) {
+    PyObject *live, *routes, *costs, *pool, *near, *noise, *place;
+    if (!PyArg_ParseTuple(args, "OOOO!O!OO", &live, &routes, &costs, &PyList_Type, &pool,
+                          &PyList_Type, &near, &noise, &place))
+        return NULL;
+    Plan p;
+    if (plan_of(c, live, routes, costs, &p)) return NULL;
+    Py_ssize_t size = PyList_GET_SIZE(pool), room = 0;
+    if (PyList_GET_SIZE(near) != size) {
+        PyErr_SetString(PyExc_ValueError, "near: one list of routes a pool job");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyObject *vans = PyList_GET_ITEM(near, i);
+        if (!PyList_Check(vans)) {
+            PyErr_SetString(PyExc_TypeError, "near: lists of vehicles");
+            return NULL;
+        }
+        room += PyList_GET_SIZE(vans);
+    }
+    Pending *queue = calloc((size_t)size + 1, sizeof(Pending));
+    Option *opts = malloc(((size_t)room + 1) * sizeof(Option));
+    char *stale = calloc((size_t)size * (size_t)c->nvans + 1, 1);
+    PyObject *result = NULL;
+    if (!queue || !opts || !stale) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    Py_ssize_t used = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        Pending *q = &queue[i];
+        q->vans = PyList_GET_ITEM(near, i);
+        q->opts = opts + used;
+        used += PyList_GET_SIZE(q->vans);
+        q->stale = stale + i * c->nvans;
+        q->alive = 1;
+        if (job_of(c, PyList_GET_ITEM(pool, i), &q->j)) goto out;
+        if ((q->n = options(c, &p, q->j, q->vans, q->opts)) < 0) goto out;
+    }
+    for (Py_ssize_t i = 0; i < size; i++)
+        if (regret_of(c, &queue[i], noise)) goto out;
+    for (Py_ssize_t left = size; left > 0; left--) {
+        Pending *chosen = NULL;
+        for (Py_ssize_t i = 0; i < size; i++)
+            if (queue[i].alive && (!chosen || queue[i].regret > chosen->regret))
+                chosen = &queue[i];
+        chosen->alive = 0;
+        if (!chosen->n || chosen->opts[0].extra >= c->drop[chosen->j]) continue;
+        Option o = chosen->opts[0];
+        PyObject *option = option_tuple(&o);
+        PyObject *placed = option ? PyObject_CallFunction(place, "OO", c->keys[chosen->j], option)
+                                  : NULL;
+        Py_XDECREF(option);
+        if (!placed) goto out;
+        Py_DECREF(placed);
+        for (Py_ssize_t i = 0; i < size; i++) {
+            Pending *q = &queue[i];
+            if (!q->alive) continue;
+            q->stale[o.v] = 1;
+            if ((q->n && q->opts[0].v == o.v) || (q->n > 1 && q->opts[1].v == o.v)) {
+                if (fresh_top(c, &p, q) || regret_of(c, q, noise)) goto out;
+            }
+        }
+    }
+    result = Py_NewRef(Py_None);
+out:
+    free(queue);
+    free(opts);
+    free(stale);
     return result;
-nomem:
-    free(labels.at);
-    free(prefix.at);
-    return PyErr_NoMemory();
 }
 
 static PyMethodDef core_methods[] = {
     {"cost", (PyCFunction)core_cost, METH_VARARGS, "cost(vehicle, seq) -> int | None"},
     {"best_insertion", (PyCFunction)core_best_insertion, METH_VARARGS,
      "best_insertion(vehicle, seq, job, base, first, stop) -> (extra, position) | None"},
+    {"configure", (PyCFunction)core_configure, METH_VARARGS,
+     "configure(pins, drops): each vehicle's pinned first job, each job's drop price"},
+    {"counters", (PyCFunction)core_counters, METH_NOARGS,
+     "counters() -> (scans, memo entries) since last asked"},
+    {"options", (PyCFunction)core_options, METH_VARARGS,
+     "options(live, routes, costs, job, vans) -> [(extra, vehicle, position), ...]"},
+    {"best_option", (PyCFunction)core_best_option, METH_VARARGS,
+     "best_option(live, routes, costs, job, vans) -> (extra, vehicle, position) | None"},
+    {"regret", (PyCFunction)core_regret, METH_VARARGS,
+     "regret(live, routes, costs, pool, near, noise, place): regret-2 insertion"},
     {NULL, NULL, 0, NULL},
 };
 

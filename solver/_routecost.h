@@ -35,6 +35,13 @@ typedef struct {
     Van *vans;
     Ways ways, stack;
     Labels scratch;
+    /* the labels of a route or scan, a candidate's, and every prefix's of a scan */
+    Labels lab, work, pre;
+    /* recreate (configure): each vehicle's pinned first job (-1 none), each job's drop
+     * price and its int key in the memo tables; scans and memo entries made since asked */
+    i64 *pin, *drop;
+    PyObject **keys;
+    i64 scans, stores;
 } Core;
 
 static int grow(void **at, Py_ssize_t *cap, Py_ssize_t need, size_t size) {
@@ -253,19 +260,14 @@ static int run(Core *c, const Van *van, Labels *labels, const i64 *seq, Py_ssize
     return 0;
 }
 
-/* The route's cost: *found = 0 when no timing is feasible. */
-static i64 route_cost(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Labels *labels,
-                      int *found, int *error) {
+/* The cost of route seq (n > 0, capacity checked) from labels, the labels before the
+ * visit of seq[from] (from = 0: initial's): *found = 0 when no timing is feasible. */
+static i64 route_from(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Py_ssize_t from,
+                      Labels *labels, int *found, int *error) {
     const Van *van = &c->vans[v];
     *found = 1;
     *error = 0;
-    if (n == 0) return van->empty;
-    if (van->capacity >= 0) {
-        i64 load = 0;
-        for (Py_ssize_t i = 0; i < n; i++) load += c->demand[seq[i]];
-        if (load > van->capacity) return *found = 0;
-    }
-    if (initial(c, van, seq[0], labels) || run(c, van, labels, seq, 0, n)) return *error = 1;
+    if (run(c, van, labels, seq, from, n)) return *error = 1;
     if (!labels->n) return *found = 0;
     i64 cost = finish(c, van, labels, c->loc[seq[n - 1]], found);
     if (cost < 0 && !*found) return *error = 1;
@@ -279,6 +281,22 @@ static i64 route_cost(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Label
     cost += c->dc * distance;
     if (van->keep_first != -2 && seq[0] != van->keep_first) cost += c->change;
     return cost;
+}
+
+/* The route's cost: *found = 0 when no timing is feasible. */
+static i64 route_cost(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Labels *labels,
+                      int *found, int *error) {
+    const Van *van = &c->vans[v];
+    *found = 1;
+    *error = 0;
+    if (n == 0) return van->empty;
+    if (van->capacity >= 0) {
+        i64 load = 0;
+        for (Py_ssize_t i = 0; i < n; i++) load += c->demand[seq[i]];
+        if (load > van->capacity) return *found = 0;
+    }
+    if (initial(c, van, seq[0], labels)) return *error = 1;
+    return route_from(c, v, seq, n, 0, labels, found, error);
 }
 
 #endif

@@ -8,6 +8,12 @@ it loses; an insertion is re-computed for a changed route only when that route i
 the job's best two. A share of the moves (``RuinTuning.greedy_share``) inserts greedily
 instead, one job after the other in a random order (SISR's recreate): more varied
 (``docs/solver/ruin-and-recreate.md`` has what each of these buys).
+
+With the compiled core (``solver/_routecost.c``) the regret loop, a job's options and the
+memo's look-ups run in C (``Core.regret``, ``Core.options``, ``Core.best_option``) over
+the same memo tables, drawing the same random numbers in the same order and breaking ties
+the same way: the same plans as the Python loop below, which runs without the core or
+with ``RuinTuning.compiled = False`` (``tests/solver/test_recreate.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from solver.problem import Problem
 from solver.routes_eval import RouteEvaluator
@@ -85,6 +92,10 @@ class Recreate:
         #: Entries in the memo; it is emptied past ``MEMO_ENTRIES``.
         self._stored = 0
         self.stats = SearchStats()
+        #: The compiled core's recreate (the Python loops below without it).
+        self.core: Any = self.ev.core if self.tuning.bounds else None
+        if self.core is not None:
+            self.core.configure(self.pin, self.drop)
 
     def _neighbours(self) -> list[list[int]]:
         """Each job's nearest jobs by travel time (string and related removals, pools)."""
@@ -115,10 +126,31 @@ class Recreate:
         self.rng.shuffle(order)
         if self.rng.random() < 0.5:
             order.sort(key=lambda j: -self.drop[j])
+        core = self.core
+        if core is not None:
+            live, routes, costs, allowed, drop = (
+                self._live,
+                state.routes,
+                state.costs,
+                self.allowed,
+                self.drop,
+            )
+            for j in order:
+                best = core.best_option(live, routes, costs, j, allowed[j])
+                if best is not None and best[0] < drop[j]:
+                    self._place(state, j, best)
+            self._count()
+            return
         for j in order:
             opts = self._options(state, j, self.allowed[j])
             if opts and opts[0][0] < self.drop[j]:
                 self._place(state, j, opts[0])
+
+    def _count(self) -> None:
+        """Add the compiled core's scans and memo entries to the counts kept here."""
+        scans, stores = self.core.counters()
+        self.ev.evaluations += scans
+        self._stored += stores
 
     def _place(self, state: State, j: int, option: tuple[int, int, int]) -> None:
         delta, v, at = option
@@ -136,6 +168,19 @@ class Recreate:
         job (``_fresh_top``); the others keep theirs, noise included.
         """
         near = self._near_routes(state)
+        if self.core is not None:
+            order = list(pool)  # the order the loop below iterates the set in
+            self.core.regret(
+                self._live,
+                state.routes,
+                state.costs,
+                order,
+                [near(j) for j in order],
+                self.rng.random,
+                lambda j, option: self._place(state, j, option),
+            )
+            self._count()
+            return
         options = {j: self._options(state, j, near(j)) for j in pool}
         stale: dict[int, set[int]] = {j: set() for j in pool}
         regrets = {j: self._regret_of(j, options[j]) for j in pool}
@@ -221,6 +266,12 @@ class Recreate:
         current routes: a call of ``_best_in`` per route, each hashing the route, was a
         third of a move's time.
         """
+        if self.core is not None:
+            found: list[tuple[int, int, int]] = self.core.options(
+                self._live, state.routes, state.costs, j, routes
+            )
+            self._count()
+            return found
         found = []
         live = self._live
         for v in routes:
