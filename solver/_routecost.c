@@ -30,9 +30,16 @@ static i64 *read_i64s(PyObject *buffer, Py_ssize_t want) {
     return out;
 }
 
+static void known_free(Known *k);
+
 static void drop_config(Core *c) {
     if (c->keys)
         for (Py_ssize_t j = 0; j < c->njobs; j++) Py_XDECREF(c->keys[j]);
+    if (c->known)
+        for (Py_ssize_t v = 0; v < c->nvans; v++) known_free(&c->known[v]);
+    free(c->known);
+    c->known = NULL;
+    Py_CLEAR(c->nothing);
     free(c->keys);
     free(c->pin);
     free(c->drop);
@@ -64,7 +71,7 @@ static void core_dealloc(Core *c) {
     free(c->scratch.at);
     free(c->lab.at);
     free(c->work.at);
-    free(c->pre.at);
+    known_free(&c->loose);
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
 
@@ -191,16 +198,69 @@ static int by_bound(const void *a, const void *b) {
     return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* The cheapest insertion of j into route v (seq, n stops, costing base) at positions
+static void known_free(Known *k) {
+    Py_CLEAR(k->route);
+    free(k->seq);
+    free(k->latest);
+    free(k->pre_at);
+    free(k->pre_n);
+    free(k->pre.at);
+    *k = (Known){0};
+}
+
+/* k := route v serving seq (n stops): latest starts and the labels of every prefix. */
+static int know(Core *c, Py_ssize_t v, Known *k, const i64 *seq, Py_ssize_t n) {
+    if (n + 1 > k->cap) {
+        Py_ssize_t cap = 2 * (n + 1);
+        i64 *s = realloc(k->seq, (size_t)cap * sizeof(i64));
+        if (s) k->seq = s;
+        i64 *l = realloc(k->latest, (size_t)cap * sizeof(i64));
+        if (l) k->latest = l;
+        Py_ssize_t *a = realloc(k->pre_at, (size_t)cap * sizeof(Py_ssize_t));
+        if (a) k->pre_at = a;
+        Py_ssize_t *m = realloc(k->pre_n, (size_t)cap * sizeof(Py_ssize_t));
+        if (m) k->pre_n = m;
+        if (!s || !l || !a || !m) return -1;
+        k->cap = cap;
+    }
+    if (k->seq != seq) memcpy(k->seq, seq, (size_t)n * sizeof(i64));
+    k->n = n;
+    const Van *van = &c->vans[v];
+    i64 *dur = c->dur, nloc = c->nloc, *latest = k->latest;
+    /* latest_begins: per stop the latest start that lets the rest finish (breaks ignored) */
+    latest[n] = van->limit;
+    i64 next = van->end_loc;
+    for (Py_ssize_t q = n - 1; q >= 0; q--) {
+        i64 s = seq[q], bound = latest[q + 1] - dur[c->loc[s] * nloc + next] - c->svc[s];
+        latest[q] = c->hard[s] ? min64(bound, c->due[s]) : bound;
+        next = c->loc[s];
+    }
+    Labels *labels = &c->lab, *pre = &k->pre;
+    labels->n = 0;
+    pre->n = 0;
+    if (n && initial(c, van, seq[0], labels)) return -1;
+    for (Py_ssize_t at = 1; at <= n; at++) {
+        if (labels->n && run(c, van, labels, seq, at - 1, at)) return -1;
+        if (grow((void **)&pre->at, &pre->cap, pre->n + labels->n, sizeof(Label))) return -1;
+        memcpy(pre->at + pre->n, labels->at, (size_t)labels->n * sizeof(Label));
+        k->pre_at[at] = pre->n;
+        k->pre_n[at] = labels->n;
+        pre->n += labels->n;
+    }
+    return 0;
+}
+
+/* The cheapest insertion of j into the known route of vehicle v (costing base) at positions
  * first..stop-1: recreate._scan's rule, positions in the order of their lower bound,
  * stopping once the bound loses. 1 and *extra, *where when found, 0 when none, -1 on
- * error. The labels after each prefix are kept from the bounds' pass, so a position is
- * priced from there (the same labels a pricing from scratch would reach). */
-static int scan(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, i64 j, i64 base,
-                Py_ssize_t first, Py_ssize_t stop, i64 *extra_out, Py_ssize_t *where) {
-    static i64 with[MAX_STOPS + 1], latest[MAX_STOPS + 1];
-    static Py_ssize_t pre_at[MAX_STOPS + 1], pre_n[MAX_STOPS + 1];
+ * error. A position is priced from the labels of its prefix (what a pricing from scratch
+ * reaches first). */
+static int scan(Core *c, Py_ssize_t v, const Known *k, i64 j, i64 base, Py_ssize_t first,
+                Py_ssize_t stop, i64 *extra_out, Py_ssize_t *where) {
+    static i64 with[MAX_STOPS + 1];
     static Scored scored[MAX_STOPS + 1];
+    const i64 *seq = k->seq, *latest = k->latest;
+    Py_ssize_t n = k->n;
     if (first < 0) first = 0;
     if (stop > n + 1) stop = n + 1;
     if (first >= stop) return 0;
@@ -211,50 +271,21 @@ static int scan(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, i64 j, i64 
         if (load > van->capacity) return 0;
     }
     i64 *dur = c->dur, *dist = c->dist, nloc = c->nloc, x = c->loc[j];
-    /* latest_begins: per stop the latest start that lets the rest finish (breaks ignored) */
-    latest[n] = van->limit;
-    i64 next = van->end_loc;
-    for (Py_ssize_t k = n - 1; k >= 0; k--) {
-        i64 s = seq[k], bound = latest[k + 1] - dur[c->loc[s] * nloc + next] - c->svc[s];
-        latest[k] = c->hard[s] ? min64(bound, c->due[s]) : bound;
-        next = c->loc[s];
-    }
-    Labels *labels = &c->lab, *pre = &c->pre;
-    labels->n = 0;
-    pre->n = 0;
-    Py_ssize_t count = 0, done = 0;
-    if (n && initial(c, van, seq[0], labels)) return -1;
-    for (Py_ssize_t at = 0; at < stop; at++) {
-        /* labels after seq[:at] (at = 0: the shift start) */
-        if (at > 0) {
-            if (labels->n && run(c, van, labels, seq, done, at)) return -1;
-            done = at;
-        }
-        if (at < first) continue;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t at = first; at < stop; at++) {
+        /* the labels after seq[:at] (at = 0: the shift start) */
+        Label one = {van->shift_start, 0, 0, 0};
+        Labels labels = {&one, 1, 1};
+        if (at > 0) labels = (Labels){k->pre.at + k->pre_at[at], k->pre_n[at], 0};
         i64 here = at == 0 ? van->start_loc : c->loc[seq[at - 1]];
         i64 begin;
-        int ok;
-        if (at == 0) {
-            Label one = {van->shift_start, 0, 0, 0};
-            Labels start = {&one, 1, 1};
-            ok = earliest(c, van, &start, here, j, &begin);
-        } else {
-            ok = earliest(c, van, labels, here, j, &begin);
-        }
-        if (!ok) continue;
+        if (!earliest(c, van, &labels, here, j, &begin)) continue;
         if ((c->hard[j] && begin > c->due[j]) || begin + c->svc[j] > van->limit) continue;
         i64 after_loc = at == n ? van->end_loc : c->loc[seq[at]];
         if (begin + c->svc[j] + dur[x * nloc + after_loc] > latest[at]) continue;
         i64 extra = dist[here * nloc + x] + dist[x * nloc + after_loc] - dist[here * nloc + after_loc];
         i64 lateness = begin > c->due[j] ? c->late[j] * (begin - c->due[j]) : 0;
         scored[count++] = (Scored){c->dc * extra + lateness, at};
-        if (at > 0) {
-            if (grow((void **)&pre->at, &pre->cap, pre->n + labels->n, sizeof(Label))) return -1;
-            memcpy(pre->at + pre->n, labels->at, (size_t)labels->n * sizeof(Label));
-            pre_at[at] = pre->n;
-            pre_n[at] = labels->n;
-            pre->n += labels->n;
-        }
     }
     qsort(scored, (size_t)count, sizeof(Scored), by_bound);
     int have = 0;
@@ -270,9 +301,10 @@ static int scan(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, i64 j, i64 
         if (at == 0) {
             if (initial(c, van, j, work)) return -1;
         } else {
-            if (grow((void **)&work->at, &work->cap, pre_n[at], sizeof(Label))) return -1;
-            memcpy(work->at, pre->at + pre_at[at], (size_t)pre_n[at] * sizeof(Label));
-            work->n = pre_n[at];
+            Py_ssize_t m = k->pre_n[at];
+            if (grow((void **)&work->at, &work->cap, m, sizeof(Label))) return -1;
+            memcpy(work->at, k->pre.at + k->pre_at[at], (size_t)m * sizeof(Label));
+            work->n = m;
         }
         int found, error;
         i64 cost = route_from(c, v, with, n + 1, at, work, &found, &error);
@@ -302,7 +334,9 @@ static PyObject *core_best_insertion(Core *c, PyObject *args) {
     if (n < 0) return NULL;
     i64 extra;
     Py_ssize_t at;
-    int found = scan(c, v, seq, n, j, base, first, stop, &extra, &at);
+    Py_CLEAR(c->loose.route);
+    if (know(c, v, &c->loose, seq, n)) return PyErr_NoMemory();
+    int found = scan(c, v, &c->loose, j, base, first, stop, &extra, &at);
     if (found < 0) return PyErr_NoMemory();
     if (!found) Py_RETURN_NONE;
     return Py_BuildValue("(Ln)", (long long)extra, at);
@@ -329,25 +363,32 @@ static PyObject *core_configure(Core *c, PyObject *args) {
     i64 *pin = malloc(((size_t)c->nvans + 1) * sizeof(i64));
     i64 *drop = malloc(((size_t)c->njobs + 1) * sizeof(i64));
     PyObject **keys = calloc((size_t)c->njobs + 1, sizeof(PyObject *));
-    if (!pin || !drop || !keys) {
+    Known *known = calloc((size_t)c->nvans + 1, sizeof(Known));
+    if (!pin || !drop || !keys || !known) {
         free(pin);
         free(drop);
         free(keys);
+        free(known);
         return PyErr_NoMemory();
     }
     int bad = read_seq_i64(pins, pin, c->nvans) || read_seq_i64(drops, drop, c->njobs);
     for (Py_ssize_t j = 0; !bad && j < c->njobs; j++) bad = !(keys[j] = PyLong_FromSsize_t(j));
-    if (bad) {
+    PyObject *nothing = bad ? NULL : Py_BuildValue("(ii)", 0, -1);
+    if (!nothing) {
         for (Py_ssize_t j = 0; j < c->njobs; j++) Py_XDECREF(keys[j]);
         free(pin);
         free(drop);
         free(keys);
+        free(known);
         return NULL;
     }
+    PyObject_GC_UnTrack(nothing);
     drop_config(c);
     c->pin = pin;
     c->drop = drop;
     c->keys = keys;
+    c->nothing = nothing;
+    c->known = known;
     Py_RETURN_NONE;
 }
 
@@ -396,15 +437,30 @@ static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 
         return *at >= 0;
     }
     if (PyErr_Occurred()) return -1;
-    Py_ssize_t n = read_seq(c, PyList_GET_ITEM(p->routes, v), seq, MAX_STOPS);
-    if (n < 0) return -1;
+    PyObject *route = PyList_GET_ITEM(p->routes, v);
+    Known *k = &c->known[v];
+    if (route != k->route) {
+        /* not the tuple last scanned: its stops, and (if they differ) what follows */
+        Py_ssize_t n = read_seq(c, route, seq, MAX_STOPS);
+        if (n < 0) return -1;
+        Py_CLEAR(k->route);
+        int same = k->seq && n == k->n && !memcmp(seq, k->seq, (size_t)n * sizeof(i64));
+        if (!same && know(c, v, k, seq, n)) {
+            known_free(k);
+            PyErr_NoMemory();
+            return -1;
+        }
+        k->route = Py_NewRef(route);
+    }
+    const i64 *stops = k->seq;
+    Py_ssize_t n = k->n;
     i64 base = PyLong_AsLongLong(PyList_GET_ITEM(p->costs, v));
     if (base == -1 && PyErr_Occurred()) return -1;
     /* recreate._places: a pinned first stop stays first */
     Py_ssize_t first = 0, stop = n + 1;
     i64 pin = c->pin[v];
     if (pin >= 0) {
-        int pinned = n && seq[0] == pin;
+        int pinned = n && stops[0] == pin;
         if (j == pin) {
             stop = pinned ? 0 : 1;
         } else if (pinned) {
@@ -414,15 +470,17 @@ static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 
         }
     }
     Py_ssize_t where = -1;
-    int found = scan(c, v, seq, n, j, base, first, stop, extra, &where);
+    int found = scan(c, v, k, j, base, first, stop, extra, &where);
     if (found < 0) {
         PyErr_NoMemory();
         return -1;
     }
     c->scans++;
+    /* entries hold ints only: untracked, the garbage collector need not visit them */
     PyObject *entry = found ? Py_BuildValue("(Ln)", (long long)*extra, where)
-                            : Py_BuildValue("(ii)", 0, -1);
+                            : Py_NewRef(c->nothing);
     if (!entry) return -1;
+    if (found) PyObject_GC_UnTrack(entry);
     int bad = PyDict_SetItem(table, key, entry);
     Py_DECREF(entry);
     if (bad) return -1;

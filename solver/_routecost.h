@@ -27,6 +27,17 @@ typedef struct {
 typedef struct { Label *at; Py_ssize_t n, cap; } Labels;
 typedef struct { Way *at; Py_ssize_t n, cap; } Ways;
 
+/* What a job's insertion scan needs of a route whatever the job: its stops, each stop's
+ * latest start (breaks ignored) and the labels after each prefix seq[:at], at = 1..n
+ * (flat in pre, from pre_at[at], pre_n[at] of them). route: the tuple they are of, a
+ * strong reference (NULL for a route read from elsewhere). */
+typedef struct {
+    PyObject *route;
+    i64 *seq, *latest;
+    Py_ssize_t n, cap, *pre_at, *pre_n;
+    Labels pre;
+} Known;
+
 typedef struct {
     PyObject_HEAD
     Py_ssize_t nloc, njobs, nvans;
@@ -36,12 +47,15 @@ typedef struct {
     Ways ways, stack;
     Labels scratch;
     /* the labels of a route or scan, a candidate's, and every prefix's of a scan */
-    Labels lab, work, pre;
+    Labels lab, work;
     /* recreate (configure): each vehicle's pinned first job (-1 none), each job's drop
-     * price and its int key in the memo tables; scans and memo entries made since asked */
+     * price and its int key in the memo tables; scans and memo entries made since asked;
+     * the shared memo entry (0, -1) of no insertion; per vehicle its route as last
+     * scanned (known), and one for best_insertion's routes (loose) */
     i64 *pin, *drop;
-    PyObject **keys;
+    PyObject **keys, *nothing;
     i64 scans, stores;
+    Known *known, loose;
 } Core;
 
 static int grow(void **at, Py_ssize_t *cap, Py_ssize_t need, size_t size) {
