@@ -200,16 +200,28 @@ static int by_bound(const void *a, const void *b) {
 
 static void known_free(Known *k) {
     Py_CLEAR(k->route);
+    Py_CLEAR(k->table);
     free(k->seq);
     free(k->latest);
     free(k->pre_at);
     free(k->pre_n);
     free(k->pre.at);
+    free(k->got_extra);
+    free(k->got_at);
+    free(k->got);
     *k = (Known){0};
 }
 
-/* k := route v serving seq (n stops): latest starts and the labels of every prefix. */
-static int know(Core *c, Py_ssize_t v, Known *k, const i64 *seq, Py_ssize_t n) {
+/* A new generation of k's memo entries: none is known any more. */
+static void known_forget(Known *k, Py_ssize_t njobs) {
+    if (++k->gen == 0) {
+        if (k->got) memset(k->got, 0, ((size_t)njobs + 1) * sizeof(uint32_t));
+        k->gen = 1;
+    }
+}
+
+/* k := route v serving seq (n stops), not labelled yet. */
+static int know_stops(Known *k, const i64 *seq, Py_ssize_t n) {
     if (n + 1 > k->cap) {
         Py_ssize_t cap = 2 * (n + 1);
         i64 *s = realloc(k->seq, (size_t)cap * sizeof(i64));
@@ -223,8 +235,16 @@ static int know(Core *c, Py_ssize_t v, Known *k, const i64 *seq, Py_ssize_t n) {
         if (!s || !l || !a || !m) return -1;
         k->cap = cap;
     }
-    if (k->seq != seq) memcpy(k->seq, seq, (size_t)n * sizeof(i64));
+    memcpy(k->seq, seq, (size_t)n * sizeof(i64));
     k->n = n;
+    k->labelled = 0;
+    return 0;
+}
+
+/* k's latest starts and the labels of every prefix of its route (vehicle v). */
+static int know_labels(Core *c, Py_ssize_t v, Known *k) {
+    const i64 *seq = k->seq;
+    Py_ssize_t n = k->n;
     const Van *van = &c->vans[v];
     i64 *dur = c->dur, nloc = c->nloc, *latest = k->latest;
     /* latest_begins: per stop the latest start that lets the rest finish (breaks ignored) */
@@ -247,6 +267,7 @@ static int know(Core *c, Py_ssize_t v, Known *k, const i64 *seq, Py_ssize_t n) {
         k->pre_n[at] = labels->n;
         pre->n += labels->n;
     }
+    k->labelled = 1;
     return 0;
 }
 
@@ -335,7 +356,7 @@ static PyObject *core_best_insertion(Core *c, PyObject *args) {
     i64 extra;
     Py_ssize_t at;
     Py_CLEAR(c->loose.route);
-    if (know(c, v, &c->loose, seq, n)) return PyErr_NoMemory();
+    if (know_stops(&c->loose, seq, n) || know_labels(c, v, &c->loose)) return PyErr_NoMemory();
     int found = scan(c, v, &c->loose, j, base, first, stop, &extra, &at);
     if (found < 0) return PyErr_NoMemory();
     if (!found) Py_RETURN_NONE;
@@ -416,13 +437,45 @@ static int plan_of(Core *c, PyObject *live, PyObject *routes, PyObject *costs, P
     return 0;
 }
 
-/* recreate._best_in: j's best insertion into route v, through v's memo table. */
+/* recreate._best_in: j's best insertion into route v, through v's memo table (and the
+ * entries of it already read here). */
 static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 *at) {
     static i64 seq[MAX_STOPS];
+    PyObject *route = PyList_GET_ITEM(p->routes, v);
+    Known *k = &c->known[v];
+    if (route != k->route) {
+        /* not the tuple last seen: its stops, and if they differ, nothing known of it */
+        Py_ssize_t n = read_seq(c, route, seq, MAX_STOPS);
+        if (n < 0) return -1;
+        Py_CLEAR(k->route);
+        if (!k->got || n != k->n || memcmp(seq, k->seq, (size_t)n * sizeof(i64))) {
+            if (!k->got) {
+                k->got_extra = malloc(((size_t)c->njobs + 1) * sizeof(i64));
+                k->got_at = malloc(((size_t)c->njobs + 1) * sizeof(i64));
+                k->got = calloc((size_t)c->njobs + 1, sizeof(uint32_t));
+            }
+            if (!k->got_extra || !k->got_at || !k->got || know_stops(k, seq, n)) {
+                known_free(k);
+                PyErr_NoMemory();
+                return -1;
+            }
+            known_forget(k, c->njobs);
+        }
+        k->route = Py_NewRef(route);
+    }
     PyObject *table = PyList_GET_ITEM(p->live, v);
-    if (!PyDict_Check(table)) {
-        PyErr_SetString(PyExc_TypeError, "a memo table is a dict");
-        return -1;
+    if (table != k->table) {
+        if (!PyDict_Check(table)) {
+            PyErr_SetString(PyExc_TypeError, "a memo table is a dict");
+            return -1;
+        }
+        Py_XSETREF(k->table, Py_NewRef(table));
+        known_forget(k, c->njobs);
+    }
+    if (k->got[j] == k->gen) {
+        *extra = k->got_extra[j];
+        *at = k->got_at[j];
+        return *at >= 0;
     }
     PyObject *key = c->keys[j];
     PyObject *hit = PyDict_GetItemWithError(table, key);
@@ -434,59 +487,50 @@ static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 
         *at = PyLong_AsLongLong(PyTuple_GET_ITEM(hit, 1));
         *extra = PyLong_AsLongLong(PyTuple_GET_ITEM(hit, 0));
         if (PyErr_Occurred()) return -1;
-        return *at >= 0;
-    }
-    if (PyErr_Occurred()) return -1;
-    PyObject *route = PyList_GET_ITEM(p->routes, v);
-    Known *k = &c->known[v];
-    if (route != k->route) {
-        /* not the tuple last scanned: its stops, and (if they differ) what follows */
-        Py_ssize_t n = read_seq(c, route, seq, MAX_STOPS);
-        if (n < 0) return -1;
-        Py_CLEAR(k->route);
-        int same = k->seq && n == k->n && !memcmp(seq, k->seq, (size_t)n * sizeof(i64));
-        if (!same && know(c, v, k, seq, n)) {
+    } else {
+        if (PyErr_Occurred()) return -1;
+        i64 base = PyLong_AsLongLong(PyList_GET_ITEM(p->costs, v));
+        if (base == -1 && PyErr_Occurred()) return -1;
+        if (!k->labelled && know_labels(c, v, k)) {
             known_free(k);
             PyErr_NoMemory();
             return -1;
         }
-        k->route = Py_NewRef(route);
-    }
-    const i64 *stops = k->seq;
-    Py_ssize_t n = k->n;
-    i64 base = PyLong_AsLongLong(PyList_GET_ITEM(p->costs, v));
-    if (base == -1 && PyErr_Occurred()) return -1;
-    /* recreate._places: a pinned first stop stays first */
-    Py_ssize_t first = 0, stop = n + 1;
-    i64 pin = c->pin[v];
-    if (pin >= 0) {
-        int pinned = n && stops[0] == pin;
-        if (j == pin) {
-            stop = pinned ? 0 : 1;
-        } else if (pinned) {
-            first = 1;
-        } else {
-            stop = 0;
+        /* recreate._places: a pinned first stop stays first */
+        Py_ssize_t n = k->n, first = 0, stop = n + 1, where = -1;
+        i64 pin = c->pin[v];
+        if (pin >= 0) {
+            int pinned = n && k->seq[0] == pin;
+            if (j == pin) {
+                stop = pinned ? 0 : 1;
+            } else if (pinned) {
+                first = 1;
+            } else {
+                stop = 0;
+            }
         }
+        int found = scan(c, v, k, j, base, first, stop, extra, &where);
+        if (found < 0) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        c->scans++;
+        /* entries hold ints only: untracked, the garbage collector need not visit them */
+        PyObject *entry = found ? Py_BuildValue("(Ln)", (long long)*extra, where)
+                                : Py_NewRef(c->nothing);
+        if (!entry) return -1;
+        if (found) PyObject_GC_UnTrack(entry);
+        int bad = PyDict_SetItem(table, key, entry);
+        Py_DECREF(entry);
+        if (bad) return -1;
+        c->stores++;
+        *at = found ? where : -1;
+        if (!found) *extra = 0;
     }
-    Py_ssize_t where = -1;
-    int found = scan(c, v, k, j, base, first, stop, extra, &where);
-    if (found < 0) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    c->scans++;
-    /* entries hold ints only: untracked, the garbage collector need not visit them */
-    PyObject *entry = found ? Py_BuildValue("(Ln)", (long long)*extra, where)
-                            : Py_NewRef(c->nothing);
-    if (!entry) return -1;
-    if (found) PyObject_GC_UnTrack(entry);
-    int bad = PyDict_SetItem(table, key, entry);
-    Py_DECREF(entry);
-    if (bad) return -1;
-    c->stores++;
-    *at = where;
-    return found;
+    k->got_extra[j] = *extra;
+    k->got_at[j] = *at;
+    k->got[j] = k->gen;
+    return *at >= 0;
 }
 
 /* recreate._options: j's best option per route of vans, cheapest first, into out
@@ -574,6 +618,53 @@ static PyObject *core_best_option(Core *c, PyObject *args) {
     }
     if (!have) Py_RETURN_NONE;
     return option_tuple(&best);
+}
+
+/* greedy(live, routes, costs, order, allowed, place): recreate._greedy's loop; each job
+ * of order (in that order) goes where it costs least if that beats its drop price. */
+static PyObject *core_greedy(Core *c, PyObject *args) {
+    PyObject *live, *routes, *costs, *order, *allowed, *place;
+    if (!PyArg_ParseTuple(args, "OOOO!O!O", &live, &routes, &costs, &PyList_Type, &order,
+                          &PyList_Type, &allowed, &place))
+        return NULL;
+    Plan p;
+    if (plan_of(c, live, routes, costs, &p)) return NULL;
+    if (PyList_GET_SIZE(allowed) != c->njobs) {
+        PyErr_SetString(PyExc_ValueError, "allowed: one list of vehicles a job");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(order); i++) {
+        i64 j;
+        if (job_of(c, PyList_GET_ITEM(order, i), &j)) return NULL;
+        PyObject *vans = PyList_GET_ITEM(allowed, j);
+        if (!PyList_Check(vans)) {
+            PyErr_SetString(PyExc_TypeError, "allowed: lists of vehicles");
+            return NULL;
+        }
+        int have = 0;
+        Option best = {0, 0, 0};
+        for (Py_ssize_t q = 0; q < PyList_GET_SIZE(vans); q++) {
+            Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(vans, q));
+            if (v < 0 || v >= c->nvans) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "no such vehicle");
+                return NULL;
+            }
+            Option o = {0, v, 0};
+            int found = best_in(c, &p, v, j, &o.extra, &o.at);
+            if (found < 0) return NULL;
+            if (found && (!have || option_before(&o, &best))) {
+                best = o;
+                have = 1;
+            }
+        }
+        if (!have || best.extra >= c->drop[j]) continue;
+        PyObject *option = option_tuple(&best);
+        PyObject *placed = option ? PyObject_CallFunction(place, "OO", c->keys[j], option) : NULL;
+        Py_XDECREF(option);
+        if (!placed) return NULL;
+        Py_DECREF(placed);
+    }
+    Py_RETURN_NONE;
 }
 
 /* A pool job's state in the regret loop: its options (cheapest first), the routes that
@@ -724,6 +815,8 @@ static PyMethodDef core_methods[] = {
      "options(live, routes, costs, job, vans) -> [(extra, vehicle, position), ...]"},
     {"best_option", (PyCFunction)core_best_option, METH_VARARGS,
      "best_option(live, routes, costs, job, vans) -> (extra, vehicle, position) | None"},
+    {"greedy", (PyCFunction)core_greedy, METH_VARARGS,
+     "greedy(live, routes, costs, order, allowed, place): greedy insertion in that order"},
     {"regret", (PyCFunction)core_regret, METH_VARARGS,
      "regret(live, routes, costs, pool, near, noise, place): regret-2 insertion"},
     {NULL, NULL, 0, NULL},

@@ -36,6 +36,13 @@ typedef struct {
     i64 *seq, *latest;
     Py_ssize_t n, cap, *pre_at, *pre_n;
     Labels pre;
+    int labelled;
+    /* the entries of table (recreate's memo table of this route, a strong reference)
+     * read or made here: job j's (extra, position) when got[j] == gen (bumped when the
+     * route or the table changes) */
+    PyObject *table;
+    i64 *got_extra, *got_at;
+    uint32_t *got, gen;
 } Known;
 
 typedef struct {

@@ -89,6 +89,11 @@ class Recreate:
         self._inserts: dict[tuple[int, tuple[int, ...]], dict[int, tuple[int, int]]] = {}
         #: The memo's tables of the routes of the plan being recreated, by vehicle.
         self._live: list[dict[int, tuple[int, int]]] = []
+        #: Per vehicle the route (the tuple itself) whose table ``_table`` gave last, and
+        #: that table: most routes of a move are the tuples of the move before.
+        self._last: list[tuple[tuple[int, ...], dict[int, tuple[int, int]]] | None] = [None] * len(
+            problem.vehicles
+        )
         #: Entries in the memo; it is emptied past ``MEMO_ENTRIES``.
         self._stored = 0
         self.stats = SearchStats()
@@ -126,19 +131,15 @@ class Recreate:
         self.rng.shuffle(order)
         if self.rng.random() < 0.5:
             order.sort(key=lambda j: -self.drop[j])
-        core = self.core
-        if core is not None:
-            live, routes, costs, allowed, drop = (
+        if self.core is not None:
+            self.core.greedy(
                 self._live,
                 state.routes,
                 state.costs,
+                order,
                 self.allowed,
-                self.drop,
+                lambda j, option: self._place(state, j, option),
             )
-            for j in order:
-                best = core.best_option(live, routes, costs, j, allowed[j])
-                if best is not None and best[0] < drop[j]:
-                    self._place(state, j, best)
             self._count()
             return
         for j in order:
@@ -308,15 +309,30 @@ class Recreate:
         return result
 
     def _table(self, v: int, seq: tuple[int, ...]) -> dict[int, tuple[int, int]]:
-        """The memo's table of route ``v`` serving ``seq`` (the memo emptied when large)."""
+        """The memo's table of route ``v`` serving ``seq`` (the memo emptied when large).
+
+        The same tuple as last time for ``v`` gets the same table without hashing the
+        route.
+        """
+        last = self._last[v]
+        if last is not None and last[0] is seq:
+            return last[1]
         key = (v, seq)
         table = self._inserts.get(key)
         if table is None:
+            if self.core is not None:
+                self._count()  # the core's entries so far, so the memo empties when it did
             if self._stored > MEMO_ENTRIES:
-                self._inserts.clear()
-                self._stored = 0
+                self._forget()
             table = self._inserts[key] = {}
+        self._last[v] = (seq, table)
         return table
+
+    def _forget(self) -> None:
+        """Empty the memo, and every copy of its tables or entries kept elsewhere."""
+        self._inserts.clear()
+        self._stored = 0
+        self._last = [None] * len(self._last)
 
     def _scan(self, j: int, v: int, seq: tuple[int, ...], base: int) -> tuple[int, int] | None:
         """Every position, most promising first, stopping once a lower bound loses.

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from solver import Job, Problem
+from solver import Job, Problem, recreate
 from solver.routes_core import compiled_core_built
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
@@ -80,3 +80,14 @@ def test_pins_and_change_prices_are_kept_by_the_compiled_loop() -> None:
         assert same(fast, slow)
         a = fast.route_of("a")
         assert a is not None and a.job_ids[0] == "far"
+
+
+def test_the_same_plan_when_the_memo_is_emptied_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core's copies of memo entries are dropped with the memo: same plans, same scans."""
+    monkeypatch.setattr(recreate, "MEMO_ENTRIES", 300)
+    p = random_problem(40, 4, seed=12)
+    for tuning in MIXES.values():
+        fast, fast_scans = run(p, tuning, python_loop=False, moves=200)
+        slow, slow_scans = run(p, tuning, python_loop=True, moves=200)
+        assert same(fast, slow)
+        assert fast_scans == slow_scans
