@@ -32,7 +32,18 @@ static i64 *read_i64s(PyObject *buffer, Py_ssize_t want) {
 
 static void known_free(Known *k);
 
+static void forget_slots(Core *c) {
+    for (Py_ssize_t i = 0; c->slot_route && i < 2 * c->nvans; i++) {
+        Py_CLEAR(c->slot_route[i]);
+        Py_CLEAR(c->slot_table[i]);
+    }
+}
+
 static void drop_config(Core *c) {
+    forget_slots(c);
+    free(c->slot_route);
+    free(c->slot_table);
+    c->slot_route = c->slot_table = NULL;
     if (c->keys)
         for (Py_ssize_t j = 0; j < c->njobs; j++) Py_XDECREF(c->keys[j]);
     if (c->known)
@@ -385,11 +396,15 @@ static PyObject *core_configure(Core *c, PyObject *args) {
     i64 *drop = malloc(((size_t)c->njobs + 1) * sizeof(i64));
     PyObject **keys = calloc((size_t)c->njobs + 1, sizeof(PyObject *));
     Known *known = calloc((size_t)c->nvans + 1, sizeof(Known));
-    if (!pin || !drop || !keys || !known) {
+    PyObject **slot_route = calloc(2 * (size_t)c->nvans + 1, sizeof(PyObject *));
+    PyObject **slot_table = calloc(2 * (size_t)c->nvans + 1, sizeof(PyObject *));
+    if (!pin || !drop || !keys || !known || !slot_route || !slot_table) {
         free(pin);
         free(drop);
         free(keys);
         free(known);
+        free(slot_route);
+        free(slot_table);
         return PyErr_NoMemory();
     }
     int bad = read_seq_i64(pins, pin, c->nvans) || read_seq_i64(drops, drop, c->njobs);
@@ -401,6 +416,8 @@ static PyObject *core_configure(Core *c, PyObject *args) {
         free(drop);
         free(keys);
         free(known);
+        free(slot_route);
+        free(slot_table);
         return NULL;
     }
     PyObject_GC_UnTrack(nothing);
@@ -410,6 +427,8 @@ static PyObject *core_configure(Core *c, PyObject *args) {
     c->keys = keys;
     c->nothing = nothing;
     c->known = known;
+    c->slot_route = slot_route;
+    c->slot_table = slot_table;
     Py_RETURN_NONE;
 }
 
@@ -620,13 +639,122 @@ static PyObject *core_best_option(Core *c, PyObject *args) {
     return option_tuple(&best);
 }
 
-/* greedy(live, routes, costs, order, allowed, place): recreate._greedy's loop; each job
- * of order (in that order) goes where it costs least if that beats its drop price. */
-static PyObject *core_greedy(Core *c, PyObject *args) {
-    PyObject *live, *routes, *costs, *order, *allowed, *place;
-    if (!PyArg_ParseTuple(args, "OOOO!O!O", &live, &routes, &costs, &PyList_Type, &order,
-                          &PyList_Type, &allowed, &place))
+/* recreate._table: the memo table of route v (a new reference). From the vehicle's two
+ * last ones, or inserts[(v, route)]; else table(v, route) makes it (and may empty the
+ * memo, which then calls forget()). */
+static PyObject *table_of(Core *c, PyObject *inserts, PyObject *table, Py_ssize_t v,
+                          PyObject *route) {
+    PyObject **routes = c->slot_route + 2 * v, **tables = c->slot_table + 2 * v;
+    if (routes[0] == route) return Py_NewRef(tables[0]);
+    PyObject *found = NULL;
+    if (routes[1] == route) {
+        found = Py_NewRef(tables[1]);
+    } else {
+        PyObject *vehicle = PyLong_FromSsize_t(v);
+        PyObject *key = vehicle ? PyTuple_Pack(2, vehicle, route) : NULL;
+        Py_XDECREF(vehicle);
+        if (!key) return NULL;
+        found = PyDict_GetItemWithError(inserts, key);
+        Py_DECREF(key);
+        if (found) {
+            Py_INCREF(found);
+        } else {
+            if (PyErr_Occurred()) return NULL;
+            found = PyObject_CallFunction(table, "nO", v, route);
+            if (!found) return NULL;
+        }
+        if (!PyDict_Check(found)) {
+            Py_DECREF(found);
+            PyErr_SetString(PyExc_TypeError, "a memo table is a dict");
+            return NULL;
+        }
+    }
+    /* most recent first: a hit in the second slot swaps them, a new one drops the second */
+    if (routes[1] == route) {
+        PyObject *r = routes[0], *t = tables[0];
+        routes[0] = routes[1];
+        tables[0] = tables[1];
+        routes[1] = r;
+        tables[1] = t;
+    } else {
+        PyObject *old_route = routes[1], *old_table = tables[1];
+        routes[1] = routes[0];
+        tables[1] = tables[0];
+        routes[0] = Py_NewRef(route);
+        tables[0] = Py_NewRef(found);
+        Py_XDECREF(old_route);
+        Py_XDECREF(old_table);
+    }
+    return found;
+}
+
+/* live(routes, inserts, table): the memo tables of the routes (recreate._table each). */
+static PyObject *core_live(Core *c, PyObject *args) {
+    PyObject *routes, *inserts, *table;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &routes, &PyDict_Type, &inserts, &table))
         return NULL;
+    if (!c->slot_route || PyList_GET_SIZE(routes) != c->nvans) {
+        PyErr_SetString(PyExc_ValueError, "configure() first; one route a vehicle");
+        return NULL;
+    }
+    PyObject *out = PyList_New(c->nvans);
+    for (Py_ssize_t v = 0; out && v < c->nvans; v++) {
+        PyObject *found = table_of(c, inserts, table, v, PyList_GET_ITEM(routes, v));
+        if (!found) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, v, found);
+    }
+    return out;
+}
+
+/* forget(): the memo was emptied; the tables kept here are no longer its. */
+static PyObject *core_forget(Core *c, PyObject *Py_UNUSED(ignored)) {
+    forget_slots(c);
+    Py_RETURN_NONE;
+}
+
+/* recreate._place: j into route o->v at o->at; the route's table from table(v, route);
+ * *total gains the change of the plan's objective (the extra cost less j's drop price). */
+static int place_in(Core *c, const Plan *p, PyObject *unassigned, PyObject *inserts,
+                    PyObject *table, i64 j, const Option *o, i64 *total) {
+    PyObject *seq = PyList_GET_ITEM(p->routes, o->v);
+    if (!PyTuple_Check(seq) || o->at < 0 || o->at > PyTuple_GET_SIZE(seq)) {
+        PyErr_SetString(PyExc_TypeError, "a route is a tuple of job positions");
+        return -1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(seq), at = (Py_ssize_t)o->at;
+    PyObject *route = PyTuple_New(n + 1);
+    if (!route) return -1;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        PyObject *item = i < at ? PyTuple_GET_ITEM(seq, i)
+                         : i == at ? c->keys[j]
+                                   : PyTuple_GET_ITEM(seq, i - 1);
+        PyTuple_SET_ITEM(route, i, Py_NewRef(item));
+    }
+    PyList_SetItem(p->routes, o->v, route); /* steals route, releases seq */
+    long long before = PyLong_AsLongLong(PyList_GET_ITEM(p->costs, o->v));
+    if (before == -1 && PyErr_Occurred()) return -1;
+    PyObject *cost = PyLong_FromLongLong(before + o->extra);
+    if (!cost) return -1;
+    PyList_SetItem(p->costs, o->v, cost);
+    if (PySet_Discard(unassigned, c->keys[j]) < 0) return -1;
+    PyObject *found = table_of(c, inserts, table, (Py_ssize_t)o->v, route);
+    if (!found) return -1;
+    PyList_SetItem(p->live, o->v, found);
+    *total += o->extra - c->drop[j];
+    return 0;
+}
+
+/* greedy(live, routes, costs, unassigned, order, allowed, inserts, table):
+ * recreate._greedy's loop; each job of order (in that order) goes where it costs least
+ * if that beats its drop price (recreate._place; inserts: recreate's memo, table:
+ * recreate._table, see table_of). The change of the objective. */
+static PyObject *core_greedy(Core *c, PyObject *args) {
+    PyObject *live, *routes, *costs, *unassigned, *order, *allowed, *inserts, *table;
+    if (!PyArg_ParseTuple(args, "OOOO!O!O!O!O", &live, &routes, &costs, &PySet_Type, &unassigned,
+                          &PyList_Type, &order, &PyList_Type, &allowed, &PyDict_Type, &inserts,
+                          &table))
+        return NULL;
+    i64 total = 0;
     Plan p;
     if (plan_of(c, live, routes, costs, &p)) return NULL;
     if (PyList_GET_SIZE(allowed) != c->njobs) {
@@ -658,13 +786,9 @@ static PyObject *core_greedy(Core *c, PyObject *args) {
             }
         }
         if (!have || best.extra >= c->drop[j]) continue;
-        PyObject *option = option_tuple(&best);
-        PyObject *placed = option ? PyObject_CallFunction(place, "OO", c->keys[j], option) : NULL;
-        Py_XDECREF(option);
-        if (!placed) return NULL;
-        Py_DECREF(placed);
+        if (place_in(c, &p, unassigned, inserts, table, j, &best, &total)) return NULL;
     }
-    Py_RETURN_NONE;
+    return PyLong_FromLongLong(total);
 }
 
 /* A pool job's state in the regret loop: its options (cheapest first), the routes that
@@ -726,16 +850,19 @@ static int fresh_top(Core *c, const Plan *p, Pending *q) {
     }
 }
 
-/* regret(live, routes, costs, pool, near, noise, place): recreate._regret. pool: the jobs
- * in the order Python iterates the pool set; near[i]: the routes tried for pool[i];
- * noise(): a random float (the regret's tie-break, one draw per regret computed);
- * place(j, option): puts j in the plan (recreate._place, which updates routes, costs
- * and live[v]). The jobs whose best option beats their drop price go in by regret. */
+/* regret(live, routes, costs, unassigned, pool, near, noise, inserts, table):
+ * recreate._regret. pool: the jobs in the order Python iterates the pool set; near[i]:
+ * the routes tried for pool[i]; noise(): a random float (the regret's tie-break, one
+ * draw per regret computed); inserts, table: as for greedy. The jobs whose best option
+ * beats their drop price go in by regret (recreate._place). The change of the
+ * objective. */
 static PyObject *core_regret(Core *c, PyObject *args) {
-    PyObject *live, *routes, *costs, *pool, *near, *noise, *place;
-    if (!PyArg_ParseTuple(args, "OOOO!O!OO", &live, &routes, &costs, &PyList_Type, &pool,
-                          &PyList_Type, &near, &noise, &place))
+    PyObject *live, *routes, *costs, *unassigned, *pool, *near, *noise, *inserts, *table;
+    if (!PyArg_ParseTuple(args, "OOOO!O!O!OO!O", &live, &routes, &costs, &PySet_Type,
+                          &unassigned, &PyList_Type, &pool, &PyList_Type, &near, &noise,
+                          &PyDict_Type, &inserts, &table))
         return NULL;
+    i64 total = 0;
     Plan p;
     if (plan_of(c, live, routes, costs, &p)) return NULL;
     Py_ssize_t size = PyList_GET_SIZE(pool), room = 0;
@@ -780,12 +907,7 @@ static PyObject *core_regret(Core *c, PyObject *args) {
         chosen->alive = 0;
         if (!chosen->n || chosen->opts[0].extra >= c->drop[chosen->j]) continue;
         Option o = chosen->opts[0];
-        PyObject *option = option_tuple(&o);
-        PyObject *placed = option ? PyObject_CallFunction(place, "OO", c->keys[chosen->j], option)
-                                  : NULL;
-        Py_XDECREF(option);
-        if (!placed) goto out;
-        Py_DECREF(placed);
+        if (place_in(c, &p, unassigned, inserts, table, chosen->j, &o, &total)) goto out;
         for (Py_ssize_t i = 0; i < size; i++) {
             Pending *q = &queue[i];
             if (!q->alive) continue;
@@ -795,7 +917,7 @@ static PyObject *core_regret(Core *c, PyObject *args) {
             }
         }
     }
-    result = Py_NewRef(Py_None);
+    result = PyLong_FromLongLong(total);
 out:
     free(queue);
     free(opts);
@@ -816,9 +938,13 @@ static PyMethodDef core_methods[] = {
     {"best_option", (PyCFunction)core_best_option, METH_VARARGS,
      "best_option(live, routes, costs, job, vans) -> (extra, vehicle, position) | None"},
     {"greedy", (PyCFunction)core_greedy, METH_VARARGS,
-     "greedy(live, routes, costs, order, allowed, place): greedy insertion in that order"},
+     "greedy(live, routes, costs, unassigned, order, allowed, inserts, table) -> change"},
+    {"live", (PyCFunction)core_live, METH_VARARGS,
+     "live(routes, inserts, table) -> the memo tables of the routes"},
+    {"forget", (PyCFunction)core_forget, METH_NOARGS,
+     "forget(): the memo was emptied; drop the tables kept"},
     {"regret", (PyCFunction)core_regret, METH_VARARGS,
-     "regret(live, routes, costs, pool, near, noise, place): regret-2 insertion"},
+     "regret(live, routes, costs, unassigned, pool, near, noise, inserts, table) -> change"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -63,6 +63,9 @@ typedef struct {
     PyObject **keys, *nothing;
     i64 scans, stores;
     Known *known, loose;
+    /* per vehicle the two route tuples whose memo tables were wanted last, and those
+     * tables (strong references): most routes of a move are one of them */
+    PyObject **slot_route, **slot_table;
 } Core;
 
 static int grow(void **at, Py_ssize_t *cap, Py_ssize_t need, size_t size) {

@@ -120,7 +120,10 @@ class Recreate:
         recreate, less thorough than regret but more varied.
         """
         pool = self._pool(state, removed)
-        self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
+        if self.core is not None:
+            self._live = self.core.live(state.routes, self._inserts, self._table)
+        else:
+            self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
         if self.rng.random() < self.tuning.greedy_share:
             self._greedy(state, pool)
         else:
@@ -132,13 +135,15 @@ class Recreate:
         if self.rng.random() < 0.5:
             order.sort(key=lambda j: -self.drop[j])
         if self.core is not None:
-            self.core.greedy(
+            state.total += self.core.greedy(
                 self._live,
                 state.routes,
                 state.costs,
+                state.unassigned,
                 order,
                 self.allowed,
-                lambda j, option: self._place(state, j, option),
+                self._inserts,
+                self._table,
             )
             self._count()
             return
@@ -171,14 +176,16 @@ class Recreate:
         near = self._near_routes(state)
         if self.core is not None:
             order = list(pool)  # the order the loop below iterates the set in
-            self.core.regret(
+            state.total += self.core.regret(
                 self._live,
                 state.routes,
                 state.costs,
+                state.unassigned,
                 order,
                 [near(j) for j in order],
                 self.rng.random,
-                lambda j, option: self._place(state, j, option),
+                self._inserts,
+                self._table,
             )
             self._count()
             return
@@ -333,6 +340,8 @@ class Recreate:
         self._inserts.clear()
         self._stored = 0
         self._last = [None] * len(self._last)
+        if self.core is not None:
+            self.core.forget()
 
     def _scan(self, j: int, v: int, seq: tuple[int, ...], base: int) -> tuple[int, int] | None:
         """Every position, most promising first, stopping once a lower bound loses.
