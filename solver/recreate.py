@@ -31,6 +31,18 @@ MEMO_ENTRIES = 400_000
 """Insertions kept in the memo at most (as before the per-route tables), bounding memory."""
 
 
+def _same_shuffle(core: Any) -> bool:
+    """Whether the core's shuffle draws and orders as ``random.Random.shuffle`` does."""
+    for size in (0, 1, 2, 7, 40, 300):
+        python, compiled = random.Random(size), random.Random(size)
+        a, b = list(range(size)), list(range(size))
+        python.shuffle(a)
+        core.shuffle(b, compiled.getrandbits)
+        if a != b or python.random() != compiled.random():
+            return False
+    return True
+
+
 @dataclass(slots=True)
 class State:
     """A plan under search: job positions per vehicle, each route's cost, jobs left out."""
@@ -101,6 +113,13 @@ class Recreate:
         self.core: Any = self.ev.core if self.tuning.bounds else None
         if self.core is not None:
             self.core.configure(self.pin, self.drop)
+        #: ``random.Random.shuffle`` in C when it draws as Python's does here (checked).
+        self._shuffle = self.rng.shuffle
+        if self.core is not None and _same_shuffle(self.core):
+            core, bits = self.core, self.rng.getrandbits
+            self._shuffle = lambda x: core.shuffle(x, bits)
+        #: Each job's drop price negated: the key of the most urgent first.
+        self._urgent = [-d for d in self.drop]
 
     def _neighbours(self) -> list[list[int]]:
         """Each job's nearest jobs by travel time (string and related removals, pools)."""
@@ -131,9 +150,9 @@ class Recreate:
 
     def _greedy(self, state: State, pool: set[int]) -> None:
         order = sorted(pool)
-        self.rng.shuffle(order)
+        self._shuffle(order)
         if self.rng.random() < 0.5:
-            order.sort(key=lambda j: -self.drop[j])
+            order.sort(key=self._urgent.__getitem__)
         if self.core is not None:
             state.total += self.core.greedy(
                 self._live,

@@ -38,6 +38,7 @@ def run(p: Problem, tuning: RuinTuning, python_loop: bool, moves: int) -> tuple[
     search = RuinRecreate(p, allowed_for(p, quick()), 5, tuning)
     if python_loop:
         search.core = None  # the Python loops over the same compiled evaluator
+        search._shuffle = search.rng.shuffle
     plan = search.run(empty_solution(p, 0.0), 3600.0, moves)
     return plan, search.ev.evaluations
 
