@@ -1,11 +1,14 @@
-/* The compiled core of solver/routes_eval.py: a route's cost and a job's best insertion.
+/* The compiled core of solver/routes_eval.py: a route's cost and a job's best insertion;
+ * and recreate's loops over them (solver/recreate.py: regret, greedy, options, the memo).
  *
  * The same dynamic programme as RouteEvaluator._labels/_visit/_leg/_waits/_finish/_after,
  * without the traces (which only RouteEvaluator.route needs, in Python): a label is (free
  * time, cost so far, breaks taken, route start), dominated labels are dropped with the same
  * stable order and rule, so the costs are the Python ones exactly
  * (tests/solver/test_routes_eval.py checks both on generated days). docs/solver.md has the
- * measurements. All times and prices are int64, as in solver.problem.
+ * measurements. All times and prices are int64, as in solver.problem. The recreate part
+ * draws the same random numbers and breaks ties as the Python loops do, so it makes the
+ * same plans (tests/solver/test_recreate.py; docs/solver/ruin-and-recreate.md, session 6).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -25,11 +25,13 @@ pytestmark = pytest.mark.skipif(
     reason="the compiled core is not built (pip install -e . builds it)",
 )
 
-#: This process's mix, the second worker's, and regret only with forced insertions.
+#: This process's mix, the second worker's, regret only with forced insertions, and the
+#: granular insertion with a local pool (both off by default).
 MIXES = {
     "this process": RuinTuning(),
     "second worker": RuinTuning(greedy_share=1.0, avg_removed=15),
     "regret, forced": RuinTuning(greedy_share=0.0, forced_share=0.2),
+    "granular, local pool": RuinTuning(granular=2, local_pool=True),
 }
 
 
