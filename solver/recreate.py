@@ -31,16 +31,22 @@ MEMO_ENTRIES = 400_000
 """Insertions kept in the memo at most (as before the per-route tables), bounding memory."""
 
 
+_shuffle_checked: list[bool] = []
+"""Whether the core's shuffle is Python's, once checked (one entry)."""
+
+
 def _same_shuffle(core: Any) -> bool:
     """Whether the core's shuffle draws and orders as ``random.Random.shuffle`` does."""
-    for size in (0, 1, 2, 7, 40, 300):
-        python, compiled = random.Random(size), random.Random(size)
-        a, b = list(range(size)), list(range(size))
-        python.shuffle(a)
-        core.shuffle(b, compiled.getrandbits)
-        if a != b or python.random() != compiled.random():
-            return False
-    return True
+    if not _shuffle_checked:
+        same = True
+        for size in (0, 1, 2, 7, 40, 300):
+            python, compiled = random.Random(size), random.Random(size)
+            a, b = list(range(size)), list(range(size))
+            python.shuffle(a)
+            core.shuffle(b, compiled.getrandbits)
+            same = same and a == b and python.random() == compiled.random()
+        _shuffle_checked.append(same)
+    return _shuffle_checked[0]
 
 
 @dataclass(slots=True)
