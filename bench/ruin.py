@@ -11,12 +11,17 @@ reuse) must reach the same objective, faster.
     .venv/bin/python bench/ruin.py --cases normal,storm,peak --moves 1500
     .venv/bin/python bench/ruin.py --moves 10000 --seeds 0,1,2 --variants all,"regret only"
     .venv/bin/python bench/ruin.py --cases peak --moves 2000 --variants all --profile 15
+    .venv/bin/python bench/ruin.py --cases peak,storm --start empty --moves 3000 --profile 25
+
+``--start empty`` starts from nobody moving (what a short solve does) instead of OR-Tools'
+plan; ``--day-seed`` picks the fixture day (7 unless told).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import json
 import os
 import pstats
@@ -26,9 +31,9 @@ from pathlib import Path
 
 from scenarios import case_problem  # bench/ is on sys.path when run as a script
 
-from solver import SolveParams
+from solver import Solution, SolveParams
 from solver.ruin import RuinRecreate
-from solver.search import allowed_for, solve_ortools
+from solver.search import allowed_for, empty_solution, solve_ortools
 from solver.tuning import RuinTuning
 from solver.validate import hard, objective, validate
 
@@ -65,6 +70,15 @@ class Row:
     moves_per_cpu_s: float
     hard_violations: int
     load_1m: float
+    #: The plan's routes and jobs left out, hashed: equal digests, equal plans.
+    plan_digest: str
+
+
+def digest(plan: Solution) -> str:
+    """A short hash of the plan's routes (vehicle, jobs) and of the jobs left out."""
+    routes = sorted((r.vehicle_id, r.job_ids) for r in plan.routes if r.job_ids)
+    text = repr((routes, sorted(plan.unassigned)))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def main() -> None:
@@ -75,12 +89,17 @@ def main() -> None:
     parser.add_argument("--seeds", default="0", help="search seeds, one row each")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--profile", type=int, default=0, help="print cProfile's top N")
+    parser.add_argument("--start", choices=("ortools", "empty"), default="ortools")
+    parser.add_argument("--day-seed", type=int, default=7, help="the fixture day's seed")
     args = parser.parse_args()
     rows = []
     for case in args.cases.split(","):
-        problem = case_problem(case, 7).problem
+        problem = case_problem(case, args.day_seed).problem
         params = SolveParams(time_limit_s=60, workers=1, solution_limit=50)
-        start = solve_ortools(problem, params)
+        if args.start == "empty":
+            start = empty_solution(problem, 0.0)
+        else:
+            start = solve_ortools(problem, params)
         allowed = allowed_for(problem, params)
         runs = [(n, int(s)) for n in args.variants.split(",") for s in args.seeds.split(",")]
         for name, seed in runs:
@@ -108,6 +127,7 @@ def main() -> None:
                     round(args.moves / cpu, 1),
                     len(hard(validate(problem, plan))),
                     round(os.getloadavg()[0], 2),
+                    digest(plan),
                 )
             )
             print(json.dumps(asdict(rows[-1])), flush=True)

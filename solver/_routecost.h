@@ -27,6 +27,24 @@ typedef struct {
 typedef struct { Label *at; Py_ssize_t n, cap; } Labels;
 typedef struct { Way *at; Py_ssize_t n, cap; } Ways;
 
+/* What a job's insertion scan needs of a route whatever the job: its stops, each stop's
+ * latest start (breaks ignored) and the labels after each prefix seq[:at], at = 1..n
+ * (flat in pre, from pre_at[at], pre_n[at] of them). route: the tuple they are of, a
+ * strong reference (NULL for a route read from elsewhere). */
+typedef struct {
+    PyObject *route;
+    i64 *seq, *latest;
+    Py_ssize_t n, cap, *pre_at, *pre_n;
+    Labels pre;
+    int labelled;
+    /* the entries of table (recreate's memo table of this route, a strong reference)
+     * read or made here: job j's (extra, position) when got[j] == gen (bumped when the
+     * route or the table changes) */
+    PyObject *table;
+    i64 *got_extra, *got_at;
+    uint32_t *got, gen;
+} Known;
+
 typedef struct {
     PyObject_HEAD
     Py_ssize_t nloc, njobs, nvans;
@@ -35,6 +53,19 @@ typedef struct {
     Van *vans;
     Ways ways, stack;
     Labels scratch;
+    /* the labels of a route or scan, a candidate's, and every prefix's of a scan */
+    Labels lab, work;
+    /* recreate (configure): each vehicle's pinned first job (-1 none), each job's drop
+     * price and its int key in the memo tables; scans and memo entries made since asked;
+     * the shared memo entry (0, -1) of no insertion; per vehicle its route as last
+     * scanned (known), and one for best_insertion's routes (loose) */
+    i64 *pin, *drop;
+    PyObject **keys, *nothing;
+    i64 scans, stores;
+    Known *known, loose;
+    /* per vehicle the two route tuples whose memo tables were wanted last, and those
+     * tables (strong references): most routes of a move are one of them */
+    PyObject **slot_route, **slot_table;
 } Core;
 
 static int grow(void **at, Py_ssize_t *cap, Py_ssize_t need, size_t size) {
@@ -253,19 +284,14 @@ static int run(Core *c, const Van *van, Labels *labels, const i64 *seq, Py_ssize
     return 0;
 }
 
-/* The route's cost: *found = 0 when no timing is feasible. */
-static i64 route_cost(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Labels *labels,
-                      int *found, int *error) {
+/* The cost of route seq (n > 0, capacity checked) from labels, the labels before the
+ * visit of seq[from] (from = 0: initial's): *found = 0 when no timing is feasible. */
+static i64 route_from(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Py_ssize_t from,
+                      Labels *labels, int *found, int *error) {
     const Van *van = &c->vans[v];
     *found = 1;
     *error = 0;
-    if (n == 0) return van->empty;
-    if (van->capacity >= 0) {
-        i64 load = 0;
-        for (Py_ssize_t i = 0; i < n; i++) load += c->demand[seq[i]];
-        if (load > van->capacity) return *found = 0;
-    }
-    if (initial(c, van, seq[0], labels) || run(c, van, labels, seq, 0, n)) return *error = 1;
+    if (run(c, van, labels, seq, from, n)) return *error = 1;
     if (!labels->n) return *found = 0;
     i64 cost = finish(c, van, labels, c->loc[seq[n - 1]], found);
     if (cost < 0 && !*found) return *error = 1;
@@ -279,6 +305,22 @@ static i64 route_cost(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Label
     cost += c->dc * distance;
     if (van->keep_first != -2 && seq[0] != van->keep_first) cost += c->change;
     return cost;
+}
+
+/* The route's cost: *found = 0 when no timing is feasible. */
+static i64 route_cost(Core *c, Py_ssize_t v, const i64 *seq, Py_ssize_t n, Labels *labels,
+                      int *found, int *error) {
+    const Van *van = &c->vans[v];
+    *found = 1;
+    *error = 0;
+    if (n == 0) return van->empty;
+    if (van->capacity >= 0) {
+        i64 load = 0;
+        for (Py_ssize_t i = 0; i < n; i++) load += c->demand[seq[i]];
+        if (load > van->capacity) return *found = 0;
+    }
+    if (initial(c, van, seq[0], labels)) return *error = 1;
+    return route_from(c, v, seq, n, 0, labels, found, error);
 }
 
 #endif

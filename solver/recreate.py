@@ -8,6 +8,12 @@ it loses; an insertion is re-computed for a changed route only when that route i
 the job's best two. A share of the moves (``RuinTuning.greedy_share``) inserts greedily
 instead, one job after the other in a random order (SISR's recreate): more varied
 (``docs/solver/ruin-and-recreate.md`` has what each of these buys).
+
+With the compiled core (``solver/_routecost.c``) the regret loop, a job's options and the
+memo's look-ups run in C (``Core.regret``, ``Core.options``, ``Core.best_option``) over
+the same memo tables, drawing the same random numbers in the same order and breaking ties
+the same way: the same plans as the Python loop below, which runs without the core or
+with ``RuinTuning.compiled = False`` (``tests/solver/test_recreate.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from solver.problem import Problem
 from solver.routes_eval import RouteEvaluator
@@ -22,6 +29,24 @@ from solver.tuning import RuinTuning
 
 MEMO_ENTRIES = 400_000
 """Insertions kept in the memo at most (as before the per-route tables), bounding memory."""
+
+
+_shuffle_checked: list[bool] = []
+"""Whether the core's shuffle is Python's, once checked (one entry)."""
+
+
+def _same_shuffle(core: Any) -> bool:
+    """Whether the core's shuffle draws and orders as ``random.Random.shuffle`` does."""
+    if not _shuffle_checked:
+        same = True
+        for size in (0, 1, 2, 7, 40, 300):
+            python, compiled = random.Random(size), random.Random(size)
+            a, b = list(range(size)), list(range(size))
+            python.shuffle(a)
+            core.shuffle(b, compiled.getrandbits)
+            same = same and a == b and python.random() == compiled.random()
+        _shuffle_checked.append(same)
+    return _shuffle_checked[0]
 
 
 @dataclass(slots=True)
@@ -82,9 +107,25 @@ class Recreate:
         self._inserts: dict[tuple[int, tuple[int, ...]], dict[int, tuple[int, int]]] = {}
         #: The memo's tables of the routes of the plan being recreated, by vehicle.
         self._live: list[dict[int, tuple[int, int]]] = []
+        #: Per vehicle the route (the tuple itself) whose table ``_table`` gave last, and
+        #: that table: most routes of a move are the tuples of the move before.
+        self._last: list[tuple[tuple[int, ...], dict[int, tuple[int, int]]] | None] = [None] * len(
+            problem.vehicles
+        )
         #: Entries in the memo; it is emptied past ``MEMO_ENTRIES``.
         self._stored = 0
         self.stats = SearchStats()
+        #: The compiled core's recreate (the Python loops below without it).
+        self.core: Any = self.ev.core if self.tuning.bounds else None
+        if self.core is not None:
+            self.core.configure(self.pin, self.drop)
+        #: ``random.Random.shuffle`` in C when it draws as Python's does here (checked).
+        self._shuffle = self.rng.shuffle
+        if self.core is not None and _same_shuffle(self.core):
+            core, bits = self.core, self.rng.getrandbits
+            self._shuffle = lambda x: core.shuffle(x, bits)
+        #: Each job's drop price negated: the key of the most urgent first.
+        self._urgent = [-d for d in self.drop]
 
     def _neighbours(self) -> list[list[int]]:
         """Each job's nearest jobs by travel time (string and related removals, pools)."""
@@ -104,7 +145,10 @@ class Recreate:
         recreate, less thorough than regret but more varied.
         """
         pool = self._pool(state, removed)
-        self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
+        if self.core is not None:
+            self._live = self.core.live(state.routes, self._inserts, self._table)
+        else:
+            self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
         if self.rng.random() < self.tuning.greedy_share:
             self._greedy(state, pool)
         else:
@@ -112,13 +156,32 @@ class Recreate:
 
     def _greedy(self, state: State, pool: set[int]) -> None:
         order = sorted(pool)
-        self.rng.shuffle(order)
+        self._shuffle(order)
         if self.rng.random() < 0.5:
-            order.sort(key=lambda j: -self.drop[j])
+            order.sort(key=self._urgent.__getitem__)
+        if self.core is not None:
+            state.total += self.core.greedy(
+                self._live,
+                state.routes,
+                state.costs,
+                state.unassigned,
+                order,
+                self.allowed,
+                self._inserts,
+                self._table,
+            )
+            self._count()
+            return
         for j in order:
             opts = self._options(state, j, self.allowed[j])
             if opts and opts[0][0] < self.drop[j]:
                 self._place(state, j, opts[0])
+
+    def _count(self) -> None:
+        """Add the compiled core's scans and memo entries to the counts kept here."""
+        scans, stores = self.core.counters()
+        self.ev.evaluations += scans
+        self._stored += stores
 
     def _place(self, state: State, j: int, option: tuple[int, int, int]) -> None:
         delta, v, at = option
@@ -136,6 +199,21 @@ class Recreate:
         job (``_fresh_top``); the others keep theirs, noise included.
         """
         near = self._near_routes(state)
+        if self.core is not None:
+            order = list(pool)  # the order the loop below iterates the set in
+            state.total += self.core.regret(
+                self._live,
+                state.routes,
+                state.costs,
+                state.unassigned,
+                order,
+                [near(j) for j in order],
+                self.rng.random,
+                self._inserts,
+                self._table,
+            )
+            self._count()
+            return
         options = {j: self._options(state, j, near(j)) for j in pool}
         stale: dict[int, set[int]] = {j: set() for j in pool}
         regrets = {j: self._regret_of(j, options[j]) for j in pool}
@@ -221,6 +299,12 @@ class Recreate:
         current routes: a call of ``_best_in`` per route, each hashing the route, was a
         third of a move's time.
         """
+        if self.core is not None:
+            found: list[tuple[int, int, int]] = self.core.options(
+                self._live, state.routes, state.costs, j, routes
+            )
+            self._count()
+            return found
         found = []
         live = self._live
         for v in routes:
@@ -257,15 +341,32 @@ class Recreate:
         return result
 
     def _table(self, v: int, seq: tuple[int, ...]) -> dict[int, tuple[int, int]]:
-        """The memo's table of route ``v`` serving ``seq`` (the memo emptied when large)."""
+        """The memo's table of route ``v`` serving ``seq`` (the memo emptied when large).
+
+        The same tuple as last time for ``v`` gets the same table without hashing the
+        route.
+        """
+        last = self._last[v]
+        if last is not None and last[0] is seq:
+            return last[1]
         key = (v, seq)
         table = self._inserts.get(key)
         if table is None:
+            if self.core is not None:
+                self._count()  # the core's entries so far, so the memo empties when it did
             if self._stored > MEMO_ENTRIES:
-                self._inserts.clear()
-                self._stored = 0
+                self._forget()
             table = self._inserts[key] = {}
+        self._last[v] = (seq, table)
         return table
+
+    def _forget(self) -> None:
+        """Empty the memo, and every copy of its tables or entries kept elsewhere."""
+        self._inserts.clear()
+        self._stored = 0
+        self._last = [None] * len(self._last)
+        if self.core is not None:
+            self.core.forget()
 
     def _scan(self, j: int, v: int, seq: tuple[int, ...], base: int) -> tuple[int, int] | None:
         """Every position, most promising first, stopping once a lower bound loses.

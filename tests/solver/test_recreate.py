@@ -1,0 +1,96 @@
+"""The compiled recreate makes the same plans as the Python one, move for move.
+
+``Core.regret``, ``Core.options`` and ``Core.best_option`` (``solver/_routecost.c``)
+replace the Python regret loop and option scans when the core is built; they must draw the
+same random numbers and break ties the same way, so a search seed makes the same plan with
+and without them (``docs/solver/ruin-and-recreate.md``, session 6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from solver import Job, Problem, recreate
+from solver.routes_core import compiled_core_built
+from solver.ruin import RuinRecreate
+from solver.search import allowed_for, empty_solution
+from solver.solution import Solution
+from solver.tuning import RuinTuning
+from tests.solver.conftest import problem, quick, random_problem, van
+
+pytestmark = pytest.mark.skipif(
+    not compiled_core_built(),
+    reason="the compiled core is not built (pip install -e . builds it)",
+)
+
+#: This process's mix, the second worker's, regret only with forced insertions, and the
+#: granular insertion with a local pool (both off by default).
+MIXES = {
+    "this process": RuinTuning(),
+    "second worker": RuinTuning(greedy_share=1.0, avg_removed=15),
+    "regret, forced": RuinTuning(greedy_share=0.0, forced_share=0.2),
+    "granular, local pool": RuinTuning(granular=2, local_pool=True),
+}
+
+
+def run(p: Problem, tuning: RuinTuning, python_loop: bool, moves: int) -> tuple[Solution, int]:
+    """``moves`` moves from nobody moving; the plan and the insertion scans made."""
+    search = RuinRecreate(p, allowed_for(p, quick()), 5, tuning)
+    if python_loop:
+        search.core = None  # the Python loops over the same compiled evaluator
+        search._shuffle = search.rng.shuffle
+    plan = search.run(empty_solution(p, 0.0), 3600.0, moves)
+    return plan, search.ev.evaluations
+
+
+def same(a: Solution, b: Solution) -> bool:
+    routes = [(r.vehicle_id, r.job_ids) for r in a.routes]
+    return routes == [(r.vehicle_id, r.job_ids) for r in b.routes] and (
+        a.unassigned == b.unassigned and a.stats.objective == b.stats.objective
+    )
+
+
+@pytest.mark.parametrize("mix", MIXES)
+def test_the_compiled_and_python_loops_make_the_same_plan(mix: str) -> None:
+    p = random_problem(40, 4, seed=11)
+    fast, fast_scans = run(p, MIXES[mix], python_loop=False, moves=300)
+    slow, slow_scans = run(p, MIXES[mix], python_loop=True, moves=300)
+    assert same(fast, slow)
+    assert fast_scans == slow_scans
+
+
+def test_the_compiled_core_and_the_python_evaluator_make_the_same_plan() -> None:
+    p = random_problem(30, 3, seed=3)
+    fast, _ = run(p, RuinTuning(), python_loop=False, moves=300)
+    slow, _ = run(p, replace(RuinTuning(), compiled=False), python_loop=False, moves=300)
+    assert same(fast, slow)
+
+
+def test_pins_and_change_prices_are_kept_by_the_compiled_loop() -> None:
+    points = [(0, 0), (1, 0), (50, 0), (2, 0), (3, 1), (40, 2)]
+    p = problem(
+        points,
+        [Job(name, k + 1, 600) for k, name in enumerate(["near", "far", "next", "x", "y"])],
+        [van("a", first_job="far"), van("b")],
+        previous_routes={"b": ("next",)},
+        change_cost=10**6,
+    )
+    for tuning in MIXES.values():
+        fast, _ = run(p, tuning, python_loop=False, moves=60)
+        slow, _ = run(p, tuning, python_loop=True, moves=60)
+        assert same(fast, slow)
+        a = fast.route_of("a")
+        assert a is not None and a.job_ids[0] == "far"
+
+
+def test_the_same_plan_when_the_memo_is_emptied_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core's copies of memo entries are dropped with the memo: same plans, same scans."""
+    monkeypatch.setattr(recreate, "MEMO_ENTRIES", 300)
+    p = random_problem(40, 4, seed=12)
+    for tuning in MIXES.values():
+        fast, fast_scans = run(p, tuning, python_loop=False, moves=200)
+        slow, slow_scans = run(p, tuning, python_loop=True, moves=200)
+        assert same(fast, slow)
+        assert fast_scans == slow_scans
