@@ -12,7 +12,7 @@ setup(
         Extension(
             "solver._routecost",
             ["solver/_routecost.c"],
-            depends=["solver/_routecost.h"],
+            depends=["solver/_routecost.h", "solver/_recreate.h", "solver/_regret.h"],
             extra_compile_args=["-O2"],
             optional=True,
         )

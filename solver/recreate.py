@@ -10,7 +10,7 @@ instead, one job after the other in a random order (SISR's recreate): more varie
 (``docs/solver/ruin-and-recreate.md`` has what each of these buys).
 
 With the compiled core (``solver/_routecost.c``) the regret loop, a job's options and the
-memo's look-ups run in C (``Core.regret``, ``Core.options``, ``Core.best_option``) over
+memo's look-ups run in C (``Core.regret``, ``Core.options``) over
 the same memo tables, drawing the same random numbers in the same order and breaking ties
 the same way: the same plans as the Python loop below, which runs without the core or
 with ``RuinTuning.compiled = False`` (``tests/solver/test_recreate.py``).

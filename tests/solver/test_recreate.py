@@ -1,6 +1,6 @@
 """The compiled recreate makes the same plans as the Python one, move for move.
 
-``Core.regret``, ``Core.options`` and ``Core.best_option`` (``solver/_routecost.c``)
+``Core.regret``, ``Core.greedy`` and ``Core.options`` (``solver/_routecost.c``)
 replace the Python regret loop and option scans when the core is built; they must draw the
 same random numbers and break ties the same way, so a search seed makes the same plan with
 and without them (``docs/solver/ruin-and-recreate.md``, session 6).
