@@ -34,23 +34,12 @@ VARIANTS: dict[str, RuinTuning] = {
     "adaptive 33-9-13": replace(BASE, adaptive=True),
     "adaptive wide": replace(BASE, adaptive=True, adaptive_wide=True),
     "adaptive": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)),
-    "adaptive forced 0.2": replace(
-        BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0), forced_share=0.2
-    ),
-    "adaptive no forced": replace(
-        BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0), adaptive_forced=False
-    ),
     "adaptive 33-9-0": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 0.0)),
     "second worker": replace(BASE, greedy_share=1.0, avg_removed=15),
     "second adaptive": replace(
         BASE, greedy_share=1.0, avg_removed=15, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)
     ),
     "restart 200": replace(BASE, restart_after=200),
-    "forced 0.05": replace(BASE, forced_share=0.05),
-    "forced 0.1": replace(BASE, forced_share=0.1),
-    "forced 0.2": replace(BASE, forced_share=0.2),
-    "forced 0.3": replace(BASE, forced_share=0.3),
-    "forced 0.2 restart 200": replace(BASE, forced_share=0.2, restart_after=200),
 }
 #: The best plan known per day: ``bench/results/reference-20261130-h15*.json`` (seeds 1
 #: and 2), the best storm-7 plan known, the 10 s peak-7 plan, normal 7's better basin.

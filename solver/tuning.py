@@ -135,16 +135,10 @@ class RuinTuning:
     restart_after: int = 400
     #: How often each removal is chosen: strings, related, random.
     removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
-    #: Share of the moves that force a job left out into the plan (at its cheapest
-    #: place, late or not) and ruin the routes around it before the recreate.
-    #: With ``adaptive`` it starts at ``solver.ruin.MIN_WEIGHT`` at least.
-    forced_share: float = 0.0
-    #: Adapt the removals' weights (and the forced insertion's) to what improved (ALNS).
+    #: Adapt the removals' weights to what improved (ALNS).
     #: Off: better on ``peak``, no better on ``storm`` over 12 search seeds
     #: (``docs/solver/ruin-and-recreate.md``, "Reducing the spread").
     adaptive: bool = False
-    #: With ``adaptive``, the forced insertion is one of the removals whose weight adapts.
-    adaptive_forced: bool = True
     #: With ``adaptive``, also a wide removal: the strings of three seeds at once.
     adaptive_wide: bool = False
     #: A removal's score for a new best plan, a better plan, a worse one accepted
