@@ -39,6 +39,9 @@ from solver.tuning import RuinTuning
 STRINGS, RELATED, RANDOM, WIDE = range(4)
 """The removals, by index: ``RuinTuning.removals``' order, then the adaptive one (wide
 strings)."""
+PACK_FACTOR = 1000
+"""While packing, the recreate sees drop prices this many times the true ones: a job goes
+in wherever it fits, however late (the dearest jobs first, by regret)."""
 MIN_WEIGHT = 0.05
 """No adapted weight falls below this share (and the wide removal starts at it)."""
 
@@ -99,6 +102,10 @@ class RuinRecreate(Recreate):
     #: The adapted removal weights of the run (``RuinTuning.adaptive``), and this move's.
     adaptive: Adaptive | None = None
     removal: int = STRINGS
+    #: Moves each job has been left out of the current plan (``RuinTuning.absence_weight``).
+    absence: list[int] | None = None
+    #: In the first ``RuinTuning.pack_share`` of the run: serve as many jobs as fit.
+    packing: bool = False
 
     @property
     def avg_removed(self) -> int:
@@ -158,28 +165,41 @@ class RuinRecreate(Recreate):
         t0, tune = 0.0, self.tuning
         stall = 0
         self.adaptive = Adaptive.of(tune) if tune.adaptive else None
+        self.absence = [0] * len(self.problem.jobs) if tune.absence_weight > 0 else None
+        self.packing = tune.pack_share > 0
+        packed = current.copy()
         while True:
             done = self._progress(began, seconds, max_iterations)
             late = done >= 1.0 or time.perf_counter() - began >= seconds
             if late and (self.stats.iterations or not current.unassigned):
                 break  # one move at least when jobs are left out: it inserts them
+            if self.packing and done >= tune.pack_share:
+                self.packing, current, stall = False, packed.copy(), 0
             self.stats.iterations += 1
             candidate = current.copy()
             self.recreate(candidate, self._ruin(candidate))
             delta = candidate.total - current.total
-            if len(worse) < tune.calibration_moves:
+            if self.packing:
+                accept = self._left_out(candidate) <= self._left_out(current)
+            elif len(worse) < tune.calibration_moves:
                 if delta > 0:
                     worse.append(delta)
                 if len(worse) == tune.calibration_moves:
                     t0 = tune.t0_share * sorted(worse)[len(worse) // 2]
                 accept = delta <= 0
             else:
-                temperature = t0 * tune.cooling**-done
+                cooled = (done - tune.pack_share) / (1 - tune.pack_share)
+                temperature = t0 * tune.cooling**-cooled
                 accept = delta <= 0 or (
                     temperature > 0 and self.rng.random() < math.exp(-delta / temperature)
                 )
             if accept:
                 current = candidate
+                if self.packing and self._left_out(current) < self._left_out(packed):
+                    packed = current.copy()
+            if self.absence is not None:
+                for j in current.unassigned:
+                    self.absence[j] += 1
             if self.adaptive is not None:
                 self.adaptive.credit(self.removal, self._score(accept, delta, current, best))
             if current.total < best.total:
@@ -188,9 +208,13 @@ class RuinRecreate(Recreate):
                 self.stats.history.append((time.perf_counter() - began, best.total))
             else:
                 stall += 1
-            if stall >= tune.restart_after:
+            if stall >= tune.restart_after and not self.packing:
                 current, stall = best.copy(), 0
         return self.solution(best, time.perf_counter() - began)
+
+    def _left_out(self, state: State) -> tuple[int, int]:
+        """What the packing phase minimises: the drop prices of the jobs left out, then all."""
+        return sum(self.drop[j] for j in state.unassigned), state.total
 
     def _score(self, accept: bool, delta: int, current: State, best: State) -> float:
         scores = self.tuning.adaptive_scores
@@ -205,6 +229,39 @@ class RuinRecreate(Recreate):
             return self.stats.iterations / max_iterations if max_iterations else 1.0
         return (time.perf_counter() - began) / seconds if seconds > 0 else 1.0
 
+    # ---- recreate ---------------------------------------------------------------------
+
+    def recreate(self, state: State, removed: list[int]) -> None:
+        """Insert as ``Recreate`` does, a job's drop price raised by how long it was out.
+
+        With ``RuinTuning.absence_weight`` = a (SISR's absence counters, weighted by the
+        drop prices): inside the recreate, leaving job j out costs drop[j] x (1 + a x the
+        share of the moves so far that left it out of the current plan), so a job long
+        out is put back before one that comes and goes, and the jobs left out rotate.
+        The plan's total stays on the true drop prices: acceptance and the best plan see
+        the real objective.
+        """
+        raised = self._raised_drops()
+        if raised is None:
+            super().recreate(state, removed)
+            return
+        true, self.drop = self.drop, raised
+        try:
+            super().recreate(state, removed)
+        finally:
+            self.drop = true
+        state.total = sum(state.costs) + sum(true[j] for j in state.unassigned)
+
+    def _raised_drops(self) -> list[int] | None:
+        """The drop prices the recreate sees, if not the true ones."""
+        if self.packing:
+            return [PACK_FACTOR * d for d in self.drop]
+        absence = self.absence
+        if absence is None:
+            return None
+        share = self.tuning.absence_weight / max(1, self.stats.iterations - 1)
+        return [d + int(d * share * n) if n else d for d, n in zip(self.drop, absence, strict=True)]
+
     # ---- ruin -------------------------------------------------------------------------
 
     def _ruin(self, state: State) -> list[int]:
@@ -212,6 +269,12 @@ class RuinRecreate(Recreate):
         assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
         if not assigned:
             return []
+        share = self.tuning.out_share
+        if share and state.unassigned and self.rng.random() < share:
+            removed = self._around_out(state)
+            if removed:
+                self._remove(state, set(removed))
+                return removed
         removal = self.removal = self._choose()
         if removal == STRINGS:
             removed = self._strings(state, assigned)
@@ -257,6 +320,28 @@ class RuinRecreate(Recreate):
             removed += [k for k in seq[first : first + size] if k not in self.pinned]
             ruined.add(v)
         return removed
+
+    def _around_out(self, state: State) -> list[int]:
+        """Whole routes of the engineers who may serve a job left out, nearest to it first.
+
+        The job (drawn at random, or by ``absence`` when counted: the longer out, the
+        likelier) is not placed: the recreate re-packs these routes with it and every job
+        left out, so that a plan serving one job more can be reached in one move.
+        """
+        out = sorted(state.unassigned)
+        if self.absence is not None:
+            j = self.rng.choices(out, [1 + self.absence[k] for k in out])[0]
+        else:
+            j = self.rng.choice(out)
+        dur, loc = self.ev.dur, self.ev.loc
+        x = loc[j]
+        near = sorted(
+            (min(dur[x][loc[k]] for k in seq), v)
+            for v in self.allowed[j]
+            if (seq := state.routes[v])
+        )
+        count = self.rng.randint(2, self.tuning.out_routes)
+        return [k for _, v in near[:count] for k in state.routes[v] if k not in self.pinned]
 
     def _related(self, assigned: list[int]) -> list[int]:
         count = self.rng.randint(2, 2 * self.avg_removed)
