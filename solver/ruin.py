@@ -106,6 +106,8 @@ class RuinRecreate(Recreate):
     absence: list[int] | None = None
     #: In the first ``RuinTuning.pack_share`` of the run: serve as many jobs as fit.
     packing: bool = False
+    #: The share of the run done (moves, or time).
+    done: float = 0.0
 
     @property
     def avg_removed(self) -> int:
@@ -169,7 +171,7 @@ class RuinRecreate(Recreate):
         self.packing = tune.pack_share > 0
         packed = current.copy()
         while True:
-            done = self._progress(began, seconds, max_iterations)
+            done = self.done = self._progress(began, seconds, max_iterations)
             late = done >= 1.0 or time.perf_counter() - began >= seconds
             if late and (self.stats.iterations or not current.unassigned):
                 break  # one move at least when jobs are left out: it inserts them
@@ -269,7 +271,7 @@ class RuinRecreate(Recreate):
         assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
         if not assigned:
             return []
-        share = self.tuning.out_share
+        share = self.tuning.out_share if self.done < self.tuning.out_until else 0.0
         if share and state.unassigned and self.rng.random() < share:
             removed = self._around_out(state)
             if removed:

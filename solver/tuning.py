@@ -157,6 +157,8 @@ class RuinTuning:
     #: ``out_routes`` of them, of the engineers nearest a job left out who may serve it.
     out_share: float = 0.0
     out_routes: int = 3
+    #: ... in the first this share of the run only (moves, or time).
+    out_until: float = 1.0
     #: Share of the moves whose recreate is greedy in a random order instead of regret-2.
     greedy_share: float = 0.2
     #: Insert a job only into the routes of its nearest jobs and of the engineers who
