@@ -40,19 +40,11 @@ VARIANTS: dict[str, RuinTuning] = {
         BASE, greedy_share=1.0, avg_removed=15, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)
     ),
     "restart 200": replace(BASE, restart_after=200),
-    "absence 0.25": replace(BASE, absence_weight=0.25),
-    "absence 1": replace(BASE, absence_weight=1.0),
-    "absence 3": replace(BASE, absence_weight=3.0),
-    "pack 0.1": replace(BASE, pack_share=0.1),
-    "pack 0.25": replace(BASE, pack_share=0.25),
     "out 0.1": replace(BASE, out_share=0.1),
     "out 0.2": replace(BASE, out_share=0.2),
     "out 0.05": replace(BASE, out_share=0.05),
     "out 0.1 routes 2": replace(BASE, out_share=0.1, out_routes=2),
     "out 0.1 routes 4": replace(BASE, out_share=0.1, out_routes=4),
-    "out 0.1 absence 1": replace(BASE, out_share=0.1, absence_weight=1.0),
-    "out 0.1 until 0.5": replace(BASE, out_share=0.1, out_until=0.5),
-    "out 0.2 until 0.3": replace(BASE, out_share=0.2, out_until=0.3),
 }
 #: The best plan known per day: ``bench/results/reference-20261130-h15*.json`` (storm and
 #: peak 1, normal 2), the best storm-7 plan known, the 10 s peak-7 plan, normal 7's

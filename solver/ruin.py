@@ -11,8 +11,9 @@ on, lunches, nights, overtime and lateness included.
 * Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
   consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
   nearest jobs wherever they are), **random** jobs; with ``RuinTuning.adaptive_wide``, also
-  a **wide** removal (the strings of three seeds at once). With ``adaptive`` the removals'
-  weights follow the scores of what improved (ALNS).
+  a **wide** removal (the strings of three seeds at once); with ``RuinTuning.out_share``,
+  the whole routes nearest a job left out among the engineers who may serve it. With
+  ``adaptive`` the removals' weights follow the scores of what improved (ALNS).
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
   position tried, positions whose extra distance alone exceeds the best found skipped;
@@ -39,9 +40,8 @@ from solver.tuning import RuinTuning
 STRINGS, RELATED, RANDOM, WIDE = range(4)
 """The removals, by index: ``RuinTuning.removals``' order, then the adaptive one (wide
 strings)."""
-PACK_FACTOR = 1000
-"""While packing, the recreate sees drop prices this many times the true ones: a job goes
-in wherever it fits, however late (the dearest jobs first, by regret)."""
+OUT = -1
+"""The ruin around a job left out (``RuinTuning.out_share``): not among the adapted ones."""
 MIN_WEIGHT = 0.05
 """No adapted weight falls below this share (and the wide removal starts at it)."""
 
@@ -102,12 +102,6 @@ class RuinRecreate(Recreate):
     #: The adapted removal weights of the run (``RuinTuning.adaptive``), and this move's.
     adaptive: Adaptive | None = None
     removal: int = STRINGS
-    #: Moves each job has been left out of the current plan (``RuinTuning.absence_weight``).
-    absence: list[int] | None = None
-    #: In the first ``RuinTuning.pack_share`` of the run: serve as many jobs as fit.
-    packing: bool = False
-    #: The share of the run done (moves, or time).
-    done: float = 0.0
 
     @property
     def avg_removed(self) -> int:
@@ -167,42 +161,29 @@ class RuinRecreate(Recreate):
         t0, tune = 0.0, self.tuning
         stall = 0
         self.adaptive = Adaptive.of(tune) if tune.adaptive else None
-        self.absence = [0] * len(self.problem.jobs) if tune.absence_weight > 0 else None
-        self.packing = tune.pack_share > 0
-        packed = current.copy()
         while True:
-            done = self.done = self._progress(began, seconds, max_iterations)
+            done = self._progress(began, seconds, max_iterations)
             late = done >= 1.0 or time.perf_counter() - began >= seconds
             if late and (self.stats.iterations or not current.unassigned):
                 break  # one move at least when jobs are left out: it inserts them
-            if self.packing and done >= tune.pack_share:
-                self.packing, current, stall = False, packed.copy(), 0
             self.stats.iterations += 1
             candidate = current.copy()
             self.recreate(candidate, self._ruin(candidate))
             delta = candidate.total - current.total
-            if self.packing:
-                accept = self._left_out(candidate) <= self._left_out(current)
-            elif len(worse) < tune.calibration_moves:
+            if len(worse) < tune.calibration_moves:
                 if delta > 0:
                     worse.append(delta)
                 if len(worse) == tune.calibration_moves:
                     t0 = tune.t0_share * sorted(worse)[len(worse) // 2]
                 accept = delta <= 0
             else:
-                cooled = (done - tune.pack_share) / (1 - tune.pack_share)
-                temperature = t0 * tune.cooling**-cooled
+                temperature = t0 * tune.cooling**-done
                 accept = delta <= 0 or (
                     temperature > 0 and self.rng.random() < math.exp(-delta / temperature)
                 )
             if accept:
                 current = candidate
-                if self.packing and self._left_out(current) < self._left_out(packed):
-                    packed = current.copy()
-            if self.absence is not None:
-                for j in current.unassigned:
-                    self.absence[j] += 1
-            if self.adaptive is not None:
+            if self.adaptive is not None and self.removal != OUT:
                 self.adaptive.credit(self.removal, self._score(accept, delta, current, best))
             if current.total < best.total:
                 best, stall = current.copy(), 0
@@ -210,13 +191,9 @@ class RuinRecreate(Recreate):
                 self.stats.history.append((time.perf_counter() - began, best.total))
             else:
                 stall += 1
-            if stall >= tune.restart_after and not self.packing:
+            if stall >= tune.restart_after:
                 current, stall = best.copy(), 0
         return self.solution(best, time.perf_counter() - began)
-
-    def _left_out(self, state: State) -> tuple[int, int]:
-        """What the packing phase minimises: the drop prices of the jobs left out, then all."""
-        return sum(self.drop[j] for j in state.unassigned), state.total
 
     def _score(self, accept: bool, delta: int, current: State, best: State) -> float:
         scores = self.tuning.adaptive_scores
@@ -231,39 +208,6 @@ class RuinRecreate(Recreate):
             return self.stats.iterations / max_iterations if max_iterations else 1.0
         return (time.perf_counter() - began) / seconds if seconds > 0 else 1.0
 
-    # ---- recreate ---------------------------------------------------------------------
-
-    def recreate(self, state: State, removed: list[int]) -> None:
-        """Insert as ``Recreate`` does, a job's drop price raised by how long it was out.
-
-        With ``RuinTuning.absence_weight`` = a (SISR's absence counters, weighted by the
-        drop prices): inside the recreate, leaving job j out costs drop[j] x (1 + a x the
-        share of the moves so far that left it out of the current plan), so a job long
-        out is put back before one that comes and goes, and the jobs left out rotate.
-        The plan's total stays on the true drop prices: acceptance and the best plan see
-        the real objective.
-        """
-        raised = self._raised_drops()
-        if raised is None:
-            super().recreate(state, removed)
-            return
-        true, self.drop = self.drop, raised
-        try:
-            super().recreate(state, removed)
-        finally:
-            self.drop = true
-        state.total = sum(state.costs) + sum(true[j] for j in state.unassigned)
-
-    def _raised_drops(self) -> list[int] | None:
-        """The drop prices the recreate sees, if not the true ones."""
-        if self.packing:
-            return [PACK_FACTOR * d for d in self.drop]
-        absence = self.absence
-        if absence is None:
-            return None
-        share = self.tuning.absence_weight / max(1, self.stats.iterations - 1)
-        return [d + int(d * share * n) if n else d for d, n in zip(self.drop, absence, strict=True)]
-
     # ---- ruin -------------------------------------------------------------------------
 
     def _ruin(self, state: State) -> list[int]:
@@ -271,10 +215,11 @@ class RuinRecreate(Recreate):
         assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
         if not assigned:
             return []
-        share = self.tuning.out_share if self.done < self.tuning.out_until else 0.0
+        share = self.tuning.out_share
         if share and state.unassigned and self.rng.random() < share:
             removed = self._around_out(state)
             if removed:
+                self.removal = OUT
                 self._remove(state, set(removed))
                 return removed
         removal = self.removal = self._choose()
@@ -326,15 +271,11 @@ class RuinRecreate(Recreate):
     def _around_out(self, state: State) -> list[int]:
         """Whole routes of the engineers who may serve a job left out, nearest to it first.
 
-        The job (drawn at random, or by ``absence`` when counted: the longer out, the
-        likelier) is not placed: the recreate re-packs these routes with it and every job
-        left out, so that a plan serving one job more can be reached in one move.
+        The job, drawn at random, is not placed: the recreate re-packs these routes with
+        it and every job left out, so that a plan serving one job more (the engineers' skills
+        allowing) can be reached in one move.
         """
-        out = sorted(state.unassigned)
-        if self.absence is not None:
-            j = self.rng.choices(out, [1 + self.absence[k] for k in out])[0]
-        else:
-            j = self.rng.choice(out)
+        j = self.rng.choice(sorted(state.unassigned))
         dur, loc = self.ev.dur, self.ev.loc
         x = loc[j]
         near = sorted(

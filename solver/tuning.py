@@ -144,21 +144,10 @@ class RuinTuning:
     #: A removal's score for a new best plan, a better plan, a worse one accepted
     #: (Ropke & Pisinger's; 33, 9, 3 and 33, 9, 0 spread wider on ``storm`` 7).
     adaptive_scores: tuple[float, float, float] = (33.0, 9.0, 13.0)
-    #: Absence counters (SISR's, weighted by drop prices): inside the recreate, leaving
-    #: job j out costs drop[j] x (1 + this x the share of the moves so far that left it
-    #: out); acceptance and the best plan stay on the true objective. 0: off.
-    absence_weight: float = 0.0
-    #: Share of the run (moves, or time) that first packs: the recreate puts every job in
-    #: wherever it fits (drop prices x ``solver.ruin.PACK_FACTOR``) and a plan is kept if
-    #: the drop prices of the jobs it leaves out do not rise; the rest of the run anneals
-    #: from the best packed plan as usual. The best plan is on the true objective. 0: off.
-    pack_share: float = 0.0
     #: Share of the moves (when jobs are left out) whose ruin empties the routes, 2 to
     #: ``out_routes`` of them, of the engineers nearest a job left out who may serve it.
     out_share: float = 0.0
     out_routes: int = 3
-    #: ... in the first this share of the run only (moves, or time).
-    out_until: float = 1.0
     #: Share of the moves whose recreate is greedy in a random order instead of regret-2.
     greedy_share: float = 0.2
     #: Insert a job only into the routes of its nearest jobs and of the engineers who

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from solver import Job, Problem
 from solver.ruin import Adaptive, RuinRecreate
 from solver.search import allowed_for, empty_solution
@@ -83,21 +81,13 @@ def test_adapted_weights_and_the_wide_removal_keep_plans_valid_and_seeded() -> N
     assert adapted.weights != Adaptive.of(tuning).weights  # 150 moves: one segment adapted
 
 
-@pytest.mark.parametrize(
-    "change",
-    [{"absence_weight": 1.0}, {"pack_share": 0.3}, {"out_share": 0.3}],
-    ids=["absence", "packing", "routes around a job left out"],
-)
-def test_the_devices_for_jobs_left_out_keep_plans_valid_seeded_and_truly_priced(
-    change: dict[str, float],
-) -> None:
+def test_emptying_the_routes_around_a_job_left_out_keeps_plans_valid_and_seeded() -> None:
     p = random_problem(20, 2, seed=5)
-    tuning = replace(RuinTuning(), **change)
+    tuning = replace(RuinTuning(), out_share=0.3)
     start = empty_solution(p, 0.0)
     runs = [RuinRecreate(p, allowed_for(p, quick()), 4, tuning) for _ in range(2)]
     first, again = (rr.run(start, 60.0, max_iterations=150) for rr in runs)
     assert first.unassigned  # two engineers cannot serve 20 jobs: some left out
     assert hard(validate(p, first)) == []
-    assert first.stats.objective == objective(p, first)  # the true drop prices, not raised
+    assert first.stats.objective == objective(p, first)
     assert [r.job_ids for r in first.routes] == [r.job_ids for r in again.routes]
-    assert runs[0].drop == [p.drop_price(j) for j in p.jobs]
