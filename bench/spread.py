@@ -32,7 +32,6 @@ BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "base": BASE,
     "adaptive 33-9-13": replace(BASE, adaptive=True),
-    "adaptive wide": replace(BASE, adaptive=True, adaptive_wide=True),
     "adaptive": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)),
     "adaptive 33-9-0": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 0.0)),
     "second worker": replace(BASE, greedy_share=1.0, avg_removed=15),

@@ -10,8 +10,7 @@ on, lunches, nights, overtime and lateness included.
 
 * Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
   consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
-  nearest jobs wherever they are), **random** jobs; with ``RuinTuning.adaptive_wide``, also
-  a **wide** removal (the strings of three seeds at once); with ``RuinTuning.out_share``,
+  nearest jobs wherever they are), **random** jobs; with ``RuinTuning.out_share``, also
   the whole routes nearest a job left out among the engineers who may serve it. With
   ``adaptive`` the removals' weights follow the scores of what improved (ALNS).
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
@@ -37,13 +36,12 @@ from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
 from solver.tuning import RuinTuning
 
-STRINGS, RELATED, RANDOM, WIDE = range(4)
-"""The removals, by index: ``RuinTuning.removals``' order, then the adaptive one (wide
-strings)."""
+STRINGS, RELATED, RANDOM = range(3)
+"""The removals, by index: ``RuinTuning.removals``' order."""
 OUT = -1
 """The ruin around a job left out (``RuinTuning.out_share``): not among the adapted ones."""
 MIN_WEIGHT = 0.05
-"""No adapted weight falls below this share (and the wide removal starts at it)."""
+"""No adapted weight falls below this share."""
 
 
 @dataclass(slots=True)
@@ -55,16 +53,15 @@ class Adaptive:
     """
 
     weights: list[float]
-    scores: list[float] = field(default_factory=lambda: [0.0] * (WIDE + 1))
-    uses: list[int] = field(default_factory=lambda: [0] * (WIDE + 1))
+    scores: list[float] = field(default_factory=lambda: [0.0] * (RANDOM + 1))
+    uses: list[int] = field(default_factory=lambda: [0] * (RANDOM + 1))
     segment: int = 100
     reaction: float = 0.2
     floor: float = MIN_WEIGHT
 
     @classmethod
     def of(cls, tuning: RuinTuning) -> Adaptive:
-        wide = MIN_WEIGHT if tuning.adaptive_wide else 0.0
-        shares = [*tuning.removals, wide]
+        shares = tuning.removals
         return cls([w / sum(shares) for w in shares])
 
     def pick(self, rng: random.Random, usable: int) -> int:
@@ -227,8 +224,6 @@ class RuinRecreate(Recreate):
             removed = self._strings(state, assigned)
         elif removal == RELATED:
             removed = self._related(assigned)
-        elif removal == WIDE:
-            removed = sorted({j for _ in range(3) for j in self._strings(state, assigned)})
         else:
             count = self.rng.randint(1, min(len(assigned), 2 * self.avg_removed))
             removed = self.rng.sample(assigned, count)
@@ -238,7 +233,7 @@ class RuinRecreate(Recreate):
     def _choose(self) -> int:
         """The removal of this move: by the adapted weights, or the fixed shares."""
         if self.adaptive is not None:
-            return self.adaptive.pick(self.rng, WIDE + 1)
+            return self.adaptive.pick(self.rng, RANDOM + 1)
         weights = self.tuning.removals
         pick = self.rng.random() * sum(weights)
         if pick < weights[0]:

@@ -139,8 +139,6 @@ class RuinTuning:
     #: Off: better on ``peak``, no better on ``storm`` over 12 search seeds
     #: (``docs/solver/ruin-and-recreate.md``, "Reducing the spread").
     adaptive: bool = False
-    #: With ``adaptive``, also a wide removal: the strings of three seeds at once.
-    adaptive_wide: bool = False
     #: A removal's score for a new best plan, a better plan, a worse one accepted
     #: (Ropke & Pisinger's; 33, 9, 3 and 33, 9, 0 spread wider on ``storm`` 7).
     adaptive_scores: tuple[float, float, float] = (33.0, 9.0, 13.0)

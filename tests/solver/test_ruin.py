@@ -66,9 +66,9 @@ def test_the_insertion_memo_of_the_routes_searched_agrees_with_a_fresh_scan() ->
     assert checked > 100
 
 
-def test_adapted_weights_and_the_wide_removal_keep_plans_valid_and_seeded() -> None:
+def test_adapted_weights_keep_plans_valid_and_seeded() -> None:
     p = random_problem(20, 2, seed=5)
-    tuning = replace(RuinTuning(), adaptive=True, adaptive_wide=True)
+    tuning = replace(RuinTuning(), adaptive=True)
     start = empty_solution(p, 0.0)
     runs = [RuinRecreate(p, allowed_for(p, quick()), 2, tuning) for _ in range(2)]
     first, again = (rr.run(start, 60.0, max_iterations=150) for rr in runs)
