@@ -44,6 +44,7 @@ VARIANTS: dict[str, RuinTuning] = {
     "out 0.05": replace(BASE, out_share=0.05),
     "out 0.1 routes 2": replace(BASE, out_share=0.1, out_routes=2),
     "out 0.1 routes 4": replace(BASE, out_share=0.1, out_routes=4),
+    "adaptive out 0.1": replace(BASE, adaptive=True, out_share=0.1),
 }
 #: The best plan known per day: ``bench/results/reference-20261130-h15*.json`` (storm and
 #: peak 1, normal 2), the best storm-7 plan known, the 10 s peak-7 plan, normal 7's
