@@ -10,10 +10,9 @@ on, lunches, nights, overtime and lateness included.
 
 * Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
   consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
-  nearest jobs wherever they are), **random** jobs; with ``RuinTuning.forced_share`` or
-  ``adaptive``, also a **forced insertion** (a job left out put at its cheapest place, late
-  or not, and strings cut around it). With ``adaptive`` the removals' weights follow the
-  scores of what improved (ALNS).
+  nearest jobs wherever they are), **random** jobs; with ``RuinTuning.out_share``, also
+  the whole routes nearest a job left out among the engineers who may serve it. With
+  ``adaptive`` the removals' weights follow the scores of what improved (ALNS).
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
   position tried, positions whose extra distance alone exceeds the best found skipped;
@@ -37,11 +36,12 @@ from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
 from solver.tuning import RuinTuning
 
-STRINGS, RELATED, RANDOM, WIDE, FORCED = range(5)
-"""The removals, by index: ``RuinTuning.removals``' order, then the adaptive ones (wide
-strings, the forced insertion)."""
+STRINGS, RELATED, RANDOM = range(3)
+"""The removals, by index: ``RuinTuning.removals``' order."""
+OUT = -1
+"""The ruin around a job left out (``RuinTuning.out_share``): not among the adapted ones."""
 MIN_WEIGHT = 0.05
-"""No adapted weight falls below this share (and the forced insertion starts at it at least)."""
+"""No adapted weight falls below this share."""
 
 
 @dataclass(slots=True)
@@ -53,16 +53,15 @@ class Adaptive:
     """
 
     weights: list[float]
-    scores: list[float] = field(default_factory=lambda: [0.0] * (FORCED + 1))
-    uses: list[int] = field(default_factory=lambda: [0] * (FORCED + 1))
+    scores: list[float] = field(default_factory=lambda: [0.0] * (RANDOM + 1))
+    uses: list[int] = field(default_factory=lambda: [0] * (RANDOM + 1))
     segment: int = 100
     reaction: float = 0.2
     floor: float = MIN_WEIGHT
 
     @classmethod
     def of(cls, tuning: RuinTuning) -> Adaptive:
-        wide = MIN_WEIGHT if tuning.adaptive_wide else 0.0
-        shares = [*tuning.removals, wide, max(tuning.forced_share, MIN_WEIGHT)]
+        shares = tuning.removals
         return cls([w / sum(shares) for w in shares])
 
     def pick(self, rng: random.Random, usable: int) -> int:
@@ -181,7 +180,7 @@ class RuinRecreate(Recreate):
                 )
             if accept:
                 current = candidate
-            if self.adaptive is not None:
+            if self.adaptive is not None and self.removal != OUT:
                 self.adaptive.credit(self.removal, self._score(accept, delta, current, best))
             if current.total < best.total:
                 best, stall = current.copy(), 0
@@ -213,64 +212,41 @@ class RuinRecreate(Recreate):
         assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
         if not assigned:
             return []
-        removal = self.removal = self._choose(state)
-        if removal == FORCED:
-            forced = self._force_in(state)
-            if forced is None:
-                removal = STRINGS
-            else:
-                removed = [j for j in self._strings(state, assigned, forced) if j != forced]
+        share = self.tuning.out_share
+        if share and state.unassigned and self.rng.random() < share:
+            removed = self._around_out(state)
+            if removed:
+                self.removal = OUT
                 self._remove(state, set(removed))
                 return removed
+        removal = self.removal = self._choose()
         if removal == STRINGS:
             removed = self._strings(state, assigned)
         elif removal == RELATED:
             removed = self._related(assigned)
-        elif removal == WIDE:
-            removed = sorted({j for _ in range(3) for j in self._strings(state, assigned)})
         else:
             count = self.rng.randint(1, min(len(assigned), 2 * self.avg_removed))
             removed = self.rng.sample(assigned, count)
         self._remove(state, set(removed))
         return removed
 
-    def _choose(self, state: State) -> int:
+    def _choose(self) -> int:
         """The removal of this move: by the adapted weights, or the fixed shares."""
         if self.adaptive is not None:
-            forced = self.tuning.adaptive_forced and state.unassigned
-            return self.adaptive.pick(self.rng, FORCED + 1 if forced else FORCED)
-        share = self.tuning.forced_share
-        if share and state.unassigned and self.rng.random() < share:
-            return FORCED
+            return self.adaptive.pick(self.rng, RANDOM + 1)
         weights = self.tuning.removals
         pick = self.rng.random() * sum(weights)
         if pick < weights[0]:
             return STRINGS
         return RELATED if pick < weights[0] + weights[1] else RANDOM
 
-    def _force_in(self, state: State) -> int | None:
-        """Put a job left out at its cheapest place, late or not; the job, if it fits.
-
-        The recreate leaves a job out when every place costs more than its drop price;
-        forced in, it displaces the jobs around it, which the ruin then removes so that
-        the recreate re-packs those routes with it (judged after the repair).
-        """
-        j = self.rng.choice(sorted(state.unassigned))
-        self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
-        options = self._options(state, j, self.allowed[j])
-        if not options:
-            return None
-        self._place(state, j, options[0])
-        return j
-
-    def _strings(self, state: State, assigned: list[int], seed: int | None = None) -> list[int]:
+    def _strings(self, state: State, assigned: list[int]) -> list[int]:
         """SISR string removal: cut strings around the seed's nearest jobs' positions."""
         route_of = {j: v for v, seq in enumerate(state.routes) for j in seq}
         lengths = [len(seq) for seq in state.routes if seq]
         longest = max(1, min(self.tuning.max_string, sum(lengths) // len(lengths)))
         strings = self.rng.randint(1, max(1, int(4 * self.avg_removed / (1 + longest)) - 1))
-        if seed is None:
-            seed = self.rng.choice(assigned)
+        seed = self.rng.choice(assigned)
         removed: list[int] = []
         ruined: set[int] = set()
         for j in [seed, *self.near[seed]]:
@@ -286,6 +262,24 @@ class RuinRecreate(Recreate):
             removed += [k for k in seq[first : first + size] if k not in self.pinned]
             ruined.add(v)
         return removed
+
+    def _around_out(self, state: State) -> list[int]:
+        """Whole routes of the engineers who may serve a job left out, nearest to it first.
+
+        The job, drawn at random, is not placed: the recreate re-packs these routes with
+        it and every job left out, so that a plan serving one job more (the engineers' skills
+        allowing) can be reached in one move.
+        """
+        j = self.rng.choice(sorted(state.unassigned))
+        dur, loc = self.ev.dur, self.ev.loc
+        x = loc[j]
+        near = sorted(
+            (min(dur[x][loc[k]] for k in seq), v)
+            for v in self.allowed[j]
+            if (seq := state.routes[v])
+        )
+        count = self.rng.randint(2, self.tuning.out_routes)
+        return [k for _, v in near[:count] for k in state.routes[v] if k not in self.pinned]
 
     def _related(self, assigned: list[int]) -> list[int]:
         count = self.rng.randint(2, 2 * self.avg_removed)
