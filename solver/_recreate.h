@@ -215,31 +215,6 @@ static int job_of(Core *c, PyObject *obj, i64 *j) {
     return 0;
 }
 
-static PyObject *option_tuple(const Option *o) {
-    return Py_BuildValue("(LLL)", (long long)o->extra, (long long)o->v, (long long)o->at);
-}
-
-/* options(live, routes, costs, j, vans): [(extra, vehicle, position), ...] cheapest first. */
-static PyObject *core_options(Core *c, PyObject *args) {
-    PyObject *live, *routes, *costs, *job, *vans;
-    if (!PyArg_ParseTuple(args, "OOOOO!", &live, &routes, &costs, &job, &PyList_Type, &vans))
-        return NULL;
-    Plan p;
-    i64 j;
-    if (plan_of(c, live, routes, costs, &p) || job_of(c, job, &j)) return NULL;
-    Option *found = malloc(((size_t)PyList_GET_SIZE(vans) + 1) * sizeof(Option));
-    if (!found) return PyErr_NoMemory();
-    Py_ssize_t count = options(c, &p, j, vans, found);
-    PyObject *out = count < 0 ? NULL : PyList_New(count);
-    for (Py_ssize_t i = 0; out && i < count; i++) {
-        PyObject *item = option_tuple(&found[i]);
-        if (!item) Py_CLEAR(out);
-        else PyList_SET_ITEM(out, i, item);
-    }
-    free(found);
-    return out;
-}
-
 /* j's cheapest option over the routes of vans into *best: 1 if there is one, 0 if none
  * (every route rejects j), -1 with an exception. */
 static int cheapest(Core *c, const Plan *p, i64 j, PyObject *vans, Option *best) {

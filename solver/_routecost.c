@@ -388,8 +388,6 @@ static PyMethodDef core_methods[] = {
      "configure(pins, drops): each vehicle's pinned first job, each job's drop price"},
     {"counters", (PyCFunction)core_counters, METH_NOARGS,
      "counters() -> (scans, memo entries) since last asked"},
-    {"options", (PyCFunction)core_options, METH_VARARGS,
-     "options(live, routes, costs, job, vans) -> [(extra, vehicle, position), ...]"},
     {"greedy", (PyCFunction)core_greedy, METH_VARARGS,
      "greedy(live, routes, costs, unassigned, order, allowed, inserts, table) -> change"},
     {"shuffle", (PyCFunction)core_shuffle, METH_VARARGS,

@@ -10,7 +10,7 @@ instead, one job after the other in a random order (SISR's recreate): more varie
 (``docs/solver/ruin-and-recreate.md`` has what each of these buys).
 
 With the compiled core (``solver/_routecost.c``) the regret loop, a job's options and the
-memo's look-ups run in C (``Core.regret``, ``Core.options``) over
+memo's look-ups run in C (``Core.regret``, ``Core.greedy``) over
 the same memo tables, drawing the same random numbers in the same order and breaking ties
 the same way: the same plans as the Python loop below, which runs without the core or
 with ``RuinTuning.compiled = False`` (``tests/solver/test_recreate.py``).
@@ -299,13 +299,7 @@ class Recreate:
         current routes: a call of ``_best_in`` per route, each hashing the route, was a
         third of a move's time.
         """
-        if self.core is not None:
-            found: list[tuple[int, int, int]] = self.core.options(
-                self._live, state.routes, state.costs, j, routes
-            )
-            self._count()
-            return found
-        found = []
+        found: list[tuple[int, int, int]] = []
         live = self._live
         for v in routes:
             best = live[v].get(j)

@@ -5,8 +5,8 @@ the install still succeeds and ``routes_eval`` times every route in Python. The 
 the same dynamic programme without the traces, so it gives the same costs
 (``tests/solver/test_routes_eval.py``): ``cost(vehicle, jobs)`` and
 ``best_insertion(vehicle, jobs, job, base cost, first position, end position)``. It also
-runs ``solver.recreate``'s loops (``regret``, ``greedy``, ``options``,
-``live``, ``shuffle`` after ``configure``), which make the same plans as the Python ones
+runs ``solver.recreate``'s loops (``regret``, ``greedy``, ``live``, ``shuffle`` after
+``configure``), which make the same plans as the Python ones
 (``tests/solver/test_recreate.py``).
 """
 

@@ -1,6 +1,6 @@
 """The compiled recreate makes the same plans as the Python one, move for move.
 
-``Core.regret``, ``Core.greedy`` and ``Core.options`` (``solver/_routecost.c``)
+``Core.regret`` and ``Core.greedy`` (``solver/_routecost.c``)
 replace the Python regret loop and option scans when the core is built; they must draw the
 same random numbers and break ties the same way, so a search seed makes the same plan with
 and without them (``docs/solver/ruin-and-recreate.md``, session 6).
@@ -25,12 +25,12 @@ pytestmark = pytest.mark.skipif(
     reason="the compiled core is not built (pip install -e . builds it)",
 )
 
-#: This process's mix, the second worker's, regret only with forced insertions, and the
-#: granular insertion with a local pool (both off by default).
+#: This process's mix, the second worker's, regret only with the ruin around a job left
+#: out, and the granular insertion with a local pool (the last two off by default).
 MIXES = {
     "this process": RuinTuning(),
     "second worker": RuinTuning(greedy_share=1.0, avg_removed=15),
-    "regret, forced": RuinTuning(greedy_share=0.0, forced_share=0.2),
+    "regret, around a job left out": RuinTuning(greedy_share=0.0, out_share=0.2),
     "granular, local pool": RuinTuning(granular=2, local_pool=True),
 }
 
