@@ -27,6 +27,7 @@ deterministic for a seed; under a time limit it follows the clock, so it is not.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -209,7 +210,9 @@ class RuinRecreate(Recreate):
 
     def _ruin(self, state: State) -> list[int]:
         """Remove jobs from ``state`` by one of the removals; the jobs removed."""
-        assigned = [j for seq in state.routes for j in seq if j not in self.pinned]
+        assigned = list(itertools.chain.from_iterable(state.routes))
+        if self.pinned:
+            assigned = [j for j in assigned if j not in self.pinned]
         if not assigned:
             return []
         share = self.tuning.out_share
@@ -243,8 +246,9 @@ class RuinRecreate(Recreate):
     def _strings(self, state: State, assigned: list[int]) -> list[int]:
         """SISR string removal: cut strings around the seed's nearest jobs' positions."""
         route_of = {j: v for v, seq in enumerate(state.routes) for j in seq}
-        lengths = [len(seq) for seq in state.routes if seq]
-        longest = max(1, min(self.tuning.max_string, sum(lengths) // len(lengths)))
+        routes = state.routes
+        stops, used = sum(map(len, routes)), len(routes) - routes.count(())
+        longest = max(1, min(self.tuning.max_string, stops // used))
         strings = self.rng.randint(1, max(1, int(4 * self.avg_removed / (1 + longest)) - 1))
         seed = self.rng.choice(assigned)
         removed: list[int] = []
@@ -289,7 +293,7 @@ class RuinRecreate(Recreate):
 
     def _remove(self, state: State, removed: set[int]) -> None:
         for v, seq in enumerate(state.routes):
-            if any(j in removed for j in seq):
+            if not removed.isdisjoint(seq):
                 kept = tuple(j for j in seq if j not in removed)
                 cost = self.ev.cost(v, kept)
                 if cost is None:  # removing a job broke the timing: keep the route as it was
