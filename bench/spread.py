@@ -39,6 +39,10 @@ VARIANTS: dict[str, RuinTuning] = {
         BASE, greedy_share=1.0, avg_removed=15, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)
     ),
     "restart 200": replace(BASE, restart_after=200),
+    "restart 1000": replace(BASE, restart_after=1000),
+    "restart 2000": replace(BASE, restart_after=2000),
+    "restart 4000": replace(BASE, restart_after=4000),
+    "restart 8000": replace(BASE, restart_after=8000),
     "out 0.1": replace(BASE, out_share=0.1),
     "out 0.2": replace(BASE, out_share=0.2),
     "out 0.05": replace(BASE, out_share=0.05),
