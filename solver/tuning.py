@@ -103,15 +103,18 @@ class EngineTuning:
     parts_max_s: float = 4.0
     #: Below this time limit (no solution limit, not a re-plan) neither worker waits for
     #: a first plan from OR-Tools or the parts: ruin and recreate starts from nobody
-    #: moving, its first move a regret insertion of every job (0.01 s on ``peak``).
-    own_start_below_s: float = 5.0
-    #: The second worker's ruin and recreate: regret-2 only and smaller ruins, which
-    #: suit some days (``normal``) better than this worker's mix
-    #: (``docs/solver/ruin-and-recreate.md``).
-    second_greedy_share: float = 1.0
-    second_avg_removed: int = 15
+    #: moving, its first move a regret insertion of every job (0.01 s on ``peak``). At
+    #: today's CPU a move, 10 s solves gain from it too (``docs/benchmarks/
+    #: ruin-and-recreate.md``, session 6: lineup); from 12 s on it is not measured.
+    own_start_below_s: float = 12.0
+    #: The second worker's ruin and recreate. Greedy only with 15 removed until session 6;
+    #: at today's move counts this process's mix (greedy 20 %, 12 removed) with another
+    #: seed made the race better on ``storm`` and no worse elsewhere (same docs section).
+    second_greedy_share: float = 0.2
+    second_avg_removed: int = 12
     #: ... and fixed removal weights even if ``RuinTuning.adaptive`` is switched on: with
-    #: this mix they spread its plans wider on ``storm`` (12,000 moves, 6 seeds).
+    #: the greedy-only mix they spread its plans wider on ``storm`` (session 5; 12,000
+    #: moves, 6 seeds); not re-measured with this mix.
     second_adaptive: bool = False
 
 

@@ -316,7 +316,7 @@ def names(turns: Turns) -> list[str]:
 
 
 def test_what_each_worker_runs_depends_on_the_problem() -> None:
-    params = quick(time_limit_s=10.0, solution_limit=None, workers=2)
+    params = quick(time_limit_s=20.0, solution_limit=None, workers=2)
     several_homes, one_home = homes_apart_and_together()
     race = lineup(several_homes, params)
     assert names(race.here) == ["parts", "ruin-recreate"]
@@ -332,7 +332,7 @@ def test_what_each_worker_runs_depends_on_the_problem() -> None:
 def test_turns_end_at_increasing_shares_of_the_time() -> None:
     several_homes, _ = homes_apart_and_together()
     for workers in (1, 2):
-        race = lineup(several_homes, quick(time_limit_s=10.0, solution_limit=None, workers=workers))
+        race = lineup(several_homes, quick(time_limit_s=20.0, solution_limit=None, workers=workers))
         for turns in (race.here, race.second):
             shares = [share for _, share in turns]
             assert shares == sorted(shares) and (not shares or shares[-1] == 1.0)
@@ -356,9 +356,10 @@ def test_a_replan_starts_from_one_model_not_from_parts() -> None:
 def test_under_a_short_limit_ruin_and_recreate_makes_its_own_first_plan() -> None:
     several_homes, one_home = homes_apart_and_together()
     for day in (several_homes, one_home):
-        race = lineup(day, quick(time_limit_s=3.0, solution_limit=None, workers=2))
-        assert names(race.here) == ["nobody-moves", "ruin-recreate"]
-        assert names(race.second) == ["nobody-moves", "ruin-recreate"]
+        for limit in (3.0, 10.0):
+            race = lineup(day, quick(time_limit_s=limit, solution_limit=None, workers=2))
+            assert names(race.here) == ["nobody-moves", "ruin-recreate"]
+            assert names(race.second) == ["nobody-moves", "ruin-recreate"]
     counted = lineup(several_homes, quick(time_limit_s=3.0, solution_limit=10, workers=2))
     assert names(counted.here) == ["parts", "ruin-recreate"]
 

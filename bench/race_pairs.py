@@ -1,0 +1,62 @@
+"""A two-worker race scored from move-count runs: the better plan of each seed pair.
+
+A solve's plan is the better of its two workers'. Given the runs of this process's
+worker and of the second's (``bench/spread.py`` or ``bench/lineup.py`` output files, a
+variant each), every pair of different search seeds (i here, j != i there) is scored
+by its better objective against the day's reference: mean / worst / pairs within 1 %.
+Pairs share seeds, so they are not independent draws.
+
+    .venv/bin/python bench/race_pairs.py "HERE.json@base" "SECOND.json@second worker"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from spread import REFERENCE  # bench/ is on sys.path when run as a script
+
+#: Better plans found in session 6 (``bench/results/reference-20261130-h17*.json``) than
+#: ``spread.REFERENCE`` held, and its rounded values made exact.
+BETTER: dict[str, int] = {
+    "storm:2": 42_925_120_806,
+    "storm:7": 12_176_871_742,
+    "peak:7": 97_832_520_350,
+    "normal:7": 453_287_238,
+}
+
+
+def runs(spec: str) -> dict[tuple[str, int], int]:
+    """``FILE@VARIANT``: objective by (day, search seed)."""
+    path, variant = spec.split("@")
+    rows = json.loads(Path(path).read_text())
+    return {(r["day"], r["seed"]): r["objective"] for r in rows if r["variant"] == variant}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("here")
+    parser.add_argument("second")
+    args = parser.parse_args()
+    reference = {**REFERENCE, **{d: min(v, REFERENCE.get(d, v)) for d, v in BETTER.items()}}
+    here, second = runs(args.here), runs(args.second)
+    for day in sorted({d for d, _ in here} & {d for d, _ in second}):
+        ref = reference[day]
+        pairs = [
+            min(here[(day, i)], second[(day, j)])
+            for (d, i) in here
+            if d == day
+            for (e, j) in second
+            if e == day and i != j
+        ]
+        gaps = [100.0 * (p / ref - 1) for p in pairs]
+        near = sum(p <= ref * 1.01 for p in pairs)
+        print(
+            f"{day:9} mean {sum(gaps) / len(gaps):+6.1f} % worst {max(gaps):+6.1f} % "
+            f"within 1 %: {near} of {len(pairs)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
