@@ -1,7 +1,7 @@
 """Would sharing the best plan between the two workers halfway narrow the spread?
 
-A move-count simulation of a race (no processes, deterministic): worker A (this
-process's mix) and worker B (the second worker's) each make ``--moves`` moves from nobody
+A move-count simulation of a race (no processes, deterministic): workers A and B (the
+same mix since session 6, each with its own search seed) each make ``--moves`` moves from nobody
 moving; the race keeps the better of the two. Shared: each makes half the moves, both
 carry on from the better plan of the two with fresh seeds for the other half, and the race
 keeps the better. Per day, the objective of each seed pair, against ``spread.REFERENCE``.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 
 from scenarios import case_problem  # bench/ is on sys.path when run as a script
 from spread import REFERENCE
@@ -22,24 +21,13 @@ from spread import REFERENCE
 from solver import Problem, Solution, SolveParams
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
-from solver.tuning import EngineTuning, RuinTuning
+from solver.tuning import RuinTuning
 from solver.validate import objective
 
-ENGINE = EngineTuning()
-MIXES = (
-    RuinTuning(),
-    replace(
-        RuinTuning(),
-        greedy_share=ENGINE.second_greedy_share,
-        avg_removed=ENGINE.second_avg_removed,
-        adaptive=ENGINE.second_adaptive,
-    ),
-)
 
-
-def moves(problem: Problem, start: Solution, worker: int, seed: int, count: int) -> Solution:
+def moves(problem: Problem, start: Solution, seed: int, count: int) -> Solution:
     allowed = allowed_for(problem, SolveParams(time_limit_s=60, workers=1))
-    return RuinRecreate(problem, allowed, seed, MIXES[worker]).run(start, 3600.0, count)
+    return RuinRecreate(problem, allowed, seed, RuinTuning()).run(start, 3600.0, count)
 
 
 def race(day: str, seed: int, count: int) -> dict[str, object]:
@@ -47,10 +35,10 @@ def race(day: str, seed: int, count: int) -> dict[str, object]:
     case, day_seed = day.split(":")
     problem = case_problem(case, int(day_seed)).problem
     empty = empty_solution(problem, 0.0)
-    whole = [objective(problem, moves(problem, empty, w, seed + w, count)) for w in (0, 1)]
-    halves = [moves(problem, empty, w, seed + w, count // 2) for w in (0, 1)]
+    whole = [objective(problem, moves(problem, empty, seed + w, count)) for w in (0, 1)]
+    halves = [moves(problem, empty, seed + w, count // 2) for w in (0, 1)]
     better = min(halves, key=lambda plan: objective(problem, plan))
-    ends = [moves(problem, better, w, seed + w + 100, count // 2) for w in (0, 1)]
+    ends = [moves(problem, better, seed + w + 100, count // 2) for w in (0, 1)]
     return {
         "day": day,
         "seed": seed,

@@ -95,11 +95,7 @@ def _field_lineup(problem: Problem, params: SolveParams) -> Lineup:
         return Lineup(here)
     if params.time_limit_s < params.tuning.engine.min_race_s:
         return Lineup(here)
-    tune = params.tuning.engine
-    second = RuinAndRecreate(
-        1, tune.second_greedy_share, tune.second_avg_removed, tune.second_adaptive
-    )
-    return Lineup(here, (other, (second, 1.0)))
+    return Lineup(here, (other, (RuinAndRecreate(seed_offset=1), 1.0)))
 
 
 def lineup(problem: Problem, params: SolveParams) -> Lineup:

@@ -112,11 +112,6 @@ class RuinAndRecreate:
     """
 
     seed_offset: int = 0
-    #: Overrides of ``RuinTuning``'s recreate mix, ruin size and adaptive weights (the
-    #: second worker's).
-    greedy_share: float | None = None
-    avg_removed: int | None = None
-    adaptive: bool | None = None
     name: str = "ruin-recreate"
 
     def __call__(
@@ -125,12 +120,6 @@ class RuinAndRecreate:
         if start is None:
             return None
         tune = params.tuning.ruin
-        if self.greedy_share is not None:
-            tune = replace(tune, greedy_share=self.greedy_share)
-        if self.avg_removed is not None:
-            tune = replace(tune, avg_removed=self.avg_removed)
-        if self.adaptive is not None:
-            tune = replace(tune, adaptive=self.adaptive)
         seed = params.seed + self.seed_offset
         search = RuinRecreate(problem, allowed_for(problem, params), seed, tune)
         per = tune.moves_per_solution

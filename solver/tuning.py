@@ -107,15 +107,6 @@ class EngineTuning:
     #: today's CPU a move, 10 s solves gain from it too (``docs/benchmarks/
     #: ruin-and-recreate.md``, session 6: lineup); from 12 s on it is not measured.
     own_start_below_s: float = 12.0
-    #: The second worker's ruin and recreate. Greedy only with 15 removed until session 6;
-    #: at today's move counts this process's mix (greedy 20 %, 12 removed) with another
-    #: seed made the race better on ``storm`` and no worse elsewhere (same docs section).
-    second_greedy_share: float = 0.2
-    second_avg_removed: int = 12
-    #: ... and fixed removal weights even if ``RuinTuning.adaptive`` is switched on: with
-    #: the greedy-only mix they spread its plans wider on ``storm`` (session 5; 12,000
-    #: moves, 6 seeds); not re-measured with this mix.
-    second_adaptive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
