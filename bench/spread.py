@@ -50,19 +50,18 @@ VARIANTS: dict[str, RuinTuning] = {
     "out 0.1 routes 4": replace(BASE, out_share=0.1, out_routes=4),
     "adaptive out 0.1": replace(BASE, adaptive=True, out_share=0.1),
 }
-#: The best plan known per day: ``bench/results/reference-20261130-h15*.json`` (storm and
-#: peak 1, normal 2), the best storm-7 plan known, the 10 s peak-7 plan, normal 7's
-#: better basin; storm 2: 4.293e10 with 7 jobs left out, found by this script at commit
-#: 8dc78ee (``--moves 40000 --days storm:2 --seeds 4 --variants "adaptive wide"``; 0 hard
-#: violations), below the reference file's 4.562e10 (used until session 6).
+#: The best plan known per day, each stored with its routes (validated, 0 hard violations)
+#: in ``bench/results/reference-20261130-h15*.json`` (storm and peak 1, normal 2) or
+#: ``reference-20261130-h17*.json`` (storm 2: 4.293e10 with 7 left out, first found by this
+#: script at commit 8dc78ee; storm 7, peak 7, normal 7: session 6's 80,000-move runs).
 REFERENCE: dict[str, int] = {
     "storm:1": 42_875_576_706,
     "storm:2": 42_925_120_806,
-    "storm:7": 12_180_000_000,
+    "storm:7": 12_176_871_742,
     "peak:1": 101_490_836_348,
-    "peak:7": 97_830_000_000,
+    "peak:7": 97_832_520_350,
     "normal:2": 577_234_493,
-    "normal:7": 453_300_000,
+    "normal:7": 453_287_238,
 }
 DAYS = "storm:1,storm:2,storm:7,peak:7,peak:1,normal:7,normal:2"
 
