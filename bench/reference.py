@@ -11,11 +11,13 @@ anyone can re-time and re-score it (``bench/field_days.py --reference FILE``).
     .venv/bin/python bench/reference.py --cases normal,storm,peak --seeds 1,2 \\
         --moves 30000 --out bench/results/reference-20261130.json
     .venv/bin/python bench/reference.py --cases storm --seeds 2 --moves 80000 \\
-        --starts empty,parts --mixes "mix,greedy 15,adaptive wide" --search-seeds 0,1 \\
+        --starts empty,parts --mixes "mix,greedy 15,adaptive" --search-seeds 0,1 \\
         --continue bench/results/reference-20261130-h15.json --out F
 
 ``--continue FILE`` (repeatable) adds the plans stored in earlier reference files to the
-plans found, so the polishing runs start from the best of them all.
+plans found, so the polishing runs start from the best of them all. Session 6's files
+also used the mixes "adaptive wide" and "forced 0.2 restart 200", whose removals were
+deleted since (they run at commit 5423402).
 """
 
 from __future__ import annotations
@@ -43,10 +45,8 @@ from solver.validate import hard, objective, validate
 MIXES: dict[str, RuinTuning] = {
     "mix": RuinTuning(),
     "greedy 15": replace(RuinTuning(), greedy_share=1.0, avg_removed=15),
-    #: Adapted removal weights with the wide removal: it found storm 2's 4.293e10.
-    "adaptive wide": replace(RuinTuning(), adaptive=True, adaptive_wide=True),
-    #: Forced insertions and early restarts: they found storm 7's 1.218e10 (12,000 moves).
-    "forced 0.2 restart 200": replace(RuinTuning(), forced_share=0.2, restart_after=200),
+    #: Adapted removal weights (off in the product).
+    "adaptive": replace(RuinTuning(), adaptive=True),
 }
 
 
