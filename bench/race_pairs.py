@@ -17,15 +17,6 @@ from pathlib import Path
 
 from spread import REFERENCE  # bench/ is on sys.path when run as a script
 
-#: Better plans found in session 6 (``bench/results/reference-20261130-h17*.json``) than
-#: ``spread.REFERENCE`` held, and its rounded values made exact.
-BETTER: dict[str, int] = {
-    "storm:2": 42_925_120_806,
-    "storm:7": 12_176_871_742,
-    "peak:7": 97_832_520_350,
-    "normal:7": 453_287_238,
-}
-
 
 def runs(spec: str) -> dict[tuple[str, int], int]:
     """``FILE@VARIANT``: objective by (day, search seed)."""
@@ -39,10 +30,9 @@ def main() -> None:
     parser.add_argument("here")
     parser.add_argument("second")
     args = parser.parse_args()
-    reference = {**REFERENCE, **{d: min(v, REFERENCE.get(d, v)) for d, v in BETTER.items()}}
     here, second = runs(args.here), runs(args.second)
     for day in sorted({d for d, _ in here} & {d for d, _ in second}):
-        ref = reference[day]
+        ref = REFERENCE[day]
         pairs = [
             min(here[(day, i)], second[(day, j)])
             for (d, i) in here
