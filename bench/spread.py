@@ -39,6 +39,7 @@ VARIANTS: dict[str, RuinTuning] = {
         BASE, greedy_share=1.0, avg_removed=15, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)
     ),
     "restart 200": replace(BASE, restart_after=200),
+    "restart 400": replace(BASE, restart_after=400),
     "restart 1000": replace(BASE, restart_after=1000),
     "restart 2000": replace(BASE, restart_after=2000),
     "restart 4000": replace(BASE, restart_after=4000),
