@@ -44,12 +44,6 @@ VARIANTS: dict[str, RuinTuning] = {
     "restart 2000": replace(BASE, restart_after=2000),
     "restart 4000": replace(BASE, restart_after=4000),
     "restart 8000": replace(BASE, restart_after=8000),
-    "out 0.1": replace(BASE, out_share=0.1),
-    "out 0.2": replace(BASE, out_share=0.2),
-    "out 0.05": replace(BASE, out_share=0.05),
-    "out 0.1 routes 2": replace(BASE, out_share=0.1, out_routes=2),
-    "out 0.1 routes 4": replace(BASE, out_share=0.1, out_routes=4),
-    "adaptive out 0.1": replace(BASE, adaptive=True, out_share=0.1),
 }
 #: The best plan known per day, each stored with its routes (validated, 0 hard violations)
 #: in ``bench/results/reference-20261130-h15*.json`` (storm and peak 1, normal 2) or

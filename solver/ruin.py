@@ -10,9 +10,8 @@ on, lunches, nights, overtime and lateness included.
 
 * Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
   consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
-  nearest jobs wherever they are), **random** jobs; with ``RuinTuning.out_share``, also
-  the whole routes nearest a job left out among the engineers who may serve it. With
-  ``adaptive`` the removals' weights follow the scores of what improved (ALNS).
+  nearest jobs wherever they are), **random** jobs. With ``RuinTuning.adaptive`` (off)
+  the removals' weights follow the scores of what improved (ALNS).
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
   position tried, positions whose extra distance alone exceeds the best found skipped;
@@ -39,8 +38,6 @@ from solver.tuning import RuinTuning
 
 STRINGS, RELATED, RANDOM = range(3)
 """The removals, by index: ``RuinTuning.removals``' order."""
-OUT = -1
-"""The ruin around a job left out (``RuinTuning.out_share``): not among the adapted ones."""
 MIN_WEIGHT = 0.05
 """No adapted weight falls below this share."""
 
@@ -181,7 +178,7 @@ class RuinRecreate(Recreate):
                 )
             if accept:
                 current = candidate
-            if self.adaptive is not None and self.removal != OUT:
+            if self.adaptive is not None:
                 self.adaptive.credit(self.removal, self._score(accept, delta, current, best))
             if current.total < best.total:
                 best, stall = current.copy(), 0
@@ -215,13 +212,6 @@ class RuinRecreate(Recreate):
             assigned = [j for j in assigned if j not in self.pinned]
         if not assigned:
             return []
-        share = self.tuning.out_share
-        if share and state.unassigned and self.rng.random() < share:
-            removed = self._around_out(state)
-            if removed:
-                self.removal = OUT
-                self._remove(state, set(removed))
-                return removed
         removal = self.removal = self._choose()
         if removal == STRINGS:
             removed = self._strings(state, assigned)
@@ -266,24 +256,6 @@ class RuinRecreate(Recreate):
             removed += [k for k in seq[first : first + size] if k not in self.pinned]
             ruined.add(v)
         return removed
-
-    def _around_out(self, state: State) -> list[int]:
-        """Whole routes of the engineers who may serve a job left out, nearest to it first.
-
-        The job, drawn at random, is not placed: the recreate re-packs these routes with
-        it and every job left out, so that a plan serving one job more (the engineers' skills
-        allowing) can be reached in one move.
-        """
-        j = self.rng.choice(sorted(state.unassigned))
-        dur, loc = self.ev.dur, self.ev.loc
-        x = loc[j]
-        near = sorted(
-            (min(dur[x][loc[k]] for k in seq), v)
-            for v in self.allowed[j]
-            if (seq := state.routes[v])
-        )
-        count = self.rng.randint(2, self.tuning.out_routes)
-        return [k for _, v in near[:count] for k in state.routes[v] if k not in self.pinned]
 
     def _related(self, assigned: list[int]) -> list[int]:
         count = self.rng.randint(2, 2 * self.avg_removed)

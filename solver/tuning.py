@@ -139,12 +139,6 @@ class RuinTuning:
     #: A removal's score for a new best plan, a better plan, a worse one accepted
     #: (Ropke & Pisinger's; 33, 9, 3 and 33, 9, 0 spread wider on ``storm`` 7).
     adaptive_scores: tuple[float, float, float] = (33.0, 9.0, 13.0)
-    #: Share of the moves (when jobs are left out) whose ruin empties the routes, 2 to
-    #: ``out_routes`` of them, of the engineers nearest a job left out who may serve it.
-    #: Off: 0.1 is better at 12,000 moves (storm 1 and 7, peak, normal 7) but not at
-    #: 40,000 (storm 1 and 7, peak 7 worse; "Choosing which jobs to leave out").
-    out_share: float = 0.0
-    out_routes: int = 3
     #: Share of the moves whose recreate is greedy in a random order instead of regret-2.
     greedy_share: float = 0.2
     #: Insert a job only into the routes of its nearest jobs and of the engineers who

@@ -25,12 +25,12 @@ pytestmark = pytest.mark.skipif(
     reason="the compiled core is not built (pip install -e . builds it)",
 )
 
-#: This process's mix, the second worker's, regret only with the ruin around a job left
-#: out, and the granular insertion with a local pool (the last two off by default).
+#: The product's mix, greedy only, regret only with adapted removal weights, and the
+#: granular insertion with a local pool (the last two off by default).
 MIXES = {
     "this process": RuinTuning(),
-    "second worker": RuinTuning(greedy_share=1.0, avg_removed=15),
-    "regret, around a job left out": RuinTuning(greedy_share=0.0, out_share=0.2),
+    "greedy only": RuinTuning(greedy_share=1.0, avg_removed=15),
+    "regret, adapted": RuinTuning(greedy_share=0.0, adaptive=True),
     "granular, local pool": RuinTuning(granular=2, local_pool=True),
 }
 
