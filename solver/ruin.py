@@ -91,25 +91,6 @@ class Adaptive:
         self.uses = [0] * len(self.uses)
 
 
-@dataclass(slots=True)
-class Attempt:
-    """One descent of the search: its best plan, the moves since it improved (for the
-    return to it, ``stall``, and for a fresh attempt, ``since_best``), and the share of
-    the budget spent when it began (its temperature cools over the rest)."""
-
-    best: State
-    stall: int = 0
-    since_best: int = 0
-    began: float = 0.0
-
-    def progress(self, done: float) -> float:
-        """How far this attempt's cooling is, from 0 at its start to 1 at the budget's end."""
-        return (done - self.began) / (1.0 - self.began) if self.began < 1.0 else 1.0
-
-    def restart(self, start: State, done: float) -> None:
-        self.best, self.stall, self.since_best, self.began = start, 0, 0, done
-
-
 class RuinRecreate(Recreate):
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
 
@@ -169,11 +150,11 @@ class RuinRecreate(Recreate):
         depends only on the seed, unless ``seconds`` run out first.
         """
         began = time.perf_counter()
-        first = self.state_of(start)
-        current, best = first.copy(), first.copy()
-        attempt = Attempt(first.copy())
+        current = self.state_of(start)
+        best = current.copy()
         worse: list[int] = []
         t0, tune = 0.0, self.tuning
+        stall = 0
         self.adaptive = Adaptive.of(tune) if tune.adaptive else None
         while True:
             done = self._progress(began, seconds, max_iterations)
@@ -191,7 +172,7 @@ class RuinRecreate(Recreate):
                     t0 = tune.t0_share * sorted(worse)[len(worse) // 2]
                 accept = delta <= 0
             else:
-                temperature = t0 * tune.cooling ** -attempt.progress(done)
+                temperature = t0 * tune.cooling**-done
                 accept = delta <= 0 or (
                     temperature > 0 and self.rng.random() < math.exp(-delta / temperature)
                 )
@@ -200,29 +181,14 @@ class RuinRecreate(Recreate):
             if self.adaptive is not None:
                 self.adaptive.credit(self.removal, self._score(accept, delta, current, best))
             if current.total < best.total:
-                best = current.copy()
+                best, stall = current.copy(), 0
                 self.stats.improvements += 1
                 self.stats.history.append((time.perf_counter() - began, best.total))
-            current = self._after_move(attempt, current, first, done)
+            else:
+                stall += 1
+            if stall >= tune.restart_after:
+                current, stall = best.copy(), 0
         return self.solution(best, time.perf_counter() - began)
-
-    def _after_move(self, attempt: Attempt, current: State, first: State, done: float) -> State:
-        """The state the next move starts from: carry on, back to the attempt's best
-        after ``restart_after`` moves without a new one, or a fresh attempt from the
-        start after ``fresh_after`` (its temperature schedule over the time left)."""
-        if current.total < attempt.best.total:
-            attempt.best, attempt.stall = current.copy(), 0
-            return current
-        attempt.stall += 1
-        attempt.since_best += 1
-        fresh = self.tuning.fresh_after
-        if fresh and attempt.since_best >= fresh:
-            attempt.restart(first.copy(), done)
-            return first.copy()
-        if attempt.stall >= self.tuning.restart_after:
-            attempt.stall = 0
-            return attempt.best.copy()
-        return current
 
     def _score(self, accept: bool, delta: int, current: State, best: State) -> float:
         scores = self.tuning.adaptive_scores

@@ -130,9 +130,6 @@ class RuinTuning:
     #: 2,000 lands in better basins on ``storm`` and ``peak`` 7 (12 search seeds;
     #: ``docs/solver/ruin-and-recreate.md``, "Restarting less often").
     restart_after: int = 2000
-    #: After this many moves without a new best of its own, the search starts a fresh
-    #: attempt from the start plan (0: never), keeping the best plan of all attempts.
-    fresh_after: int = 0
     #: How often each removal is chosen: strings, related, random.
     removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
     #: Adapt the removals' weights to what improved (ALNS).
