@@ -25,11 +25,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from reference import stored_plan
 from scenarios import case_problem  # bench/ is on sys.path when run as a script
 
 from solver import Problem, Solution, SolveParams, solve
-from solver.routes_eval import RouteEvaluator
-from solver.solution import SolveStats
 from solver.validate import hard, objective, validate
 
 BEST_KNOWN = Path("/work/shared/benchmarks/field-days/best-known-seed7.json")
@@ -72,17 +71,10 @@ def reference(problem: Problem, case: str, seed: int, files: list[Path]) -> int 
 
 def stored_objective(problem: Problem, stored: dict[str, Any]) -> int | None:
     """A stored plan (routes by engineer, jobs left out) re-timed; None if it is invalid."""
-    evaluator = RouteEvaluator(problem)
-    positions = problem.job_positions()
-    index = {v.id: i for i, v in enumerate(problem.vehicles)}
-    routes = []
-    for vehicle_id, job_ids in stored["routes"].items():
-        route = evaluator.route(index[vehicle_id], tuple(positions[j] for j in job_ids))
-        if route is None:
-            return None
-        routes.append(route)
-    plan = Solution(tuple(routes), tuple(stored["unassigned"]), SolveStats(0, 0.0, "known", "x"))
-    return objective(problem, plan) if not hard(validate(problem, plan)) else None
+    plan = stored_plan(problem, stored)
+    if plan is None or hard(validate(problem, plan)):
+        return None
+    return objective(problem, plan)
 
 
 def measure(
