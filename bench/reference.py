@@ -11,13 +11,13 @@ anyone can re-time and re-score it (``bench/field_days.py --reference FILE``).
     .venv/bin/python bench/reference.py --cases normal,storm,peak --seeds 1,2 \\
         --moves 30000 --out bench/results/reference-20261130.json
     .venv/bin/python bench/reference.py --cases storm --seeds 2 --moves 80000 \\
-        --starts empty,parts --mixes "mix,greedy 15,adaptive" --search-seeds 0,1 \\
+        --starts empty,parts --mixes "mix,greedy 15" --search-seeds 0,1 \\
         --continue bench/results/reference-20261130-h15.json --out F
 
 ``--continue FILE`` (repeatable) adds the plans stored in earlier reference files to the
 plans found, so the polishing runs start from the best of them all. Session 6's files
 also used the mixes "adaptive wide" and "forced 0.2 restart 200", whose removals were
-deleted since (they run at commit 5423402).
+deleted since (they run at commit 5423402), as were the adapted removal weights.
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ from solver.validate import hard, objective, validate
 MIXES: dict[str, RuinTuning] = {
     "mix": RuinTuning(),
     "greedy 15": replace(RuinTuning(), greedy_share=1.0, avg_removed=15),
-    #: Adapted removal weights (off in the product).
-    "adaptive": replace(RuinTuning(), adaptive=True),
 }
 
 

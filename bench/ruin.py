@@ -40,7 +40,6 @@ from solver.validate import hard, objective, validate
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "all": BASE,
-    "adaptive weights": replace(BASE, adaptive=True),
     "python evaluator": replace(BASE, compiled=False),
     "no bounds": replace(BASE, bounds=False, compiled=False),
     "no prefix reuse": replace(BASE, reuse_prefixes=False, compiled=False),

@@ -31,13 +31,7 @@ from solver.validate import hard, objective, validate
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "base": BASE,
-    "adaptive 33-9-13": replace(BASE, adaptive=True),
-    "adaptive": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)),
-    "adaptive 33-9-0": replace(BASE, adaptive=True, adaptive_scores=(33.0, 9.0, 0.0)),
     "second worker": replace(BASE, greedy_share=1.0, avg_removed=15),
-    "second adaptive": replace(
-        BASE, greedy_share=1.0, avg_removed=15, adaptive=True, adaptive_scores=(33.0, 9.0, 3.0)
-    ),
     "restart 200": replace(BASE, restart_after=200),
     "restart 400": replace(BASE, restart_after=400),
     "cooling 50": replace(BASE, cooling=50.0),

@@ -10,8 +10,8 @@ on, lunches, nights, overtime and lateness included.
 
 * Ruin (one, chosen at random): **strings** (SISR, Christiaens & Vanden Berghe 2020:
   consecutive jobs cut from the routes nearest a seed job), **related** (a seed job and its
-  nearest jobs wherever they are), **random** jobs. With ``RuinTuning.adaptive`` (off)
-  the removals' weights follow the scores of what improved (ALNS).
+  nearest jobs wherever they are), **random** jobs, by the fixed shares of
+  ``RuinTuning.removals``.
 * Recreate: **regret-2** insertion (the job whose best route beats its second best by the
   most goes first; leaving a job out is an option at its drop price), every route and
   position tried, positions whose extra distance alone exceeds the best found skipped;
@@ -28,74 +28,18 @@ from __future__ import annotations
 
 import itertools
 import math
-import random
 import time
-from dataclasses import dataclass, field
 
 from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
-from solver.tuning import RuinTuning
 
 STRINGS, RELATED, RANDOM = range(3)
 """The removals, by index: ``RuinTuning.removals``' order."""
-MIN_WEIGHT = 0.05
-"""No adapted weight falls below this share."""
-
-
-@dataclass(slots=True)
-class Adaptive:
-    """Removal weights adapted to what improved (ALNS, Ropke & Pisinger 2006).
-
-    Every ``segment`` moves each removal used moves its weight ``reaction`` of the way
-    to its share of the score per use; no weight falls below ``floor``.
-    """
-
-    weights: list[float]
-    scores: list[float] = field(default_factory=lambda: [0.0] * (RANDOM + 1))
-    uses: list[int] = field(default_factory=lambda: [0] * (RANDOM + 1))
-    segment: int = 100
-    reaction: float = 0.2
-    floor: float = MIN_WEIGHT
-
-    @classmethod
-    def of(cls, tuning: RuinTuning) -> Adaptive:
-        shares = tuning.removals
-        return cls([w / sum(shares) for w in shares])
-
-    def pick(self, rng: random.Random, usable: int) -> int:
-        """A removal among the first ``usable`` ones, by weight."""
-        pick = rng.random() * sum(self.weights[:usable])
-        for removal, weight in enumerate(self.weights[:usable]):
-            pick -= weight
-            if pick < 0:
-                return removal
-        return usable - 1
-
-    def credit(self, removal: int, score: float) -> None:
-        self.scores[removal] += score
-        self.uses[removal] += 1
-        if sum(self.uses) >= self.segment:
-            self._adapt()
-
-    def _adapt(self) -> None:
-        rates = [s / u if u else 0.0 for s, u in zip(self.scores, self.uses, strict=True)]
-        total = sum(rates)
-        if total > 0:
-            for removal, used in enumerate(self.uses):
-                if used:
-                    target = rates[removal] / total
-                    self.weights[removal] += self.reaction * (target - self.weights[removal])
-        self.weights = [max(w, self.floor) if w else 0.0 for w in self.weights]
-        self.weights = [w / sum(self.weights) for w in self.weights]
-        self.scores = [0.0] * len(self.scores)
-        self.uses = [0] * len(self.uses)
 
 
 class RuinRecreate(Recreate):
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
 
-    #: The adapted removal weights of the run (``RuinTuning.adaptive``), and this move's.
-    adaptive: Adaptive | None = None
     removal: int = STRINGS
 
     @property
@@ -155,7 +99,6 @@ class RuinRecreate(Recreate):
         worse: list[int] = []
         t0, tune = 0.0, self.tuning
         stall = 0
-        self.adaptive = Adaptive.of(tune) if tune.adaptive else None
         while True:
             done = self._progress(began, seconds, max_iterations)
             late = done >= 1.0 or time.perf_counter() - began >= seconds
@@ -178,8 +121,6 @@ class RuinRecreate(Recreate):
                 )
             if accept:
                 current = candidate
-            if self.adaptive is not None:
-                self.adaptive.credit(self.removal, self._score(accept, delta, current, best))
             if current.total < best.total:
                 best, stall = current.copy(), 0
                 self.stats.improvements += 1
@@ -189,14 +130,6 @@ class RuinRecreate(Recreate):
             if stall >= tune.restart_after:
                 current, stall = best.copy(), 0
         return self.solution(best, time.perf_counter() - began)
-
-    def _score(self, accept: bool, delta: int, current: State, best: State) -> float:
-        scores = self.tuning.adaptive_scores
-        if not accept:
-            return 0.0
-        if current.total < best.total:
-            return scores[0]
-        return scores[1] if delta < 0 else scores[2]
 
     def _progress(self, began: float, seconds: float, max_iterations: int | None) -> float:
         if max_iterations is not None:
@@ -225,8 +158,6 @@ class RuinRecreate(Recreate):
 
     def _choose(self) -> int:
         """The removal of this move: by the adapted weights, or the fixed shares."""
-        if self.adaptive is not None:
-            return self.adaptive.pick(self.rng, RANDOM + 1)
         weights = self.tuning.removals
         pick = self.rng.random() * sum(weights)
         if pick < weights[0]:

@@ -132,13 +132,6 @@ class RuinTuning:
     restart_after: int = 2000
     #: How often each removal is chosen: strings, related, random.
     removals: tuple[float, float, float] = (0.5, 0.3, 0.2)
-    #: Adapt the removals' weights to what improved (ALNS).
-    #: Off: better on ``peak``, no better on ``storm`` over 12 search seeds (sessions 5
-    #: and 6, ``docs/solver/ruin-and-recreate.md``, "Reducing the spread" and after).
-    adaptive: bool = False
-    #: A removal's score for a new best plan, a better plan, a worse one accepted
-    #: (Ropke & Pisinger's; 33, 9, 3 and 33, 9, 0 spread wider on ``storm`` 7).
-    adaptive_scores: tuple[float, float, float] = (33.0, 9.0, 13.0)
     #: Share of the moves whose recreate is greedy in a random order instead of regret-2.
     greedy_share: float = 0.2
     #: Insert a job only into the routes of its nearest jobs and of the engineers who

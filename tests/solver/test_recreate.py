@@ -25,12 +25,12 @@ pytestmark = pytest.mark.skipif(
     reason="the compiled core is not built (pip install -e . builds it)",
 )
 
-#: The product's mix, greedy only, regret only with adapted removal weights, and the
-#: granular insertion with a local pool (the last two off by default).
+#: The product's mix, greedy only, regret only, and the granular insertion with a local
+#: pool (the last three not the product's).
 MIXES = {
     "this process": RuinTuning(),
     "greedy only": RuinTuning(greedy_share=1.0, avg_removed=15),
-    "regret, adapted": RuinTuning(greedy_share=0.0, adaptive=True),
+    "regret only": RuinTuning(greedy_share=0.0),
     "granular, local pool": RuinTuning(granular=2, local_pool=True),
 }
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from solver import Job, Problem
-from solver.ruin import Adaptive, RuinRecreate
+from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
-from solver.tuning import RuinTuning
 from solver.validate import hard, objective, validate
 from tests.solver.conftest import problem, quick, random_problem, van
 
@@ -64,18 +61,3 @@ def test_the_insertion_memo_of_the_routes_searched_agrees_with_a_fresh_scan() ->
             assert found == (fresh if fresh is not None else (0, -1))
             checked += 1
     assert checked > 100
-
-
-def test_adapted_weights_keep_plans_valid_and_seeded() -> None:
-    p = random_problem(20, 2, seed=5)
-    tuning = replace(RuinTuning(), adaptive=True)
-    start = empty_solution(p, 0.0)
-    runs = [RuinRecreate(p, allowed_for(p, quick()), 2, tuning) for _ in range(2)]
-    first, again = (rr.run(start, 60.0, max_iterations=150) for rr in runs)
-    assert p.jobs and first.unassigned  # two engineers cannot serve 20 jobs: some left out
-    assert hard(validate(p, first)) == []
-    assert first.stats.objective == objective(p, first)
-    assert [r.job_ids for r in first.routes] == [r.job_ids for r in again.routes]
-    adapted = runs[0].adaptive
-    assert adapted is not None and abs(sum(adapted.weights) - 1) < 1e-9
-    assert adapted.weights != Adaptive.of(tuning).weights  # 150 moves: one segment adapted
