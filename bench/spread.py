@@ -31,9 +31,14 @@ from solver.validate import hard, objective, validate
 BASE = RuinTuning()
 VARIANTS: dict[str, RuinTuning] = {
     "base": BASE,
+    #: The second worker's mix until session 6 (greedy only, 15 removed).
     "second worker": replace(BASE, greedy_share=1.0, avg_removed=15),
     "restart 200": replace(BASE, restart_after=200),
     "restart 400": replace(BASE, restart_after=400),
+    "restart 1000": replace(BASE, restart_after=1000),
+    "restart 2000": replace(BASE, restart_after=2000),
+    "restart 4000": replace(BASE, restart_after=4000),
+    "restart 8000": replace(BASE, restart_after=8000),
     "removed 16": replace(BASE, avg_removed=16),
     "removed 20": replace(BASE, avg_removed=20),
     "strings 12": replace(BASE, max_string=12),
@@ -41,10 +46,6 @@ VARIANTS: dict[str, RuinTuning] = {
     "cooling 1000": replace(BASE, cooling=1000.0),
     "t0 2": replace(BASE, t0_share=2.0),
     "t0 0.5": replace(BASE, t0_share=0.5),
-    "restart 1000": replace(BASE, restart_after=1000),
-    "restart 2000": replace(BASE, restart_after=2000),
-    "restart 4000": replace(BASE, restart_after=4000),
-    "restart 8000": replace(BASE, restart_after=8000),
 }
 #: The best plan known per day, each stored with its routes (validated, 0 hard violations)
 #: in ``bench/results/reference-20261130-h15*.json`` (storm and peak 1, normal 2) or
