@@ -88,6 +88,7 @@ class Recreate:
             problem, reuse_prefixes=self.tuning.reuse_prefixes, compiled=self.tuning.compiled
         )
         self.allowed = allowed
+        self.seed = seed
         self.rng = random.Random(seed)
         self.drop = [problem.drop_price(j) for j in problem.jobs]
         self.pin = [-1] * len(problem.vehicles)

@@ -29,7 +29,9 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from dataclasses import replace
 
+from solver.ranking import best_of
 from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
 
@@ -98,12 +100,13 @@ class RuinRecreate(Recreate):
         best = current.copy()
         worse: list[int] = []
         t0, tune = 0.0, self.tuning
-        stall = 0
+        stall = made = 0
         while True:
-            done = self._progress(began, seconds, max_iterations)
+            done = self._progress(began, seconds, max_iterations, made)
             late = done >= 1.0 or time.perf_counter() - began >= seconds
-            if late and (self.stats.iterations or not current.unassigned):
+            if late and (made or not current.unassigned):
                 break  # one move at least when jobs are left out: it inserts them
+            made += 1
             self.stats.iterations += 1
             candidate = current.copy()
             self.recreate(candidate, self._ruin(candidate))
@@ -131,10 +134,37 @@ class RuinRecreate(Recreate):
                 current, stall = best.copy(), 0
         return self.solution(best, time.perf_counter() - began)
 
-    def _progress(self, began: float, seconds: float, max_iterations: int | None) -> float:
+    def _progress(
+        self, began: float, seconds: float, max_iterations: int | None, made: int
+    ) -> float:
         if max_iterations is not None:
-            return self.stats.iterations / max_iterations if max_iterations else 1.0
+            return made / max_iterations if max_iterations else 1.0
         return (time.perf_counter() - began) / seconds if seconds > 0 else 1.0
+
+    def run_attempts(
+        self, start: Solution, seconds: float, max_iterations: int | None, attempts: int
+    ) -> Solution:
+        """The best of ``attempts`` independent runs from ``start``, sharing the budget.
+
+        On ``storm`` days a run's basin (how many jobs it leaves out) is settled by where
+        its cooling ends, about as often right after 20,000 moves as after 60,000; several
+        shorter runs are several draws (``docs/solver/ruin-and-recreate.md``, session 7).
+        Each attempt has an equal share of the time (or moves) left; the first draws the
+        search's own random numbers, so one attempt is ``run`` itself.
+        """
+        began, plans = time.perf_counter(), []
+        for attempt in range(max(1, attempts)):
+            if attempt:
+                self.rng.seed(f"{self.seed}/{attempt}")
+            left = attempts - attempt
+            share = max(0.0, seconds - (time.perf_counter() - began)) / left
+            moves = None if max_iterations is None else max_iterations // attempts
+            plans.append(self.run(start, share, moves))
+        best = best_of(self.problem, plans) or plans[0]
+        details = {**best.stats.details, "iterations": float(self.stats.iterations)}
+        details["attempts"] = float(attempts)
+        stats = replace(best.stats, wall_seconds=time.perf_counter() - began, details=details)
+        return replace(best, stats=stats)
 
     # ---- ruin -------------------------------------------------------------------------
 

@@ -108,7 +108,8 @@ class RuinAndRecreate:
 
     With ``params.solution_limit`` the search makes ``moves_per_solution`` moves per
     solution of the limit, so a seed gives the same plan unless ``ends_at`` comes first;
-    otherwise it runs until ``ends_at``.
+    otherwise it runs until ``ends_at``. The time (or the moves) goes to
+    ``EngineTuning.ruin_attempts`` independent runs, by the user's time limit.
     """
 
     seed_offset: int = 0
@@ -124,7 +125,8 @@ class RuinAndRecreate:
         search = RuinRecreate(problem, allowed_for(problem, params), seed, tune)
         per = tune.moves_per_solution
         moves = None if params.solution_limit is None else per * params.solution_limit
-        return search.run(start, max(0.0, ends_at - time.time()), moves)
+        attempts = params.tuning.engine.ruin_attempts(params.time_limit_s)
+        return search.run_attempts(start, max(0.0, ends_at - time.time()), moves, attempts)
 
 
 Turn = tuple[Strategy, float]

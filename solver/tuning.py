@@ -107,6 +107,16 @@ class EngineTuning:
     #: today's CPU a move, 10 s solves gain from it too (``docs/benchmarks/
     #: ruin-and-recreate.md``, session 6: lineup); from 12 s on it is not measured.
     own_start_below_s: float = 12.0
+    #: Ruin and recreate makes one independent run (its own random numbers, its own
+    #: cooling) per this many seconds of the time limit, at most ``max_attempts``, and
+    #: keeps the best: on ``storm`` days a run's basin is a draw that a longer run does
+    #: not improve (``docs/solver/ruin-and-recreate.md``, "Several attempts", session 7).
+    attempt_s: float = 1.0
+    max_attempts: int = 3
+
+    def ruin_attempts(self, time_limit_s: float) -> int:
+        """Independent ruin-and-recreate runs for a time limit: at least one."""
+        return max(1, min(self.max_attempts, int(time_limit_s / self.attempt_s)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from solver import (
 from solver.engine import lineup
 from solver.search import solve_ortools
 from solver.strategy import NobodyMoves, OrTools, Parts, RuinAndRecreate, Turns, take_turns
+from solver.tuning import EngineTuning
 from solver.validate import hard
 from tests.solver.conftest import HOUR, Solver, problem, quick, random_problem, van
 
@@ -372,6 +373,21 @@ def test_ruin_and_recreate_from_nobody_moving_serves_jobs() -> None:
     )
     assert not empty.routes and len(empty.unassigned) == len(one_home.jobs)
     assert len(plan.unassigned) < len(one_home.jobs)
+    assert hard(validate(one_home, plan)) == []
+
+
+def test_ruin_and_recreate_splits_a_limit_into_independent_attempts() -> None:
+    tune = EngineTuning()
+    assert tune.ruin_attempts(tune.attempt_s / 2) == 1
+    assert tune.ruin_attempts(2 * tune.attempt_s) == min(2, tune.max_attempts)
+    assert tune.ruin_attempts(1e6) == tune.max_attempts
+    _, one_home = homes_apart_and_together()
+    params = quick(time_limit_s=3.0, solution_limit=6, workers=1)
+    _, plan = take_turns(
+        one_home, params, ((NobodyMoves(), 0.0), (RuinAndRecreate(), 1.0)), time.time() + 3
+    )
+    assert plan.stats.details["attempts"] == tune.ruin_attempts(3.0)
+    assert plan.stats.details["iterations"] <= 6
     assert hard(validate(one_home, plan)) == []
 
 

@@ -61,3 +61,19 @@ def test_the_insertion_memo_of_the_routes_searched_agrees_with_a_fresh_scan() ->
             assert found == (fresh if fresh is not None else (0, -1))
             checked += 1
     assert checked > 100
+
+
+def test_one_attempt_is_the_run_itself_and_several_keep_the_best_of_their_own_runs() -> None:
+    p = random_problem(18, 3, seed=5)
+    start = empty_solution(p, 0.0)
+    single = search(p, seed=2).run(start, 60.0, max_iterations=40)
+    one = search(p, seed=2).run_attempts(start, 60.0, 40, attempts=1)
+    assert [r.job_ids for r in one.routes] == [r.job_ids for r in single.routes]
+    three = search(p, seed=2).run_attempts(start, 60.0, 60, attempts=3)
+    again = search(p, seed=2).run_attempts(start, 60.0, 60, attempts=3)
+    assert [r.job_ids for r in three.routes] == [r.job_ids for r in again.routes]
+    assert three.stats.details["iterations"] == 60
+    first_alone = search(p, seed=2).run(start, 60.0, max_iterations=20)
+    assert hard(validate(p, three)) == []
+    assert objective(p, three) <= objective(p, first_alone)
+    assert three.stats.objective == objective(p, three)

@@ -1,0 +1,75 @@
+"""Wall-clock solves of field days with ruin and recreate split into independent attempts.
+
+Each run is one ``solve()`` (two workers, as the product runs) with the search seed of the
+run (``--first-seed`` onwards), so runs are independent draws; ``--attempt-s`` and
+``--max-attempts`` override ``EngineTuning`` (``--max-attempts 1`` is one run per worker,
+the lineup before session 7). Per day: each run's gap to ``bench/spread.py``'s reference,
+the mean, and how many end within 1 %. Wall-clock figures: run on a quiet machine; the
+1-minute load is stored with each run.
+
+    .venv/bin/python bench/attempts.py --days storm:7,peak:7,peak:1 --seconds 3 --runs 12 \\
+        --max-attempts 1 --out F
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from scenarios import case_problem  # bench/ is on sys.path when run as a script
+from spread import REFERENCE
+
+from solver import SolveParams, solve
+from solver.tuning import EngineTuning, Tuning
+from solver.validate import objective
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--days", default="storm:7,peak:7,peak:1")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--runs", type=int, default=12)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--attempt-s", type=float, default=EngineTuning().attempt_s)
+    parser.add_argument("--max-attempts", type=int, default=EngineTuning().max_attempts)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    engine = replace(EngineTuning(), attempt_s=args.attempt_s, max_attempts=args.max_attempts)
+    tuning = Tuning(engine=engine)
+    rows: list[dict[str, object]] = []
+    for day in args.days.split(","):
+        case, day_seed = day.split(":")
+        problem = case_problem(case, int(day_seed)).problem
+        gaps = []
+        for seed in range(args.first_seed, args.first_seed + args.runs):
+            params = SolveParams(time_limit_s=args.seconds, workers=2, seed=seed, tuning=tuning)
+            value = objective(problem, solve(problem, params))
+            gaps.append(100 * (value / REFERENCE[day] - 1))
+            rows.append(
+                {
+                    "day": day,
+                    "seconds": args.seconds,
+                    "seed": seed,
+                    "attempt_s": args.attempt_s,
+                    "max_attempts": args.max_attempts,
+                    "objective": value,
+                    "load_1m": round(os.getloadavg()[0], 2),
+                }
+            )
+        near = sum(g <= 1.0 for g in gaps)
+        print(
+            f"{day} {args.seconds:g} s, attempts {engine.ruin_attempts(args.seconds)}: "
+            + " ".join(f"{g:+.1f}" for g in gaps)
+            + f"  mean {sum(gaps) / len(gaps):+.2f} %  within 1 %: {near}/{len(gaps)}",
+            flush=True,
+        )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
