@@ -12,7 +12,9 @@ worker. The choices, measured in ``docs/solver.md``:
   from the problem in parts (several homes) or OR-Tools with another first solution, then
   runs its own ruin and recreate with another seed. Under ``own_start_below_s`` (12 s: the
   3 s and 10 s solves; not a re-plan) both workers skip those first plans: ruin and
-  recreate starts from nobody moving, so a short limit goes to its moves;
+  recreate starts from nobody moving, so a short limit goes to its moves. Ruin and
+  recreate splits its time into up to three independent attempts
+  (``EngineTuning.ruin_attempts``) and keeps the best;
 * from ``decompose_size`` jobs: the problem in parts, spread over the workers.
 
 Every plan is ranked by ``solver.ranking.rank`` (valid, then the recomputed objective,
