@@ -107,8 +107,9 @@ class RuinAndRecreate:
     """Ruin and recreate (``solver.ruin``) from ``start``; nothing to do without one.
 
     With ``params.solution_limit`` the search makes ``moves_per_solution`` moves per
-    solution of the limit, so a seed gives the same plan unless ``ends_at`` comes first;
-    otherwise it runs until ``ends_at``. The time (or the moves) goes to
+    solution of the limit, so a seed (with the same time limit, which sets the number of
+    attempts) gives the same plan unless ``ends_at`` comes first; otherwise it runs until
+    ``ends_at``. The time (or the moves) goes to
     ``EngineTuning.ruin_attempts`` independent runs, by the user's time limit.
     """
 
