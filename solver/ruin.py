@@ -153,7 +153,8 @@ class RuinRecreate(Recreate):
         search's own random numbers, so one attempt is ``run`` itself.
         """
         began, plans = time.perf_counter(), []
-        for attempt in range(max(1, attempts)):
+        attempts = max(1, attempts)
+        for attempt in range(attempts):
             if attempt:
                 self.rng.seed(f"{self.seed}/{attempt}")
             left = attempts - attempt

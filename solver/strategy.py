@@ -109,8 +109,8 @@ class RuinAndRecreate:
     With ``params.solution_limit`` the search makes ``moves_per_solution`` moves per
     solution of the limit, so a seed (with the same time limit, which sets the number of
     attempts) gives the same plan unless ``ends_at`` comes first; otherwise it runs until
-    ``ends_at``. The time (or the moves) goes to
-    ``EngineTuning.ruin_attempts`` independent runs, by the user's time limit.
+    ``ends_at``. The time (or the moves) goes to ``EngineTuning.ruin_attempts``
+    independent runs, by the user's time limit.
     """
 
     seed_offset: int = 0
