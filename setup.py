@@ -12,7 +12,13 @@ setup(
         Extension(
             "solver._routecost",
             ["solver/_routecost.c"],
-            depends=["solver/_routecost.h", "solver/_recreate.h", "solver/_regret.h"],
+            depends=[
+                "solver/_routecost.h",
+                "solver/_recreate.h",
+                "solver/_regret.h",
+                "solver/_ruin.h",
+            ],
+            libraries=["m"],
             extra_compile_args=["-O2"],
             optional=True,
         )

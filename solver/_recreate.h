@@ -373,42 +373,4 @@ static PyObject *core_greedy(Core *c, PyObject *args) {
     return PyLong_FromLongLong(total);
 }
 
-/* shuffle(x, getrandbits): random.Random.shuffle(x) of CPython 3.11-3.13 (Fisher-Yates,
- * each index by _randbelow_with_getrandbits), drawing the same numbers in the same order;
- * recreate checks that on a probe before using it. */
-static PyObject *core_shuffle(Core *c, PyObject *args) {
-    PyObject *x, *getrandbits;
-    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &x, &getrandbits)) return NULL;
-    for (Py_ssize_t i = PyList_GET_SIZE(x) - 1; i > 0; i--) {
-        unsigned long long n = (unsigned long long)i + 1, r;
-        int k = 0;
-        while (n >> k) k++;
-        PyObject *bits = PyLong_FromLong(k);
-        if (!bits) return NULL;
-        do {
-            PyObject *got = PyObject_CallOneArg(getrandbits, bits);
-            if (!got) {
-                Py_DECREF(bits);
-                return NULL;
-            }
-            r = PyLong_AsUnsignedLongLong(got);
-            Py_DECREF(got);
-            if (r == (unsigned long long)-1 && PyErr_Occurred()) {
-                Py_DECREF(bits);
-                return NULL;
-            }
-        } while (r >= n);
-        Py_DECREF(bits);
-        if (PyList_GET_SIZE(x) <= i) {
-            PyErr_SetString(PyExc_RuntimeError, "the list changed size");
-            return NULL;
-        }
-        PyObject *a = PyList_GET_ITEM(x, i), *b = PyList_GET_ITEM(x, (Py_ssize_t)r);
-        PyList_SET_ITEM(x, i, b);
-        PyList_SET_ITEM(x, (Py_ssize_t)r, a);
-    }
-    (void)c;
-    Py_RETURN_NONE;
-}
-
 #endif

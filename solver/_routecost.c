@@ -1,5 +1,6 @@
 /* The compiled core of solver/routes_eval.py: a route's cost and a job's best insertion;
- * and recreate's loops over them (solver/recreate.py: regret, greedy, options, the memo).
+ * recreate's loops over them (solver/recreate.py: regret, greedy, options, the memo) and
+ * ruin's removals (solver/ruin.py: strings, related, random; _ruin.h).
  *
  * The same dynamic programme as RouteEvaluator._labels/_visit/_leg/_waits/_finish/_after,
  * without the traces (which only RouteEvaluator.route needs, in Python): a label is (free
@@ -34,6 +35,7 @@ static i64 *read_i64s(PyObject *buffer, Py_ssize_t want) {
 }
 
 static void known_free(Known *k);
+static void ruin_free(Core *c);
 
 static void forget_slots(Core *c) {
     for (Py_ssize_t i = 0; c->slot_route && i < 2 * c->nvans; i++) {
@@ -86,6 +88,7 @@ static void core_dealloc(Core *c) {
     free(c->lab.at);
     free(c->work.at);
     known_free(&c->loose);
+    ruin_free(c);
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
 
@@ -379,6 +382,7 @@ static PyObject *core_best_insertion(Core *c, PyObject *args) {
 
 #include "_recreate.h"
 #include "_regret.h"
+#include "_ruin.h"
 
 static PyMethodDef core_methods[] = {
     {"cost", (PyCFunction)core_cost, METH_VARARGS, "cost(vehicle, seq) -> int | None"},
@@ -396,6 +400,10 @@ static PyMethodDef core_methods[] = {
      "live(routes, inserts, table) -> the memo tables of the routes"},
     {"forget", (PyCFunction)core_forget, METH_NOARGS,
      "forget(): the memo was emptied; drop the tables kept"},
+    {"configure_ruin", (PyCFunction)core_configure_ruin, METH_VARARGS,
+     "configure_ruin(near, pinned, avg_removed, max_string, shares, cache_size)"},
+    {"ruin", (PyCFunction)core_ruin, METH_VARARGS,
+     "ruin(routes, costs, unassigned, random, getrandbits, cache) -> (removal, jobs, change)"},
     {"regret", (PyCFunction)core_regret, METH_VARARGS,
      "regret(live, routes, costs, unassigned, pool, near, noise, inserts, table) -> change"},
     {NULL, NULL, 0, NULL},

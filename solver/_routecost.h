@@ -45,6 +45,8 @@ typedef struct {
     uint32_t *got, gen;
 } Known;
 
+typedef struct RuinSetup RuinSetup;
+
 typedef struct {
     PyObject_HEAD
     Py_ssize_t nloc, njobs, nvans;
@@ -66,6 +68,8 @@ typedef struct {
     /* per vehicle the two route tuples whose memo tables were wanted last, and those
      * tables (strong references): most routes of a move are one of them */
     PyObject **slot_route, **slot_table;
+    /* ruin (configure_ruin, solver/_ruin.h) */
+    RuinSetup *ruin;
 } Core;
 
 static int grow(void **at, Py_ssize_t *cap, Py_ssize_t need, size_t size) {

@@ -283,7 +283,7 @@ class Recreate:
         ``granular`` engineers who start nearest to it (so an idle one can take it).
         """
         if not self.tuning.granular:
-            return lambda j: self.allowed[j]
+            return self.allowed.__getitem__
         route_of = {k: v for v, seq in enumerate(state.routes) for k in seq}
 
         def near(j: int) -> list[int]:

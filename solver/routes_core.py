@@ -6,8 +6,8 @@ the same dynamic programme without the traces, so it gives the same costs
 (``tests/solver/test_routes_eval.py``): ``cost(vehicle, jobs)`` and
 ``best_insertion(vehicle, jobs, job, base cost, first position, end position)``. It also
 runs ``solver.recreate``'s loops (``regret``, ``greedy``, ``live``, ``shuffle`` after
-``configure``), which make the same plans as the Python ones
-(``tests/solver/test_recreate.py``).
+``configure``) and ``solver.ruin``'s removals (``ruin`` after ``configure_ruin``), which
+make the same plans as the Python ones (``tests/solver/test_recreate.py``).
 """
 
 from __future__ import annotations

@@ -104,6 +104,16 @@ class RouteEvaluator:
             breaks,
         )
 
+    @property
+    def cost_cache(self) -> dict[tuple[int, tuple[int, ...]], int | None]:
+        """``cost``'s cache, by (vehicle, jobs): the compiled ruin reads and fills it too."""
+        return self._cache
+
+    @property
+    def cost_cache_size(self) -> int:
+        """Routes the cache holds at most: it is emptied when full."""
+        return self._cache_size
+
     def cost(self, vehicle: int, seq: tuple[int, ...]) -> int | None:
         """The route's share of the objective; None when no timing is feasible."""
         key = (vehicle, seq)

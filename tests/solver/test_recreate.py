@@ -1,9 +1,9 @@
-"""The compiled recreate makes the same plans as the Python one, move for move.
+"""The compiled ruin and recreate make the same plans as the Python ones, move for move.
 
-``Core.regret`` and ``Core.greedy`` (``solver/_routecost.c``)
-replace the Python regret loop and option scans when the core is built; they must draw the
+``Core.ruin``, ``Core.regret`` and ``Core.greedy`` (``solver/_routecost.c``) replace the
+Python removals, regret loop and option scans when the core is built; they must draw the
 same random numbers and break ties the same way, so a search seed makes the same plan with
-and without them (``docs/solver/ruin-and-recreate.md``, session 6).
+and without them (``docs/solver/ruin-and-recreate.md``, sessions 6 and 8).
 """
 
 from __future__ import annotations
@@ -35,9 +35,17 @@ MIXES = {
 }
 
 
-def run(p: Problem, tuning: RuinTuning, python_loop: bool, moves: int) -> tuple[Solution, int]:
-    """``moves`` moves from nobody moving; the plan and the insertion scans made."""
+def run(
+    p: Problem, tuning: RuinTuning, python_loop: bool, moves: int, cost_cache: int | None = None
+) -> tuple[Solution, int]:
+    """``moves`` moves from nobody moving; the plan and the route evaluations made.
+
+    ``cost_cache``: the routes the evaluator's cost cache holds before it is emptied
+    (its own size unless told).
+    """
     search = RuinRecreate(p, allowed_for(p, quick()), 5, tuning)
+    if cost_cache is not None:
+        search.ev._cache_size = cost_cache
     if python_loop:
         search.core = None  # the Python loops over the same compiled evaluator
         search._shuffle = search.rng.shuffle
@@ -94,3 +102,12 @@ def test_the_same_plan_when_the_memo_is_emptied_often(monkeypatch: pytest.Monkey
         slow, slow_scans = run(p, tuning, python_loop=True, moves=200)
         assert same(fast, slow)
         assert fast_scans == slow_scans
+
+
+def test_the_same_plan_when_the_route_cost_cache_is_emptied_often() -> None:
+    """The compiled ruin reads and fills the evaluator's cache as ``cost`` does."""
+    p = random_problem(40, 4, seed=13)
+    fast, fast_scans = run(p, RuinTuning(), python_loop=False, moves=200, cost_cache=40)
+    slow, slow_scans = run(p, RuinTuning(), python_loop=True, moves=200, cost_cache=40)
+    assert same(fast, slow)
+    assert fast_scans == slow_scans
