@@ -29,13 +29,16 @@ struct RuinSetup {
     char *marked, *ruined;
 };
 
-static void ruin_free(Core *c) {
-    RuinSetup *r = c->ruin;
+static void setup_free(RuinSetup *r) {
     if (!r) return;
     void *arrays[] = {r->near,   r->pinned,  r->stops, r->assigned, r->route_of, r->removed,
                       r->pool,   r->start,   r->len,   r->marked,   r->ruined};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
     free(r);
+}
+
+static void ruin_free(Core *c) {
+    setup_free(c->ruin);
     c->ruin = NULL;
 }
 
@@ -182,14 +185,10 @@ static PyObject *core_configure_ruin(Core *c, PyObject *args) {
         r->cache_size = cache_size;
     }
     free(flags);
-    RuinSetup *old = c->ruin;
-    c->ruin = r;
     if (bad) {
-        ruin_free(c);
-        c->ruin = old;
+        setup_free(r);
         return NULL;
     }
-    c->ruin = old;
     ruin_free(c);
     c->ruin = r;
     Py_RETURN_NONE;
@@ -202,8 +201,9 @@ static Py_ssize_t read_routes(Core *c, RuinSetup *r, PyObject *routes, Py_ssize_
     *used = 0;
     for (Py_ssize_t v = 0; v < c->nvans; v++) {
         PyObject *seq = PyList_GET_ITEM(routes, v);
-        if (!PyTuple_Check(seq) || total + PyTuple_GET_SIZE(seq) > c->njobs) {
-            PyErr_SetString(PyExc_TypeError, "routes: tuples of job positions, each job once");
+        if (!PyTuple_Check(seq) || total + PyTuple_GET_SIZE(seq) > c->njobs ||
+            PyTuple_GET_SIZE(seq) > MAX_STOPS) {
+            PyErr_SetString(PyExc_ValueError, "routes: tuples of job positions, each job once");
             return -1;
         }
         r->start[v] = total;
