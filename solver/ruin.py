@@ -172,7 +172,7 @@ class RuinRecreate(Recreate):
 
     def _ruin(self, state: State) -> list[int]:
         """Remove jobs from ``state`` by one of the removals; the jobs removed."""
-        if self.core is not None:
+        if self.core is not None and self.tuning.compiled_ruin:
             return self._ruin_compiled(state)
         assigned = list(itertools.chain.from_iterable(state.routes))
         if self.pinned:

@@ -156,6 +156,9 @@ class RuinTuning:
     #: Time routes with the compiled core (``solver/_routecost.c``) when it is built
     #: (off only to measure what it buys; the costs are the same).
     compiled: bool = True
+    #: Run the removals in the compiled core too (off only to measure what it buys; the
+    #: same plans).
+    compiled_ruin: bool = True
     #: With a solution limit, ruin and recreate makes this many moves per solution.
     moves_per_solution: int = 1
 

@@ -111,3 +111,14 @@ def test_the_same_plan_when_the_route_cost_cache_is_emptied_often() -> None:
     slow, slow_scans = run(p, RuinTuning(), python_loop=True, moves=200, cost_cache=40)
     assert same(fast, slow)
     assert fast_scans == slow_scans
+
+
+@pytest.mark.parametrize("mix", ["this process", "greedy only"])
+def test_the_compiled_ruin_alone_changes_no_plan(mix: str) -> None:
+    """Only the removals switched to Python: the same plan, the same route evaluations."""
+    p = random_problem(40, 4, seed=14)
+    fast, fast_scans = run(p, MIXES[mix], python_loop=False, moves=300)
+    python_ruin = replace(MIXES[mix], compiled_ruin=False)
+    slow, slow_scans = run(p, python_ruin, python_loop=False, moves=300)
+    assert same(fast, slow)
+    assert fast_scans == slow_scans
