@@ -150,6 +150,9 @@ static PyObject *core_configure_ruin(Core *c, PyObject *args) {
     size_t jobs = (size_t)n + 1, vans = (size_t)c->nvans + 1;
     i64 *flags = malloc(jobs * sizeof(i64));
     if (r) {
+        *r = (RuinSetup){.nnear = nnear, .avg_removed = avg, .max_string = longest,
+                         .strings_share = strings, .related_share = related,
+                         .all_shares = all, .cache_size = cache_size};
         r->near = malloc(jobs * ((size_t)nnear + 1) * sizeof(i64));
         r->pinned = calloc(jobs, 1);
         i64 **scratch[] = {&r->stops, &r->assigned, &r->route_of, &r->removed, &r->pool};
@@ -176,13 +179,6 @@ static PyObject *core_configure_ruin(Core *c, PyObject *args) {
             r->pinned[j] = flags[j] != 0;
             r->route_of[j] = -1;
         }
-        r->nnear = nnear;
-        r->avg_removed = avg;
-        r->max_string = longest;
-        r->strings_share = strings;
-        r->related_share = related;
-        r->all_shares = all;
-        r->cache_size = cache_size;
     }
     free(flags);
     if (bad) {

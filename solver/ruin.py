@@ -193,7 +193,7 @@ class RuinRecreate(Recreate):
     def _ruin_compiled(self, state: State) -> list[int]:
         """``_ruin`` in C (``solver/_ruin.h``): the same draws, so the same plans.
 
-        In Python the removal was 40 % of a move on ``storm``; in C a move is 1.6 to 2.1
+        In Python the removal was 40 % of a move on ``storm``; in C a move is 1.6 to 3.0
         times as fast (``docs/solver/ruin-and-recreate.md``, session 8).
         """
         if not self._ruin_configured:
