@@ -17,6 +17,7 @@ setup(
                 "solver/_recreate.h",
                 "solver/_regret.h",
                 "solver/_ruin.h",
+                "solver/_memo.h",
             ],
             libraries=["m"],
             extra_compile_args=["-O2"],

@@ -6,10 +6,9 @@
 #define ROUTECOST_RECREATE_H
 
 /* ---- recreate (solver/recreate.py) ------------------------------------------------------
- * The memo is recreate's: live[v] is the table (a dict, job -> (extra, position), position
- * -1 for none) of the route vehicle v serves now, routes[v] that route (a tuple of job
- * positions), costs[v] its cost. An option is (extra, vehicle, position); options sort as
- * Python sorts those tuples. */
+ * The memo is the core's own (_memo.h): live[v] is the table id of the route vehicle v
+ * serves now, routes[v] that route (a tuple of job positions), costs[v] its cost. An
+ * option is (extra, vehicle, position); options sort as Python sorts those tuples. */
 
 typedef struct { i64 extra, v, at; } Option;
 
@@ -19,40 +18,31 @@ static inline int option_before(const Option *a, const Option *b) {
     return a->at < b->at;
 }
 
-/* configure(pins, drops): each vehicle's pinned first job (-1 none), each job's drop price. */
+/* configure(pins, drops, memo_limit): each vehicle's pinned first job (-1 none), each
+ * job's drop price, and the memo entries past which a new route empties the memo
+ * (recreate.MEMO_ENTRIES). */
 static PyObject *core_configure(Core *c, PyObject *args) {
     PyObject *pins, *drops;
-    if (!PyArg_ParseTuple(args, "OO", &pins, &drops)) return NULL;
-    i64 *pin = malloc(((size_t)c->nvans + 1) * sizeof(i64));
-    i64 *drop = malloc(((size_t)c->njobs + 1) * sizeof(i64));
-    PyObject **keys = calloc((size_t)c->njobs + 1, sizeof(PyObject *));
-    Known *known = calloc((size_t)c->nvans + 1, sizeof(Known));
-    PyObject **slot_route = calloc(2 * (size_t)c->nvans + 1, sizeof(PyObject *));
-    PyObject **slot_table = calloc(2 * (size_t)c->nvans + 1, sizeof(PyObject *));
-    int bad = !pin || !drop || !keys || !known || !slot_route || !slot_table;
+    long long limit;
+    if (!PyArg_ParseTuple(args, "OOL", &pins, &drops, &limit)) return NULL;
+    drop_config(c);
+    c->pin = malloc(((size_t)c->nvans + 1) * sizeof(i64));
+    c->drop = malloc(((size_t)c->njobs + 1) * sizeof(i64));
+    c->keys = calloc((size_t)c->njobs + 1, sizeof(PyObject *));
+    c->known = calloc((size_t)c->nvans + 1, sizeof(Known));
+    c->live = calloc((size_t)c->nvans + 1, sizeof(uint32_t));
+    c->slot_route = calloc(2 * (size_t)c->nvans + 1, sizeof(PyObject *));
+    c->slot_id = calloc(2 * (size_t)c->nvans + 1, sizeof(uint32_t));
+    int bad = !c->pin || !c->drop || !c->keys || !c->known || !c->live || !c->slot_route ||
+              !c->slot_id || memo_init(&c->memo, limit);
     if (bad) PyErr_NoMemory();
-    bad = bad || read_seq_i64(pins, pin, c->nvans) || read_seq_i64(drops, drop, c->njobs);
-    for (Py_ssize_t j = 0; !bad && j < c->njobs; j++) bad = !(keys[j] = PyLong_FromSsize_t(j));
-    PyObject *nothing = bad ? NULL : Py_BuildValue("(ii)", 0, -1);
-    if (!nothing) {
-        for (Py_ssize_t j = 0; keys && j < c->njobs; j++) Py_XDECREF(keys[j]);
-        free(pin);
-        free(drop);
-        free(keys);
-        free(known);
-        free(slot_route);
-        free(slot_table);
+    bad = bad || read_seq_i64(pins, c->pin, c->nvans) || read_seq_i64(drops, c->drop, c->njobs);
+    for (Py_ssize_t j = 0; !bad && j < c->njobs; j++)
+        bad = !(c->keys[j] = PyLong_FromSsize_t(j));
+    if (bad) {
+        drop_config(c);
         return NULL;
     }
-    PyObject_GC_UnTrack(nothing);
-    drop_config(c);
-    c->pin = pin;
-    c->drop = drop;
-    c->keys = keys;
-    c->nothing = nothing;
-    c->known = known;
-    c->slot_route = slot_route;
-    c->slot_table = slot_table;
     Py_RETURN_NONE;
 }
 
@@ -63,25 +53,24 @@ static PyObject *core_counters(Core *c, PyObject *Py_UNUSED(ignored)) {
     return out;
 }
 
-typedef struct { PyObject *live, *routes, *costs; } Plan;
+typedef struct { PyObject *routes, *costs; } Plan;
 
-static int plan_of(Core *c, PyObject *live, PyObject *routes, PyObject *costs, Plan *p) {
+static int plan_of(Core *c, PyObject *routes, PyObject *costs, Plan *p) {
     if (!c->keys) {
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
         return -1;
     }
-    if (!PyList_Check(live) || !PyList_Check(routes) || !PyList_Check(costs) ||
-        PyList_GET_SIZE(live) != c->nvans || PyList_GET_SIZE(routes) != c->nvans ||
+    if (!PyList_Check(routes) || !PyList_Check(costs) || PyList_GET_SIZE(routes) != c->nvans ||
         PyList_GET_SIZE(costs) != c->nvans) {
-        PyErr_SetString(PyExc_TypeError, "live, routes, costs: lists, one item a vehicle");
+        PyErr_SetString(PyExc_TypeError, "routes, costs: lists, one item a vehicle");
         return -1;
     }
-    *p = (Plan){live, routes, costs};
+    *p = (Plan){routes, costs};
     return 0;
 }
 
 /* recreate._best_in: j's best insertion into route v, through v's memo table (and the
- * entries of it already read here). */
+ * entries of it already read here); a scan when the memo has none. */
 static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 *at) {
     static i64 seq[MAX_STOPS];
     PyObject *route = PyList_GET_ITEM(p->routes, v);
@@ -106,13 +95,9 @@ static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 
         }
         k->route = Py_NewRef(route);
     }
-    PyObject *table = PyList_GET_ITEM(p->live, v);
+    uint32_t table = c->live[v];
     if (table != k->table) {
-        if (!PyDict_Check(table)) {
-            PyErr_SetString(PyExc_TypeError, "a memo table is a dict");
-            return -1;
-        }
-        Py_XSETREF(k->table, Py_NewRef(table));
+        k->table = table;
         known_forget(k, c->njobs);
     }
     if (k->got[j] == k->gen) {
@@ -120,18 +105,7 @@ static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 
         *at = k->got_at[j];
         return *at >= 0;
     }
-    PyObject *key = c->keys[j];
-    PyObject *hit = PyDict_GetItemWithError(table, key);
-    if (hit) {
-        if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 2) {
-            PyErr_SetString(PyExc_TypeError, "a memo entry is (extra, position)");
-            return -1;
-        }
-        *at = PyLong_AsLongLong(PyTuple_GET_ITEM(hit, 1));
-        *extra = PyLong_AsLongLong(PyTuple_GET_ITEM(hit, 0));
-        if (PyErr_Occurred()) return -1;
-    } else {
-        if (PyErr_Occurred()) return -1;
+    if (!memo_get(&c->memo, table, j, extra, at)) {
         i64 base = PyLong_AsLongLong(PyList_GET_ITEM(p->costs, v));
         if (base == -1 && PyErr_Occurred()) return -1;
         if (!k->labelled && know_labels(c, v, k)) {
@@ -158,17 +132,13 @@ static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 
             return -1;
         }
         c->scans++;
-        /* entries hold ints only: untracked, the garbage collector need not visit them */
-        PyObject *entry = found ? Py_BuildValue("(Ln)", (long long)*extra, where)
-                                : Py_NewRef(c->nothing);
-        if (!entry) return -1;
-        if (found) PyObject_GC_UnTrack(entry);
-        int bad = PyDict_SetItem(table, key, entry);
-        Py_DECREF(entry);
-        if (bad) return -1;
-        c->stores++;
         *at = found ? where : -1;
         if (!found) *extra = 0;
+        if (memo_put(&c->memo, table, j, *extra, *at)) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        c->stores++;
     }
     k->got_extra[j] = *extra;
     k->got_at[j] = *at;
@@ -234,83 +204,107 @@ static int cheapest(Core *c, const Plan *p, i64 j, PyObject *vans, Option *best)
     return have;
 }
 
-/* recreate._table: the memo table of route v (a new reference). From the vehicle's two
- * last ones, or inserts[(v, route)]; else table(v, route) makes it (and may empty the
- * memo, which then calls forget()). */
-static PyObject *table_of(Core *c, PyObject *inserts, PyObject *table, Py_ssize_t v,
-                          PyObject *route) {
-    PyObject **routes = c->slot_route + 2 * v, **tables = c->slot_table + 2 * v;
-    if (routes[0] == route) return Py_NewRef(tables[0]);
-    PyObject *found = NULL;
-    if (routes[1] == route) {
-        found = Py_NewRef(tables[1]);
-    } else {
-        PyObject *vehicle = PyLong_FromSsize_t(v);
-        PyObject *key = vehicle ? PyTuple_Pack(2, vehicle, route) : NULL;
-        Py_XDECREF(vehicle);
-        if (!key) return NULL;
-        found = PyDict_GetItemWithError(inserts, key);
-        Py_DECREF(key);
-        if (found) {
-            Py_INCREF(found);
-        } else {
-            if (PyErr_Occurred()) return NULL;
-            found = PyObject_CallFunction(table, "nO", v, route);
-            if (!found) return NULL;
-        }
-        if (!PyDict_Check(found)) {
-            Py_DECREF(found);
-            PyErr_SetString(PyExc_TypeError, "a memo table is a dict");
-            return NULL;
-        }
+/* recreate._table: the memo table id of route v, into *id: from the vehicle's two last
+ * ones, else found or made in the memo (which may empty it: then no slot is kept). */
+static int table_of(Core *c, Py_ssize_t v, PyObject *route, uint32_t *id) {
+    static i64 seq[MAX_STOPS];
+    PyObject **routes = c->slot_route + 2 * v;
+    uint32_t *ids = c->slot_id + 2 * v;
+    if (routes[0] == route) {
+        *id = ids[0];
+        return 0;
     }
-    /* most recent first: a hit in the second slot swaps them, a new one drops the second */
     if (routes[1] == route) {
-        PyObject *r = routes[0], *t = tables[0];
+        /* most recent first: a hit in the second slot swaps them */
+        PyObject *r = routes[0];
+        uint32_t t = ids[0];
         routes[0] = routes[1];
-        tables[0] = tables[1];
+        ids[0] = ids[1];
         routes[1] = r;
-        tables[1] = t;
-    } else {
-        PyObject *old_route = routes[1], *old_table = tables[1];
-        routes[1] = routes[0];
-        tables[1] = tables[0];
-        routes[0] = Py_NewRef(route);
-        tables[0] = Py_NewRef(found);
-        Py_XDECREF(old_route);
-        Py_XDECREF(old_table);
+        ids[1] = t;
+        *id = ids[0];
+        return 0;
     }
-    return found;
+    Py_ssize_t n = read_seq(c, route, seq, MAX_STOPS);
+    if (n < 0) return -1;
+    int emptied = 0;
+    if (memo_route(&c->memo, v, seq, n, id, &emptied)) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (emptied) {
+        /* as recreate._forget: no table keeps an entry, not even those of this move */
+        forget_slots(c);
+        for (Py_ssize_t u = 0; u < c->nvans; u++) c->known[u].table = 0;
+    }
+    PyObject *old = routes[1];
+    routes[1] = routes[0];
+    ids[1] = ids[0];
+    routes[0] = Py_NewRef(route);
+    ids[0] = *id;
+    Py_XDECREF(old);
+    return 0;
 }
 
-/* live(routes, inserts, table): the memo tables of the routes (recreate._table each). */
+/* live(routes): the routes of the plan to recreate next; their memo tables (recreate._table
+ * each). */
 static PyObject *core_live(Core *c, PyObject *args) {
-    PyObject *routes, *inserts, *table;
-    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &routes, &PyDict_Type, &inserts, &table))
-        return NULL;
-    if (!c->slot_route || PyList_GET_SIZE(routes) != c->nvans) {
+    PyObject *routes;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &routes)) return NULL;
+    if (!c->live || PyList_GET_SIZE(routes) != c->nvans) {
         PyErr_SetString(PyExc_ValueError, "configure() first; one route a vehicle");
         return NULL;
     }
-    PyObject *out = PyList_New(c->nvans);
-    for (Py_ssize_t v = 0; out && v < c->nvans; v++) {
-        PyObject *found = table_of(c, inserts, table, v, PyList_GET_ITEM(routes, v));
-        if (!found) Py_CLEAR(out);
-        else PyList_SET_ITEM(out, v, found);
-    }
-    return out;
-}
-
-/* forget(): the memo was emptied; the tables kept here are no longer its. */
-static PyObject *core_forget(Core *c, PyObject *Py_UNUSED(ignored)) {
-    forget_slots(c);
+    for (Py_ssize_t v = 0; v < c->nvans; v++)
+        if (table_of(c, v, PyList_GET_ITEM(routes, v), &c->live[v])) return NULL;
     Py_RETURN_NONE;
 }
 
-/* recreate._place: j into route o->v at o->at; the route's table from table(v, route);
+/* memo(): {(vehicle, route tuple): {job: (extra, position)}}, the entries of the routes in
+ * the memo (for tests: each must be what a fresh scan finds). */
+static PyObject *core_memo(Core *c, PyObject *Py_UNUSED(ignored)) {
+    PyObject *out = PyDict_New(), *by_id = PyDict_New();
+    int bad = !out || !by_id;
+    for (size_t i = 0; !bad && i < c->memo.rcap; i++) {
+        RouteSlot *s = &c->memo.routes[i];
+        if (!s->hash) continue;
+        PyObject *seq = PyTuple_New(s->n);
+        bad = !seq;
+        for (uint32_t k = 0; !bad && k < s->n; k++)
+            PyTuple_SET_ITEM(seq, k, PyLong_FromLongLong(c->memo.stops[s->off + k]));
+        PyObject *key = bad ? NULL : Py_BuildValue("(nN)", s->v, seq);
+        PyObject *table = PyDict_New(), *id = PyLong_FromUnsignedLong(s->id);
+        bad = !key || !table || !id || PyDict_SetItem(out, key, table) ||
+              PyDict_SetItem(by_id, id, table);
+        Py_XDECREF(key);
+        Py_XDECREF(table);
+        Py_XDECREF(id);
+    }
+    for (size_t i = 0; !bad && i < c->memo.ecap; i++) {
+        EntrySlot *e = &c->memo.entries[i];
+        if (!e->key) continue;
+        PyObject *id = PyLong_FromUnsignedLong((unsigned long)(e->key >> 32));
+        PyObject *table = id ? PyDict_GetItemWithError(by_id, id) : NULL;
+        Py_XDECREF(id);
+        if (!table) {
+            bad = PyErr_Occurred() != NULL;
+            continue; /* an entry of a route's table from before the memo was emptied */
+        }
+        PyObject *job = PyLong_FromUnsignedLong((unsigned long)(e->key & 0xffffffffu));
+        PyObject *value = Py_BuildValue("(LL)", (long long)e->extra, (long long)e->at);
+        bad = !job || !value || PyDict_SetItem(table, job, value);
+        Py_XDECREF(job);
+        Py_XDECREF(value);
+    }
+    Py_XDECREF(by_id);
+    if (bad) Py_CLEAR(out);
+    return out;
+}
+
+/* recreate._place: j into route o->v at o->at, and that route's memo table;
  * *total gains the change of the plan's objective (the extra cost less j's drop price). */
-static int place_in(Core *c, const Plan *p, PyObject *unassigned, PyObject *inserts,
-                    PyObject *table, i64 j, const Option *o, i64 *total) {
+static int place_in(Core *c, const Plan *p, PyObject *unassigned, i64 j, const Option *o,
+                    i64 *total) {
     PyObject *seq = PyList_GET_ITEM(p->routes, o->v);
     if (!PyTuple_Check(seq) || o->at < 0 || o->at > PyTuple_GET_SIZE(seq)) {
         PyErr_SetString(PyExc_TypeError, "a route is a tuple of job positions");
@@ -332,26 +326,22 @@ static int place_in(Core *c, const Plan *p, PyObject *unassigned, PyObject *inse
     if (!cost) return -1;
     PyList_SetItem(p->costs, o->v, cost);
     if (PySet_Discard(unassigned, c->keys[j]) < 0) return -1;
-    PyObject *found = table_of(c, inserts, table, (Py_ssize_t)o->v, route);
-    if (!found) return -1;
-    PyList_SetItem(p->live, o->v, found);
+    if (table_of(c, (Py_ssize_t)o->v, route, &c->live[o->v])) return -1;
     *total += o->extra - c->drop[j];
     return 0;
 }
 
-/* greedy(live, routes, costs, unassigned, order, allowed, inserts, table):
- * recreate._greedy's loop; each job of order (in that order) goes where it costs least
- * if that beats its drop price (recreate._place; inserts: recreate's memo, table:
- * recreate._table, see table_of). The change of the objective. */
+/* greedy(routes, costs, unassigned, order, allowed): recreate._greedy's loop; each job of
+ * order (in that order) goes where it costs least if that beats its drop price
+ * (recreate._place). The change of the objective. */
 static PyObject *core_greedy(Core *c, PyObject *args) {
-    PyObject *live, *routes, *costs, *unassigned, *order, *allowed, *inserts, *table;
-    if (!PyArg_ParseTuple(args, "OOOO!O!O!O!O", &live, &routes, &costs, &PySet_Type, &unassigned,
-                          &PyList_Type, &order, &PyList_Type, &allowed, &PyDict_Type, &inserts,
-                          &table))
+    PyObject *routes, *costs, *unassigned, *order, *allowed;
+    if (!PyArg_ParseTuple(args, "OOO!O!O!", &routes, &costs, &PySet_Type, &unassigned,
+                          &PyList_Type, &order, &PyList_Type, &allowed))
         return NULL;
     i64 total = 0;
     Plan p;
-    if (plan_of(c, live, routes, costs, &p)) return NULL;
+    if (plan_of(c, routes, costs, &p)) return NULL;
     if (PyList_GET_SIZE(allowed) != c->njobs) {
         PyErr_SetString(PyExc_ValueError, "allowed: one list of vehicles a job");
         return NULL;
@@ -368,7 +358,7 @@ static PyObject *core_greedy(Core *c, PyObject *args) {
         int have = cheapest(c, &p, j, vans, &best);
         if (have < 0) return NULL;
         if (!have || best.extra >= c->drop[j]) continue;
-        if (place_in(c, &p, unassigned, inserts, table, j, &best, &total)) return NULL;
+        if (place_in(c, &p, unassigned, j, &best, &total)) return NULL;
     }
     return PyLong_FromLongLong(total);
 }

@@ -64,21 +64,19 @@ static int fresh_top(Core *c, const Plan *p, Pending *q) {
     }
 }
 
-/* regret(live, routes, costs, unassigned, pool, near, noise, inserts, table):
- * recreate._regret. pool: the jobs in the order Python iterates the pool set; near[i]:
- * the routes tried for pool[i]; noise(): a random float (the regret's tie-break, one
- * draw per regret computed); inserts, table: as for greedy. The jobs whose best option
- * beats their drop price go in by regret (recreate._place). The change of the
- * objective. */
+/* regret(routes, costs, unassigned, pool, near, noise): recreate._regret. pool: the jobs
+ * in the order Python iterates the pool set; near[i]: the routes tried for pool[i];
+ * noise(): a random float (the regret's tie-break, one draw per regret computed). The
+ * jobs whose best option beats their drop price go in by regret (recreate._place). The
+ * change of the objective. */
 static PyObject *core_regret(Core *c, PyObject *args) {
-    PyObject *live, *routes, *costs, *unassigned, *pool, *near, *noise, *inserts, *table;
-    if (!PyArg_ParseTuple(args, "OOOO!O!O!OO!O", &live, &routes, &costs, &PySet_Type,
-                          &unassigned, &PyList_Type, &pool, &PyList_Type, &near, &noise,
-                          &PyDict_Type, &inserts, &table))
+    PyObject *routes, *costs, *unassigned, *pool, *near, *noise;
+    if (!PyArg_ParseTuple(args, "OOO!O!O!O", &routes, &costs, &PySet_Type, &unassigned,
+                          &PyList_Type, &pool, &PyList_Type, &near, &noise))
         return NULL;
     i64 total = 0;
     Plan p;
-    if (plan_of(c, live, routes, costs, &p)) return NULL;
+    if (plan_of(c, routes, costs, &p)) return NULL;
     Py_ssize_t size = PyList_GET_SIZE(pool), room = 0;
     if (PyList_GET_SIZE(near) != size) {
         PyErr_SetString(PyExc_ValueError, "near: one list of routes a pool job");
@@ -121,7 +119,7 @@ static PyObject *core_regret(Core *c, PyObject *args) {
         chosen->alive = 0;
         if (!chosen->n || chosen->opts[0].extra >= c->drop[chosen->j]) continue;
         Option o = chosen->opts[0];
-        if (place_in(c, &p, unassigned, inserts, table, chosen->j, &o, &total)) goto out;
+        if (place_in(c, &p, unassigned, chosen->j, &o, &total)) goto out;
         for (Py_ssize_t i = 0; i < size; i++) {
             Pending *q = &queue[i];
             if (!q->alive) continue;

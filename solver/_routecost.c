@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "_routecost.h"
+#include "_memo.h"
 
 static i64 *read_i64s(PyObject *buffer, Py_ssize_t want) {
     Py_buffer view;
@@ -38,24 +39,23 @@ static void known_free(Known *k);
 static void ruin_free(Core *c);
 
 static void forget_slots(Core *c) {
-    for (Py_ssize_t i = 0; c->slot_route && i < 2 * c->nvans; i++) {
-        Py_CLEAR(c->slot_route[i]);
-        Py_CLEAR(c->slot_table[i]);
-    }
+    for (Py_ssize_t i = 0; c->slot_route && i < 2 * c->nvans; i++) Py_CLEAR(c->slot_route[i]);
 }
 
 static void drop_config(Core *c) {
     forget_slots(c);
     free(c->slot_route);
-    free(c->slot_table);
-    c->slot_route = c->slot_table = NULL;
+    free(c->slot_id);
+    free(c->live);
+    c->slot_route = NULL;
+    c->slot_id = c->live = NULL;
+    memo_free(&c->memo);
     if (c->keys)
         for (Py_ssize_t j = 0; j < c->njobs; j++) Py_XDECREF(c->keys[j]);
     if (c->known)
         for (Py_ssize_t v = 0; v < c->nvans; v++) known_free(&c->known[v]);
     free(c->known);
     c->known = NULL;
-    Py_CLEAR(c->nothing);
     free(c->keys);
     free(c->pin);
     free(c->drop);
@@ -217,7 +217,6 @@ static int by_bound(const void *a, const void *b) {
 
 static void known_free(Known *k) {
     Py_CLEAR(k->route);
-    Py_CLEAR(k->table);
     free(k->seq);
     free(k->latest);
     free(k->pre_at);
@@ -389,23 +388,23 @@ static PyMethodDef core_methods[] = {
     {"best_insertion", (PyCFunction)core_best_insertion, METH_VARARGS,
      "best_insertion(vehicle, seq, job, base, first, stop) -> (extra, position) | None"},
     {"configure", (PyCFunction)core_configure, METH_VARARGS,
-     "configure(pins, drops): each vehicle's pinned first job, each job's drop price"},
+     "configure(pins, drops, memo_limit): pinned first jobs, drop prices, memo size"},
     {"counters", (PyCFunction)core_counters, METH_NOARGS,
      "counters() -> (scans, memo entries) since last asked"},
     {"greedy", (PyCFunction)core_greedy, METH_VARARGS,
-     "greedy(live, routes, costs, unassigned, order, allowed, inserts, table) -> change"},
+     "greedy(routes, costs, unassigned, order, allowed) -> change"},
     {"shuffle", (PyCFunction)core_shuffle, METH_VARARGS,
      "shuffle(x, getrandbits): random.Random.shuffle(x) with those draws"},
     {"live", (PyCFunction)core_live, METH_VARARGS,
-     "live(routes, inserts, table) -> the memo tables of the routes"},
-    {"forget", (PyCFunction)core_forget, METH_NOARGS,
-     "forget(): the memo was emptied; drop the tables kept"},
+     "live(routes): the plan to recreate next, its routes' memo tables found or made"},
+    {"memo", (PyCFunction)core_memo, METH_NOARGS,
+     "memo() -> {(vehicle, route): {job: (extra, position)}}, the memo's entries"},
     {"configure_ruin", (PyCFunction)core_configure_ruin, METH_VARARGS,
      "configure_ruin(near, pinned, avg_removed, max_string, shares, cache_size)"},
     {"ruin", (PyCFunction)core_ruin, METH_VARARGS,
      "ruin(routes, costs, unassigned, random, getrandbits, cache) -> (removal, jobs, change)"},
     {"regret", (PyCFunction)core_regret, METH_VARARGS,
-     "regret(live, routes, costs, unassigned, pool, near, noise, inserts, table) -> change"},
+     "regret(routes, costs, unassigned, pool, near, noise) -> change"},
     {NULL, NULL, 0, NULL},
 };
 

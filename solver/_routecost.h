@@ -37,13 +37,28 @@ typedef struct {
     Py_ssize_t n, cap, *pre_at, *pre_n;
     Labels pre;
     int labelled;
-    /* the entries of table (recreate's memo table of this route, a strong reference)
-     * read or made here: job j's (extra, position) when got[j] == gen (bumped when the
-     * route or the table changes) */
-    PyObject *table;
+    /* the entries of memo table `table` (its id, _memo.h) read or made here: job j's
+     * (extra, position) when got[j] == gen (bumped when the route or the table changes) */
+    uint32_t table;
     i64 *got_extra, *got_at;
     uint32_t *got, gen;
 } Known;
+
+/* hash 0: a free slot */
+typedef struct { uint64_t hash; uint32_t id, n; Py_ssize_t v; size_t off; } RouteSlot;
+/* key 0: a free slot (ids start at 1) */
+typedef struct { uint64_t key; i64 extra, at; } EntrySlot;
+
+typedef struct {
+    RouteSlot *routes;
+    size_t rcap, rcount;
+    i64 *stops;  /* every route's stops, RouteSlot.off into it */
+    size_t slen, scap;
+    EntrySlot *entries;
+    size_t ecap, ecount;
+    uint32_t next_id;
+    i64 stored, limit;
+} Memo;
 
 typedef struct RuinSetup RuinSetup;
 
@@ -58,16 +73,20 @@ typedef struct {
     /* the labels of a route or scan, a candidate's, and every prefix's of a scan */
     Labels lab, work;
     /* recreate (configure): each vehicle's pinned first job (-1 none), each job's drop
-     * price and its int key in the memo tables; scans and memo entries made since asked;
-     * the shared memo entry (0, -1) of no insertion; per vehicle its route as last
-     * scanned (known), and one for best_insertion's routes (loose) */
+     * price and its int key; scans and memo entries made since asked; per vehicle its
+     * route as last scanned (known), and one for best_insertion's routes (loose) */
     i64 *pin, *drop;
-    PyObject **keys, *nothing;
+    PyObject **keys;
     i64 scans, stores;
     Known *known, loose;
-    /* per vehicle the two route tuples whose memo tables were wanted last, and those
-     * tables (strong references): most routes of a move are one of them */
-    PyObject **slot_route, **slot_table;
+    /* the insertion memo (_memo.h), and per vehicle the table id of its route in the
+     * plan being recreated (live) */
+    Memo memo;
+    uint32_t *live;
+    /* per vehicle the two route tuples (strong references) whose table ids were wanted
+     * last, and those ids: most routes of a move are one of them */
+    PyObject **slot_route;
+    uint32_t *slot_id;
     /* ruin (configure_ruin, solver/_ruin.h) */
     RuinSetup *ruin;
 } Core;

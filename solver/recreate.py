@@ -10,10 +10,11 @@ instead, one job after the other in a random order (SISR's recreate): more varie
 (``docs/solver/ruin-and-recreate.md`` has what each of these buys).
 
 With the compiled core (``solver/_routecost.c``) the regret loop, a job's options and the
-memo's look-ups run in C (``Core.regret``, ``Core.greedy``) over
-the same memo tables, drawing the same random numbers in the same order and breaking ties
-the same way: the same plans as the Python loop below, which runs without the core or
-with ``RuinTuning.compiled = False`` (``tests/solver/test_recreate.py``).
+memo run in C (``Core.regret``, ``Core.greedy``; the memo in ``solver/_memo.h``, the same
+entries emptied at the same point as ``_inserts`` here), drawing the same random numbers
+in the same order and breaking ties the same way: the same plans and route timings as
+the Python loop below, which runs without the core or with ``RuinTuning.compiled =
+False`` (``tests/solver/test_recreate.py``).
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ class Recreate:
             sorted(range(len(starts)), key=lambda v: dur[starts[v]][loc[j]])[: self.tuning.granular]
             for j in range(len(problem.jobs))
         ]
-        #: The insertion memo: per route (vehicle, jobs), each job's best (extra, position).
+        #: The insertion memo: per route (vehicle, jobs), each job's best (extra, position)
+        #: (the compiled core keeps its own: ``memo_tables``).
         self._inserts: dict[tuple[int, tuple[int, ...]], dict[int, tuple[int, int]]] = {}
         #: The memo's tables of the routes of the plan being recreated, by vehicle.
         self._live: list[dict[int, tuple[int, int]]] = []
@@ -119,7 +121,7 @@ class Recreate:
         #: The compiled core's recreate (the Python loops below without it).
         self.core: Any = self.ev.core if self.tuning.bounds else None
         if self.core is not None:
-            self.core.configure(self.pin, self.drop)
+            self.core.configure(self.pin, self.drop, MEMO_ENTRIES)
         #: ``random.Random.shuffle`` in C when it draws as Python's does here (checked).
         self._shuffle = self.rng.shuffle
         if self.core is not None and _same_shuffle(self.core):
@@ -147,7 +149,7 @@ class Recreate:
         """
         pool = self._pool(state, removed)
         if self.core is not None:
-            self._live = self.core.live(state.routes, self._inserts, self._table)
+            self.core.live(state.routes)
         else:
             self._live = [self._table(v, seq) for v, seq in enumerate(state.routes)]
         if self.rng.random() < self.tuning.greedy_share:
@@ -162,14 +164,7 @@ class Recreate:
             order.sort(key=self._urgent.__getitem__)
         if self.core is not None:
             state.total += self.core.greedy(
-                self._live,
-                state.routes,
-                state.costs,
-                state.unassigned,
-                order,
-                self.allowed,
-                self._inserts,
-                self._table,
+                state.routes, state.costs, state.unassigned, order, self.allowed
             )
             self._count()
             return
@@ -203,15 +198,12 @@ class Recreate:
         if self.core is not None:
             order = list(pool)  # the order the loop below iterates the set in
             state.total += self.core.regret(
-                self._live,
                 state.routes,
                 state.costs,
                 state.unassigned,
                 order,
                 [near(j) for j in order],
                 self.rng.random,
-                self._inserts,
-                self._table,
             )
             self._count()
             return
@@ -347,8 +339,6 @@ class Recreate:
         key = (v, seq)
         table = self._inserts.get(key)
         if table is None:
-            if self.core is not None:
-                self._count()  # the core's entries so far, so the memo empties when it did
             if self._stored > MEMO_ENTRIES:
                 self._forget()
             table = self._inserts[key] = {}
@@ -356,12 +346,22 @@ class Recreate:
         return table
 
     def _forget(self) -> None:
-        """Empty the memo, and every copy of its tables or entries kept elsewhere."""
+        """Empty the memo, every table included (those of this move's routes too).
+
+        The compiled core's memo empties the same way, so both time the same routes.
+        """
+        for table in (*self._inserts.values(), *self._live):
+            table.clear()
         self._inserts.clear()
         self._stored = 0
         self._last = [None] * len(self._last)
+
+    def memo_tables(self) -> dict[tuple[int, tuple[int, ...]], dict[int, tuple[int, int]]]:
+        """The memo's entries by route (vehicle, jobs): the core's when it keeps them."""
         if self.core is not None:
-            self.core.forget()
+            memo: dict[tuple[int, tuple[int, ...]], dict[int, tuple[int, int]]] = self.core.memo()
+            return memo
+        return self._inserts
 
     def _scan(self, j: int, v: int, seq: tuple[int, ...], base: int) -> tuple[int, int] | None:
         """Every position, most promising first, stopping once a lower bound loses.

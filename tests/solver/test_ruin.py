@@ -53,7 +53,7 @@ def test_the_insertion_memo_of_the_routes_searched_agrees_with_a_fresh_scan() ->
     rr = search(p, seed=1)
     rr.run(empty_solution(p, 0.0), 60.0, max_iterations=40)
     checked = 0
-    for (v, seq), table in rr._inserts.items():
+    for (v, seq), table in rr.memo_tables().items():
         base = rr.ev.cost(v, seq)
         assert base is not None
         for j, found in table.items():
