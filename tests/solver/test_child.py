@@ -6,6 +6,7 @@ import atexit
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.child import drop_spare, prepare, start
+from solver.child import Child, drop_spare, prepare, start
 
 
 def nap_then_answer(seconds: float, answer: int) -> int:
@@ -175,3 +176,24 @@ def test_a_spare_exits_when_its_caller_closes_the_pipe(no_spare: None) -> None:
     spare.process.stdin.close()
     assert spare.process.wait(30.0) == 0
     spare.stop()
+
+
+def test_two_callers_at_once_share_out_one_spare_and_both_get_their_results(
+    no_spare: None,
+) -> None:
+    spare = prepare(SPARE_MODULE)
+    children: list[Child] = []
+    ready = threading.Barrier(2)
+
+    def caller(answer: int) -> None:
+        ready.wait()
+        children.append(start(nap_then_answer, 0.0, answer))
+
+    callers = [threading.Thread(target=caller, args=(n,)) for n in (1, 2)]
+    for thread in callers:
+        thread.start()
+    for thread in callers:
+        thread.join(30.0)
+    assert len(children) == 2
+    assert sum(child is spare for child in children) == 1
+    assert sorted(child.result(30.0) for child in children) == [1, 2]
