@@ -19,8 +19,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from scenarios import case_problem
-from spare import ready_spare  # bench/ is on sys.path when run as a script
+from scenarios import case_problem  # bench/ is on sys.path when run as a script
+from spare import ready_spare
 from spread import REFERENCE
 
 from solver import SolveParams, solve

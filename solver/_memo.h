@@ -49,19 +49,29 @@ static void memo_clear(Memo *m) {
     m->stored = 0;
 }
 
-static int routes_double(Memo *m) {
-    size_t cap = 2 * m->rcap;
-    RouteSlot *to = calloc(cap, sizeof(RouteSlot));
+/* Both kinds of slot start with a uint64 that is 0 in a free slot and from which its
+ * first place is found (as is for a route's hash, mixed for an entry's key): the slots
+ * moved into a table twice the size. */
+static inline uint64_t slot_word(const char *slot) {
+    uint64_t word;
+    memcpy(&word, slot, sizeof word);
+    return word;
+}
+
+static int slots_double(void **slots, size_t *cap, size_t size, int mixed) {
+    size_t twice = 2 * *cap;
+    char *from = *slots, *to = calloc(twice, size);
     if (!to) return -1;
-    for (size_t i = 0; i < m->rcap; i++) {
-        if (!m->routes[i].hash) continue;
-        size_t at = m->routes[i].hash & (cap - 1);
-        while (to[at].hash) at = (at + 1) & (cap - 1);
-        to[at] = m->routes[i];
+    for (size_t i = 0; i < *cap; i++) {
+        uint64_t word = slot_word(from + i * size);
+        if (!word) continue;
+        size_t at = (mixed ? mix64(word) : word) & (twice - 1);
+        while (slot_word(to + at * size)) at = (at + 1) & (twice - 1);
+        memcpy(to + at * size, from + i * size, size);
     }
-    free(m->routes);
-    m->routes = to;
-    m->rcap = cap;
+    free(from);
+    *slots = to;
+    *cap = twice;
     return 0;
 }
 
@@ -80,7 +90,9 @@ static int memo_route(Memo *m, Py_ssize_t v, const i64 *seq, Py_ssize_t n, uint3
     }
     *emptied = m->stored > m->limit;
     if (*emptied) memo_clear(m);
-    if (2 * (m->rcount + 1) > m->rcap && routes_double(m)) return -1;
+    if (2 * (m->rcount + 1) > m->rcap &&
+        slots_double((void **)&m->routes, &m->rcap, sizeof(RouteSlot), 0))
+        return -1;
     Py_ssize_t room = (Py_ssize_t)m->scap;
     if (grow((void **)&m->stops, &room, (Py_ssize_t)(m->slen + (size_t)n + 1), sizeof(i64)))
         return -1;
@@ -110,25 +122,11 @@ static int memo_get(const Memo *m, uint32_t id, i64 j, i64 *extra, i64 *at) {
     return 0;
 }
 
-static int entries_double(Memo *m) {
-    size_t cap = 2 * m->ecap;
-    EntrySlot *to = calloc(cap, sizeof(EntrySlot));
-    if (!to) return -1;
-    for (size_t i = 0; i < m->ecap; i++) {
-        if (!m->entries[i].key) continue;
-        size_t at = mix64(m->entries[i].key) & (cap - 1);
-        while (to[at].key) at = (at + 1) & (cap - 1);
-        to[at] = m->entries[i];
-    }
-    free(m->entries);
-    m->entries = to;
-    m->ecap = cap;
-    return 0;
-}
-
 /* Store job j's entry in table id (not there yet); -1 when out of memory. */
 static int memo_put(Memo *m, uint32_t id, i64 j, i64 extra, i64 at) {
-    if (2 * (m->ecount + 1) > m->ecap && entries_double(m)) return -1;
+    if (2 * (m->ecount + 1) > m->ecap &&
+        slots_double((void **)&m->entries, &m->ecap, sizeof(EntrySlot), 1))
+        return -1;
     uint64_t key = entry_key(id, j);
     size_t i = mix64(key) & (m->ecap - 1);
     while (m->entries[i].key) i = (i + 1) & (m->ecap - 1);

@@ -46,10 +46,10 @@ static PyObject *core_configure(Core *c, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* counters(): (scans, memo entries) made by the recreate calls since last asked. */
-static PyObject *core_counters(Core *c, PyObject *Py_UNUSED(ignored)) {
-    PyObject *out = Py_BuildValue("(LL)", (long long)c->scans, (long long)c->stores);
-    c->scans = c->stores = 0;
+/* scans(): the routes scanned for an insertion by the recreate calls since last asked. */
+static PyObject *core_scans(Core *c, PyObject *Py_UNUSED(ignored)) {
+    PyObject *out = PyLong_FromLongLong(c->scans);
+    c->scans = 0;
     return out;
 }
 
@@ -138,7 +138,6 @@ static int best_in(Core *c, const Plan *p, Py_ssize_t v, i64 j, i64 *extra, i64 
             PyErr_NoMemory();
             return -1;
         }
-        c->stores++;
     }
     k->got_extra[j] = *extra;
     k->got_at[j] = *at;
@@ -270,8 +269,12 @@ static PyObject *core_memo(Core *c, PyObject *Py_UNUSED(ignored)) {
         if (!s->hash) continue;
         PyObject *seq = PyTuple_New(s->n);
         bad = !seq;
-        for (uint32_t k = 0; !bad && k < s->n; k++)
-            PyTuple_SET_ITEM(seq, k, PyLong_FromLongLong(c->memo.stops[s->off + k]));
+        for (uint32_t k = 0; !bad && k < s->n; k++) {
+            PyObject *job = PyLong_FromLongLong(c->memo.stops[s->off + k]);
+            bad = !job;
+            PyTuple_SET_ITEM(seq, k, job);
+        }
+        if (bad) Py_CLEAR(seq);
         PyObject *key = bad ? NULL : Py_BuildValue("(nN)", s->v, seq);
         PyObject *table = PyDict_New(), *id = PyLong_FromUnsignedLong(s->id);
         bad = !key || !table || !id || PyDict_SetItem(out, key, table) ||

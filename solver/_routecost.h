@@ -73,11 +73,11 @@ typedef struct {
     /* the labels of a route or scan, a candidate's, and every prefix's of a scan */
     Labels lab, work;
     /* recreate (configure): each vehicle's pinned first job (-1 none), each job's drop
-     * price and its int key; scans and memo entries made since asked; per vehicle its
+     * price and its int key; routes scanned for an insertion since asked; per vehicle its
      * route as last scanned (known), and one for best_insertion's routes (loose) */
     i64 *pin, *drop;
     PyObject **keys;
-    i64 scans, stores;
+    i64 scans;
     Known *known, loose;
     /* the insertion memo (_memo.h), and per vehicle the table id of its route in the
      * plan being recreated (live) */

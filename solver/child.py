@@ -25,7 +25,8 @@ A new interpreter spends about 0.45 s importing OR-Tools, numpy and the solver b
 can start (a sixth of a 3 s solve's second worker). ``prepare`` starts a *spare* child
 ahead of time: it imports the modules it is given, then waits for a line on its standard
 input, the go-ahead to read its work file. ``start`` gives the work to the spare when
-there is one (of this process, this interpreter and this ``sys.path``) and starts a fresh
+there is one (of this process, this interpreter and this environment, ``sys.path``
+included) and starts a fresh
 child otherwise, so a spare that died or never answers costs what a fresh child costs
 (the caller's timeout ends it). A spare waits for nothing else: when the caller goes away
 its standard input closes and it exits. ``solver.engine`` readies a spare after each
@@ -180,12 +181,11 @@ class Child:
 
     def go(self) -> bool:
         """Tell a spare its work is in place; False if it can no longer hear it."""
-        pipe = None if self.process is None else self.process.stdin
-        if pipe is None or self.process is None or self.process.poll() is not None:
+        if self.process is None or self.process.stdin is None or self.process.poll() is not None:
             return False
         try:
-            pipe.write(_GO)
-            pipe.close()
+            self.process.stdin.write(_GO)
+            self.process.stdin.close()
         except OSError:
             return False
         return True

@@ -149,13 +149,13 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     return _chosen(problem, candidates, started)
 
 
-def ready_spare() -> bool:
-    """Start a spare second worker, the solver imported, unless one is there; True if started.
+def ready_spare() -> None:
+    """Start a spare second worker, the solver imported, unless one is there.
 
     ``solve`` calls it after each solve that used a second process; a server may call it
     once at start-up so that its first race is as quick as the others.
     """
-    return prepare(take_turns.__module__) is not None
+    prepare(take_turns.__module__)
 
 
 def _chosen(problem: Problem, candidates: list[Solution], started: float) -> Solution:

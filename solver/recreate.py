@@ -115,7 +115,7 @@ class Recreate:
         self._last: list[tuple[tuple[int, ...], dict[int, tuple[int, int]]] | None] = [None] * len(
             problem.vehicles
         )
-        #: Entries in the memo; it is emptied past ``MEMO_ENTRIES``.
+        #: Entries in the Python memo; it is emptied past ``MEMO_ENTRIES``.
         self._stored = 0
         self.stats = SearchStats()
         #: The compiled core's recreate (the Python loops below without it).
@@ -174,10 +174,8 @@ class Recreate:
                 self._place(state, j, opts[0])
 
     def _count(self) -> None:
-        """Add the compiled core's scans and memo entries to the counts kept here."""
-        scans, stores = self.core.counters()
-        self.ev.evaluations += scans
-        self._stored += stores
+        """Add the compiled core's scans to the evaluations counted here."""
+        self.ev.evaluations += self.core.scans()
 
     def _place(self, state: State, j: int, option: tuple[int, int, int]) -> None:
         delta, v, at = option
