@@ -18,6 +18,7 @@ setup(
                 "solver/_regret.h",
                 "solver/_ruin.h",
                 "solver/_memo.h",
+                "solver/_move.h",
             ],
             libraries=["m"],
             extra_compile_args=["-O2"],

@@ -42,6 +42,7 @@ VARIANTS: dict[str, RuinTuning] = {
     "all": BASE,
     "python evaluator": replace(BASE, compiled=False),
     "python ruin": replace(BASE, compiled_ruin=False),
+    "python glue": replace(BASE, compiled_move=False),
     "no bounds": replace(BASE, bounds=False, compiled=False),
     "no prefix reuse": replace(BASE, reuse_prefixes=False, compiled=False),
     "regret only 8 removed (before)": replace(BASE, greedy_share=0.0, avg_removed=8),

@@ -382,6 +382,7 @@ static PyObject *core_best_insertion(Core *c, PyObject *args) {
 #include "_recreate.h"
 #include "_regret.h"
 #include "_ruin.h"
+#include "_move.h"
 
 static PyMethodDef core_methods[] = {
     {"cost", (PyCFunction)core_cost, METH_VARARGS, "cost(vehicle, seq) -> int | None"},
@@ -403,6 +404,8 @@ static PyMethodDef core_methods[] = {
      "configure_ruin(near, pinned, avg_removed, max_string, shares, cache_size)"},
     {"ruin", (PyCFunction)core_ruin, METH_VARARGS,
      "ruin(routes, costs, unassigned, random, getrandbits, cache) -> (removal, jobs, change)"},
+    {"move", (PyCFunction)core_move, METH_VARARGS,
+     "move(routes, costs, unassigned, random, getrandbits, cache, allowed, greedy_share) -> change"},
     {"regret", (PyCFunction)core_regret, METH_VARARGS,
      "regret(routes, costs, unassigned, pool, near, noise) -> change"},
     {NULL, NULL, 0, NULL},

@@ -124,8 +124,10 @@ class Recreate:
             self.core.configure(self.pin, self.drop, MEMO_ENTRIES)
         #: ``random.Random.shuffle`` in C when it draws as Python's does here (checked).
         self._shuffle = self.rng.shuffle
-        if self.core is not None and _same_shuffle(self.core):
-            core, bits = self.core, self.rng.getrandbits
+        core = self.core
+        self.core_shuffles = core is not None and _same_shuffle(core)
+        if core is not None and self.core_shuffles:
+            bits = self.rng.getrandbits
             self._shuffle = lambda x: core.shuffle(x, bits)
         #: Each job's drop price negated: the key of the most urgent first.
         self._urgent = [-d for d in self.drop]

@@ -42,7 +42,6 @@ STRINGS, RELATED, RANDOM = range(3)
 class RuinRecreate(Recreate):
     """The search over one problem; ``allowed[j]`` lists the vehicles that may serve job j."""
 
-    removal: int = STRINGS
     _ruin_configured: bool = False
 
     @property
@@ -110,7 +109,7 @@ class RuinRecreate(Recreate):
             made += 1
             self.stats.iterations += 1
             candidate = current.copy()
-            self.recreate(candidate, self._ruin(candidate))
+            self._move(candidate)
             delta = candidate.total - current.total
             if len(worse) < tune.calibration_moves:
                 if delta > 0:
@@ -168,6 +167,45 @@ class RuinRecreate(Recreate):
         stats = replace(best.stats, wall_seconds=time.perf_counter() - began, details=details)
         return replace(best, stats=stats)
 
+    # ---- one move -----------------------------------------------------------------------
+
+    def _move(self, state: State) -> None:
+        """Ruin ``state``, then recreate it: in one call of the compiled core when it can.
+
+        ``Core.move`` (``solver/_move.h``) makes the product's moves (no granular routes,
+        no local pool) with the same draws as ``_ruin`` then ``recreate``; the glue
+        between their calls was a fifth of a move in Python (``docs/solver/
+        ruin-and-recreate.md``, session 10).
+        """
+        if not self._whole_move_compiled():
+            self.recreate(state, self._ruin(state))
+            return
+        if not self._ruin_configured:
+            self._configure_ruin()
+        rng = self.rng
+        state.total += self.core.move(
+            state.routes,
+            state.costs,
+            state.unassigned,
+            rng.random,
+            rng.getrandbits,
+            self.ev.cost_cache,
+            self.allowed,
+            self.tuning.greedy_share,
+        )
+        self._count()
+
+    def _whole_move_compiled(self) -> bool:
+        tune = self.tuning
+        return (
+            self.core is not None
+            and tune.compiled_ruin
+            and tune.compiled_move
+            and not tune.granular
+            and not tune.local_pool
+            and self.core_shuffles
+        )
+
     # ---- ruin -------------------------------------------------------------------------
 
     def _ruin(self, state: State) -> list[int]:
@@ -179,7 +217,7 @@ class RuinRecreate(Recreate):
             assigned = [j for j in assigned if j not in self.pinned]
         if not assigned:
             return []
-        removal = self.removal = self._choose()
+        removal = self._choose()
         if removal == STRINGS:
             removed = self._strings(state, assigned)
         elif removal == RELATED:
@@ -210,7 +248,7 @@ class RuinRecreate(Recreate):
         if done is None:
             return []
         removed: list[int]
-        self.removal, removed, change = done
+        _, removed, change = done
         state.total += change
         return removed
 

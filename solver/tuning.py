@@ -159,6 +159,9 @@ class RuinTuning:
     #: Run the removals in the compiled core too (off only to measure what it buys; the
     #: same plans).
     compiled_ruin: bool = True
+    #: Make a whole move (ruin, then recreate) in one call of the compiled core (off only
+    #: to measure what it buys; the same plans).
+    compiled_move: bool = True
     #: With a solution limit, ruin and recreate makes this many moves per solution.
     moves_per_solution: int = 1
 

@@ -122,3 +122,36 @@ def test_the_compiled_ruin_alone_changes_no_plan(mix: str) -> None:
     slow, slow_scans = run(p, python_ruin, python_loop=False, moves=300)
     assert same(fast, slow)
     assert fast_scans == slow_scans
+
+
+
+def priced_problem() -> Problem:
+    """More jobs than the engineers can serve, at drop prices that differ (urgency counts)."""
+    p = random_problem(40, 3, seed=15)
+    jobs = tuple(replace(j, drop_penalty=10**6 * (1 + k % 7)) for k, j in enumerate(p.jobs))
+    return replace(p, jobs=jobs)
+
+
+@pytest.mark.parametrize("mix", ["this process", "greedy only"])
+def test_a_whole_move_is_one_call_of_the_core_and_changes_no_plan(mix: str) -> None:
+    """``Core.move`` makes every move of the product's mixes, as the calls it replaces did."""
+    p = priced_problem()
+    search = RuinRecreate(p, allowed_for(p, quick()), 5, MIXES[mix])
+    core, moves = search.core, []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            return getattr(core, name)
+
+        def move(self, *args: object) -> int:
+            moves.append(1)
+            change: int = core.move(*args)
+            return change
+
+    search.core = Counting()
+    plan = search.run(empty_solution(p, 0.0), 3600.0, 300)
+    glue, glue_scans = run(p, replace(MIXES[mix], compiled_move=False), False, moves=300)
+    slow, _ = run(p, MIXES[mix], python_loop=True, moves=300)
+    assert len(moves) == 300
+    assert plan.unassigned and same(plan, glue) and same(plan, slow)
+    assert search.ev.evaluations == glue_scans
