@@ -124,7 +124,6 @@ def test_the_compiled_ruin_alone_changes_no_plan(mix: str) -> None:
     assert fast_scans == slow_scans
 
 
-
 def priced_problem() -> Problem:
     """More jobs than the engineers can serve, at drop prices that differ (urgency counts)."""
     p = random_problem(40, 3, seed=15)
