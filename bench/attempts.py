@@ -9,6 +9,10 @@ the mean, and how many end within 1 %. Wall-clock figures: run on a quiet machin
 
     .venv/bin/python bench/attempts.py --days storm:7,peak:7,peak:1 --seconds 3 --runs 12 \\
         --max-attempts 1 --out F
+
+``--keep FILE`` writes each day's best plan of the runs in the format of
+``bench/reference.py`` (routes by engineer), so that a plan better than the reference can
+be re-timed, checked and become the reference.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from reference import stored
 from scenarios import case_problem  # bench/ is on sys.path when run as a script
 from spare import ready_spare
 from spread import REFERENCE
 
-from solver import SolveParams, solve
+from solver import Solution, SolveParams, solve
 from solver.tuning import EngineTuning, Tuning
 from solver.validate import objective
 
@@ -37,18 +42,26 @@ def main() -> None:
     parser.add_argument("--attempt-s", type=float, default=EngineTuning().attempt_s)
     parser.add_argument("--max-attempts", type=int, default=EngineTuning().max_attempts)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--keep", type=Path, help="each day's best plan, reference format")
     args = parser.parse_args()
+    if args.keep and args.keep.exists():
+        raise SystemExit(f"{args.keep} exists: kept plans are never overwritten")
+    kept: dict[str, object] = {}
     engine = replace(EngineTuning(), attempt_s=args.attempt_s, max_attempts=args.max_attempts)
     tuning = Tuning(engine=engine)
     rows: list[dict[str, object]] = []
     for day in args.days.split(","):
         case, day_seed = day.split(":")
         problem = case_problem(case, int(day_seed)).problem
-        gaps = []
+        gaps: list[float] = []
+        best: tuple[int, int, Solution] | None = None
         for seed in range(args.first_seed, args.first_seed + args.runs):
             params = SolveParams(time_limit_s=args.seconds, workers=2, seed=seed, tuning=tuning)
             ready_spare()
-            value = objective(problem, solve(problem, params))
+            plan = solve(problem, params)
+            value = objective(problem, plan)
+            if best is None or value < best[0]:
+                best = (value, seed, plan)
             gaps.append(100 * (value / REFERENCE[day] - 1))
             rows.append(
                 {
@@ -68,6 +81,11 @@ def main() -> None:
             + f"  mean {sum(gaps) / len(gaps):+.2f} %  within 1 %: {near}/{len(gaps)}",
             flush=True,
         )
+        if args.keep and best is not None:
+            source = f"bench/attempts.py, {args.seconds:g} s solve, search seed {best[1]}"
+            kept[day] = stored(problem, best[2], 0, [], source)
+            args.keep.parent.mkdir(parents=True, exist_ok=True)
+            args.keep.write_text(json.dumps(kept, indent=1))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(rows, indent=2))

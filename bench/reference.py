@@ -137,8 +137,13 @@ def _entry(problem: Problem, plan: Solution, how: str, began: float) -> dict[str
 
 
 def stored(
-    problem: Problem, plan: Solution, moves: int, log: list[dict[str, object]]
+    problem: Problem,
+    plan: Solution,
+    moves: int,
+    log: list[dict[str, object]],
+    source: str | None = None,
 ) -> dict[str, object]:
+    """A plan as reference files keep it (``stored_plan`` reads it back); hard rules kept."""
     violations = hard(validate(problem, plan))
     if violations:
         raise SystemExit(f"reference plan breaks hard rules: {violations[:3]}")
@@ -146,7 +151,7 @@ def stored(
         "objective": objective(problem, plan),
         "unassigned_count": len(plan.unassigned),
         "hard": 0,
-        "source": f"bench/reference.py, {moves} moves a run",
+        "source": source or f"bench/reference.py, {moves} moves a run",
         "routes": {r.vehicle_id: list(r.job_ids) for r in plan.routes if r.job_ids},
         "unassigned": list(plan.unassigned),
         "runs": log,
