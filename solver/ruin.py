@@ -180,19 +180,8 @@ class RuinRecreate(Recreate):
         if not self._whole_move_compiled():
             self.recreate(state, self._ruin(state))
             return
-        if not self._ruin_configured:
-            self._configure_ruin()
-        rng = self.rng
-        state.total += self.core.move(
-            state.routes,
-            state.costs,
-            state.unassigned,
-            rng.random,
-            rng.getrandbits,
-            self.ev.cost_cache,
-            self.allowed,
-            self.tuning.greedy_share,
-        )
+        args = self._ruin_args(state)
+        state.total += self.core.move(*args, self.allowed, self.tuning.greedy_share)
         self._count()
 
     def _whole_move_compiled(self) -> bool:
@@ -234,10 +223,20 @@ class RuinRecreate(Recreate):
         In Python the removal was 40 % of a move on ``storm``; in C a move is 1.6 to 3.0
         times as fast (``docs/solver/ruin-and-recreate.md``, session 8).
         """
+        done = self.core.ruin(*self._ruin_args(state))
+        if done is None:
+            return []
+        removed: list[int]
+        _, removed, change = done
+        state.total += change
+        return removed
+
+    def _ruin_args(self, state: State) -> tuple[object, ...]:
+        """What the core's ``ruin`` (and ``move``) take first: the plan, the draws, the cache."""
         if not self._ruin_configured:
             self._configure_ruin()
         rng = self.rng
-        done = self.core.ruin(
+        return (
             state.routes,
             state.costs,
             state.unassigned,
@@ -245,12 +244,6 @@ class RuinRecreate(Recreate):
             rng.getrandbits,
             self.ev.cost_cache,
         )
-        if done is None:
-            return []
-        removed: list[int]
-        _, removed, change = done
-        state.total += change
-        return removed
 
     def _configure_ruin(self) -> None:
         """Give the compiled core what the removals need: neighbours, pins, sizes, shares."""
