@@ -185,6 +185,11 @@ class RuinRecreate(Recreate):
         self._count()
 
     def _whole_move_compiled(self) -> bool:
+        """Whether ``Core.move`` makes this search's moves.
+
+        Not for a subclass with its own ``_ruin`` or ``recreate`` (an experiment's): the
+        core would bypass them.
+        """
         tune = self.tuning
         return (
             self.core is not None
@@ -193,6 +198,8 @@ class RuinRecreate(Recreate):
             and not tune.granular
             and not tune.local_pool
             and self.core_shuffles
+            and type(self)._ruin is RuinRecreate._ruin
+            and type(self).recreate is Recreate.recreate
         )
 
     # ---- ruin -------------------------------------------------------------------------

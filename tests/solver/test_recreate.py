@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from solver import Job, Problem, recreate
+from solver.recreate import State
 from solver.routes_core import compiled_core_built
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
@@ -154,3 +155,18 @@ def test_a_whole_move_is_one_call_of_the_core_and_changes_no_plan(mix: str) -> N
     assert len(moves) == 300
     assert plan.unassigned and same(plan, glue) and same(plan, slow)
     assert search.ev.evaluations == glue_scans
+
+
+def test_a_subclass_with_its_own_ruin_keeps_it() -> None:
+    """An experiment overriding ``_ruin`` is not bypassed by ``Core.move``."""
+    p = priced_problem()
+    calls = []
+
+    class Counted(RuinRecreate):
+        def _ruin(self, state: State) -> list[int]:
+            calls.append(1)
+            return super()._ruin(state)
+
+    plan = Counted(p, allowed_for(p, quick()), 5).run(empty_solution(p, 0.0), 3600.0, 100)
+    glue, _ = run(p, replace(RuinTuning(), compiled_move=False), False, moves=100)
+    assert len(calls) == 100 and same(plan, glue)
