@@ -2,8 +2,8 @@
  * RuinRecreate._ruin then Recreate.recreate, as solver/ruin.py and solver/recreate.py make
  * them with the compiled core, drawing the same random numbers in the same order. The
  * Python glue between the core's calls (the pool, the choice of recreate, the greedy
- * order, the routes tried per job) was a fifth of a move on `storm` once the memo was in
- * C (docs/solver/ruin-and-recreate.md, session 10).
+ * order, the routes tried per job) goes: 1-7 % less CPU a move on `storm` and `peak`
+ * (docs/solver/ruin-and-recreate.md, session 10).
  */
 #ifndef ROUTECOST_MOVE_H
 #define ROUTECOST_MOVE_H
