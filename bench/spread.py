@@ -45,15 +45,17 @@ VARIANTS: dict[str, RuinTuning] = {
 #: in ``bench/results/reference-20261130-h15*.json`` (storm and peak 1, normal 2) or
 #: ``reference-20261130-h17*.json`` (storm 2: 4.293e10 with 7 left out, first found by this
 #: script at commit 8dc78ee; peak 7, normal 7: session 6's 80,000-move runs) or
-#: ``reference-20261130-s10-storm7.json`` (storm 7: 1.1982e10, job 57 left out, session 10;
-#: session 6's 1.2177e10, job 65 left out, was the reference until then).
+#: ``reference-20261130-s11-recombined.json`` (storm 7: 1.1532e10 with one job left out,
+#: and normal 2: 5.765e8, both from 10 s solves that recombine the routes seen, session 11;
+#: session 10's storm 7 plan, 1.1982e10 in ``reference-20261130-s10-storm7.json``, and
+#: session 6's 1.2177e10 were the references before).
 REFERENCE: dict[str, int] = {
     "storm:1": 42_875_576_706,
     "storm:2": 42_925_120_806,
-    "storm:7": 11_981_816_850,
+    "storm:7": 11_531_615_272,
     "peak:1": 101_490_836_348,
     "peak:7": 97_832_520_350,
-    "normal:2": 577_234_493,
+    "normal:2": 576_496_437,
     "normal:7": 453_287_238,
 }
 DAYS = "storm:1,storm:2,storm:7,peak:7,peak:1,normal:7,normal:2"

@@ -32,6 +32,7 @@ import time
 from dataclasses import replace
 
 from solver.ranking import best_of
+from solver.recombine import Partition, RoutePool, recombine
 from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
 
@@ -46,6 +47,8 @@ class RuinRecreate(Recreate):
     #: Whether ``Core.move`` makes the moves: decided at the first move (tests swap the
     #: core after construction).
     _one_call: bool | None = None
+    #: The routes of accepted plans, while ``run_attempts`` collects them.
+    pool: RoutePool | None = None
 
     @property
     def avg_removed(self) -> int:
@@ -99,8 +102,15 @@ class RuinRecreate(Recreate):
         depends only on the seed, unless ``seconds`` run out first.
         """
         began = time.perf_counter()
-        current = self.state_of(start)
+        best = self._search(self.state_of(start), began, seconds, max_iterations)
+        return self.solution(best, time.perf_counter() - began)
+
+    def _search(
+        self, current: State, began: float, seconds: float, max_iterations: int | None
+    ) -> State:
+        """``run``'s loop: the best state found from ``current``; ``self.pool`` gets its routes."""
         best = current.copy()
+        pool = self.pool
         worse: list[int] = []
         t0, tune = 0.0, self.tuning
         stall = made = 0
@@ -126,6 +136,8 @@ class RuinRecreate(Recreate):
                     temperature > 0 and self.rng.random() < math.exp(-delta / temperature)
                 )
             if accept:
+                if pool is not None:
+                    pool.add(candidate, current)
                 current = candidate
             if current.total < best.total:
                 best, stall = current.copy(), 0
@@ -135,7 +147,9 @@ class RuinRecreate(Recreate):
                 stall += 1
             if stall >= tune.restart_after:
                 current, stall = best.copy(), 0
-        return self.solution(best, time.perf_counter() - began)
+        if pool is not None:
+            pool.keep(best)
+        return best
 
     def _progress(
         self, began: float, seconds: float, max_iterations: int | None, made: int
@@ -147,28 +161,55 @@ class RuinRecreate(Recreate):
     def run_attempts(
         self, start: Solution, seconds: float, max_iterations: int | None, attempts: int
     ) -> Solution:
-        """The best of ``attempts`` independent runs from ``start``, sharing the budget.
+        """The best of ``attempts`` independent runs from ``start``, and of their routes.
 
         On ``storm`` days a run's basin (how many jobs it leaves out) is settled by where
         its cooling ends, about as often right after 20,000 moves as after 60,000; several
         shorter runs are several draws (``docs/solver/ruin-and-recreate.md``, session 7).
         Each attempt has an equal share of the time (or moves) left; the first draws the
-        search's own random numbers, so one attempt is ``run`` itself.
+        search's own random numbers, so one attempt is ``run`` itself. Then, with
+        ``RuinTuning.recombine``, the best plan made of the routes the attempts accepted
+        (``solver.recombine``), in the time kept for it.
         """
-        began, plans = time.perf_counter(), []
+        began, tune = time.perf_counter(), self.tuning
         attempts = max(1, attempts)
+        kept = tune.recombine_seconds(seconds)
+        self.pool = RoutePool(tune.pool_limit) if tune.recombine else None
+        states: list[State] = []
         for attempt in range(attempts):
             if attempt:
                 self.rng.seed(f"{self.seed}/{attempt}")
             left = attempts - attempt
-            share = max(0.0, seconds - (time.perf_counter() - began)) / left
+            share = max(0.0, seconds - kept - (time.perf_counter() - began)) / left
             moves = None if max_iterations is None else max_iterations // attempts
-            plans.append(self.run(start, share, moves))
+            states.append(self._search(self.state_of(start), time.perf_counter(), share, moves))
+        plans = [self.solution(state, time.perf_counter() - began) for state in states]
+        counted = max_iterations is not None
+        plans += self._recombined(min(states, key=lambda s: s.total), seconds, began, counted)
+        self.pool = None
         best = best_of(self.problem, plans) or plans[0]
         details = {**best.stats.details, "iterations": float(self.stats.iterations)}
         details["attempts"] = float(attempts)
         stats = replace(best.stats, wall_seconds=time.perf_counter() - began, details=details)
         return replace(best, stats=stats)
+
+    def _recombined(
+        self, best: State, seconds: float, began: float, counted: bool
+    ) -> list[Solution]:
+        """The pool's best plan when it beats ``best``, in the time left (``recombine``)."""
+        if self.pool is None or not len(self.pool):
+            return []
+        left = seconds - (time.perf_counter() - began)
+        empties = [self.ev.cost(v, ()) for v in range(len(self.problem.vehicles))]
+        nodes = self.tuning.recombine_nodes if counted else None
+        routes = len(self.pool)
+        found = recombine(self.pool, Partition(empties, self.drop), best, left, nodes)
+        if found is None:
+            return []
+        plan = self.solution(found, time.perf_counter() - began)
+        details = {**plan.stats.details, "pool_routes": float(routes)}
+        details["recombined_gain"] = float(best.total - found.total)
+        return [replace(plan, stats=replace(plan.stats, details=details))]
 
     # ---- one move -----------------------------------------------------------------------
 

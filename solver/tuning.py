@@ -164,6 +164,26 @@ class RuinTuning:
     compiled_move: bool = True
     #: With a solution limit, ruin and recreate makes this many moves per solution.
     moves_per_solution: int = 1
+    #: After the attempts, the best plan made of the routes they accepted (set
+    #: partitioning, ``solver.recombine``), in this share of the time, at least
+    #: ``recombine_min_s`` (SCIP needs about a second on a ``storm`` day) but never more than
+    #: ``recombine_most`` of it, and at most ``recombine_max_s``.
+    recombine: bool = True
+    recombine_share: float = 0.3
+    recombine_min_s: float = 1.0
+    recombine_most: float = 0.4
+    recombine_max_s: float = 6.0
+    #: Routes the pool holds before it forgets its older half.
+    pool_limit: int = 60_000
+    #: With a move count instead of a time, SCIP's branch and bound stops after this many
+    #: nodes, so the same seed gives the same plan.
+    recombine_nodes: int = 200
+
+    def recombine_seconds(self, seconds: float) -> float:
+        """Of a search's ``seconds``, those kept for recombining its routes (0 when off)."""
+        wanted = max(self.recombine_min_s, self.recombine_share * seconds)
+        kept = min(wanted, self.recombine_most * seconds, self.recombine_max_s)
+        return kept if self.recombine else 0.0
 
 
 @dataclass(frozen=True, slots=True)

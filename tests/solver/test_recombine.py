@@ -1,0 +1,127 @@
+"""Recombining the routes the search has seen: the set-partitioning step after the attempts.
+
+The programme's answer is checked against a brute force over every combination of pooled
+routes, and the product's plans against the independent validator.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.recombine import Partition, RoutePool, recombine
+from solver.recreate import State
+from solver.ruin import RuinRecreate
+from solver.search import allowed_for, empty_solution
+from solver.tuning import RuinTuning
+from solver.validate import hard, objective, validate
+from tests.solver.conftest import quick, random_problem
+
+JOBS, VEHICLES = 5, 2
+
+
+def brute_force(pool: RoutePool, partition: Partition) -> int:
+    """The least total over every choice of one pooled route (or none) per vehicle."""
+    columns = {**pool.routes, **pool.kept}
+    options: list[list[tuple[tuple[int, ...], int]]] = []
+    for v, empty in enumerate(partition.empty_costs):
+        own = [(seq, cost) for (u, seq), cost in columns.items() if u == v]
+        options.append(own + ([((), empty)] if empty is not None else []))
+    best: int | None = None
+    for choice in itertools.product(*options):
+        served = [j for seq, _ in choice for j in seq]
+        if len(served) != len(set(served)):
+            continue
+        total = sum(cost for _, cost in choice)
+        total += sum(partition.drop[j] for j in range(JOBS) if j not in served)
+        best = total if best is None else min(best, total)
+    assert best is not None
+    return best
+
+
+def state_of(routes: list[tuple[int, ...]], costs: list[int], partition: Partition) -> State:
+    served = {j for seq in routes for j in seq}
+    left_out = set(range(JOBS)) - served
+    return State(routes, costs, left_out, sum(costs) + sum(partition.drop[j] for j in left_out))
+
+
+routes = st.lists(st.integers(0, JOBS - 1), min_size=1, max_size=3, unique=True).map(tuple)
+pools = st.lists(st.tuples(st.integers(0, VEHICLES - 1), routes, st.integers(1, 500)), max_size=9)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools, st.lists(st.integers(50, 400), min_size=JOBS, max_size=JOBS))
+def test_the_programme_finds_the_least_combination_of_pooled_routes(
+    seen: list[tuple[int, tuple[int, ...], int]], drop: list[int]
+) -> None:
+    partition = Partition([0] * VEHICLES, drop)
+    pool = RoutePool(limit=100)
+    for v, seq, cost in seen:
+        pool.routes[(v, seq)] = min(cost, pool.routes.get((v, seq), cost))
+    incumbent = state_of([()] * VEHICLES, [0] * VEHICLES, partition)
+    pool.keep(incumbent)
+    least = brute_force(pool, partition)
+    found = recombine(pool, partition, incumbent, seconds=10.0)
+    if least == incumbent.total:
+        assert found is None
+        return
+    assert found is not None
+    assert found.total == least
+    served = [j for seq in found.routes for j in seq]
+    assert len(served) == len(set(served))
+    assert found.unassigned == set(range(JOBS)) - set(served)
+    for v, seq in enumerate(found.routes):
+        assert found.costs[v] == ({**pool.routes, **pool.kept}[(v, seq)] if seq else 0)
+
+
+def test_a_cheaper_order_of_the_same_jobs_stands_for_them_and_kept_routes_stay() -> None:
+    partition = Partition([0, 0], [100] * JOBS)
+    pool = RoutePool(limit=4)
+    best = state_of([(0, 1), ()], [30, 0], partition)
+    pool.keep(best)
+    for cost, seq in enumerate([(2,), (3,), (4,), (2, 3), (3, 2)]):
+        pool.routes[(1, seq)] = 10 + cost
+    assert pool.distinct()[(1, (2, 3))] == 13
+    assert (1, (3, 2)) not in pool.distinct()
+    pool.add(state_of([(0, 1), (4, 2)], [30, 5], partition), best)
+    assert len(pool.routes) <= 4
+    assert (1, (4, 2)) in pool.routes and (1, (2,)) not in pool.routes
+    assert (0, (0, 1)) in pool.kept
+
+
+def test_an_engineer_who_cannot_stay_home_keeps_a_route() -> None:
+    partition = Partition([None, 0], [100] * JOBS)
+    pool = RoutePool(limit=100)
+    incumbent = state_of([(0,), ()], [500, 0], partition)
+    pool.keep(incumbent)
+    pool.routes[(1, (0,))] = 1
+    pool.routes[(0, (1, 2))] = 60
+    found = recombine(pool, partition, incumbent, seconds=10.0)
+    assert found is not None
+    assert found.routes == [(1, 2), (0,)]
+    assert found.total == 60 + 1 + 200
+
+
+def search(seed: int, tuning: RuinTuning) -> RuinRecreate:
+    p = random_problem(26, 4, seed=11)
+    return RuinRecreate(p, allowed_for(p, quick()), seed, tuning)
+
+
+def test_recombined_plans_are_valid_and_never_worse_than_the_best_attempt() -> None:
+    gains = 0
+    for seed in range(4):
+        on = search(seed, RuinTuning())
+        off = search(seed, replace(RuinTuning(), recombine=False))
+        start = empty_solution(on.problem, 0.0)
+        recombined = on.run_attempts(start, 60.0, 90, attempts=3)
+        attempts = off.run_attempts(start, 60.0, 90, attempts=3)
+        assert hard(validate(on.problem, recombined)) == []
+        assert recombined.stats.objective == objective(on.problem, recombined)
+        assert objective(on.problem, recombined) <= objective(on.problem, attempts)
+        gains += objective(on.problem, recombined) < objective(on.problem, attempts)
+        again = search(seed, RuinTuning()).run_attempts(start, 60.0, 90, attempts=3)
+        assert [r.job_ids for r in again.routes] == [r.job_ids for r in recombined.routes]
+    assert gains >= 1
