@@ -8,6 +8,8 @@ processes; CPU seconds are reported, never the wall clock.
 
     .venv/bin/python bench/spread.py --moves 12000 --variants base
     .venv/bin/python bench/spread.py --moves 40000 --days storm:1,storm:2,storm:7 --out F
+    .venv/bin/python bench/spread.py --moves 120000 --attempts 3 \\
+        --variants "base,no recombine" --days storm:2,storm:7 --out F
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ VARIANTS: dict[str, RuinTuning] = {
     "cooling 1000": replace(BASE, cooling=1000.0),
     "t0 2": replace(BASE, t0_share=2.0),
     "t0 0.5": replace(BASE, t0_share=0.5),
+    #: The attempts alone, their routes not recombined (before session 11).
+    "no recombine": replace(BASE, recombine=False),
 }
 #: The best plan known per day, each stored with its routes (validated, 0 hard violations)
 #: in ``bench/results/reference-20261130-h15*.json`` (storm and peak 1, normal 2) or
@@ -61,19 +65,28 @@ REFERENCE: dict[str, int] = {
 DAYS = "storm:1,storm:2,storm:7,peak:7,peak:1,normal:7,normal:2"
 
 
-def one_run(day: str, variant: str, seed: int, moves: int) -> dict[str, object]:
-    """One search seed's run on one day: objective, jobs left out, CPU seconds."""
+def one_run(day: str, variant: str, seed: int, moves: int, attempts: int) -> dict[str, object]:
+    """One search seed's run on one day: objective, jobs left out, CPU seconds.
+
+    With ``attempts`` > 1 the moves are split into that many attempts whose routes are
+    recombined (``RuinRecreate.run_attempts``, as a solve does); with 1, one ``run``.
+    """
     case, day_seed = day.split(":")
     problem = case_problem(case, int(day_seed)).problem
     allowed = allowed_for(problem, SolveParams(time_limit_s=60, workers=1))
     search = RuinRecreate(problem, allowed, seed, VARIANTS[variant])
     began = time.process_time()
-    plan = search.run(empty_solution(problem, 0.0), 3600.0, moves)
+    start = empty_solution(problem, 0.0)
+    if attempts > 1:
+        plan = search.run_attempts(start, 3600.0, moves, attempts)
+    else:
+        plan = search.run(start, 3600.0, moves)
     return {
         "day": day,
         "variant": variant,
         "seed": seed,
         "moves": moves,
+        "attempts": attempts,
         "objective": objective(problem, plan),
         "unassigned": len(plan.unassigned),
         "hard_violations": len(hard(validate(problem, plan))),
@@ -107,11 +120,12 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=12000)
     parser.add_argument("--variants", default="base")
     parser.add_argument("--seeds", default="0,1,2,3,4,5")
+    parser.add_argument("--attempts", type=int, default=1, help="attempts sharing the moves")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     runs = [
-        (day, variant, int(seed), args.moves)
+        (day, variant, int(seed), args.moves, args.attempts)
         for day in args.days.split(",")
         for variant in args.variants.split(",")
         for seed in args.seeds.split(",")

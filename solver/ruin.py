@@ -19,6 +19,9 @@ on, lunches, nights, overtime and lateness included.
 * Acceptance: simulated annealing, temperature calibrated on the first moves (the
   objective's scale ranges from metres to drop prices of 10^10) and cooled exponentially
   over the budget; the search returns to the best plan after a long stall.
+* Recombination (``run_attempts``): the routes of every accepted plan go into a pool, and
+  after the independent attempts a set-partitioning programme picks the best plan made of
+  them (``solver.recombine``).
 
 With ``max_iterations`` the cooling follows the iteration count and the run is
 deterministic for a seed; under a time limit it follows the clock, so it is not.
