@@ -203,7 +203,8 @@ class RuinRecreate(Recreate):
         if self.pool is None or not len(self.pool):
             return []
         left = seconds - (time.perf_counter() - began)
-        empties = [self.ev.cost(v, ()) for v in range(len(self.problem.vehicles))]
+        # An engineer with a pinned first job keeps a route: staying home would drop it.
+        empties = [None if pin >= 0 else self.ev.cost(v, ()) for v, pin in enumerate(self.pin)]
         nodes = self.tuning.recombine_nodes if counted else None
         routes = len(self.pool)
         found = recombine(self.pool, Partition(empties, self.drop), best, left, nodes)

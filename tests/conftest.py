@@ -71,13 +71,30 @@ def _delete_all_rows(engine: Engine) -> None:
             connection.execute(table.delete())
 
 
+#: Suites that touch no database unless a test asks for one of ``DATABASE_FIXTURES``: the
+#: solver, the domain, the fixtures' generators.
+DATABASE_FREE = ("tests/solver/", "tests/dispatch/", "tests/fixtures/")
+DATABASE_FIXTURES = {"database_url", "engine", "session"}
+
+
+def _uses_no_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.nodeid.startswith(DATABASE_FREE) and not DATABASE_FIXTURES & fixtures
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` exist only in a PostgreSQL run: on SQLite they are
-    deselected (not skipped: in CI no test may skip). They need what only a server
-    database has, e.g. a network connection to cut, or workers in other processes."""
-    if _server_url() is not None:
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept
+    """Deselect (not skip: in CI no test may skip) what a run's database does not need.
+
+    On SQLite, the tests marked ``postgres``: they need what only a server database has,
+    e.g. a network connection to cut, or workers in other processes. On PostgreSQL, the
+    tests of ``DATABASE_FREE`` that use no database: the SQLite run (CI's first) has them,
+    and they would test nothing new on a server.
+    """
+    if _server_url() is None:
+        dropped = [item for item in items if item.get_closest_marker("postgres") is not None]
+    else:
+        dropped = [item for item in items if _uses_no_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in gone]

@@ -9,16 +9,19 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import solver.ruin
+from solver import Job
 from solver.recombine import Partition, RoutePool, recombine
 from solver.recreate import State
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
 from solver.tuning import RuinTuning
 from solver.validate import hard, objective, validate
-from tests.solver.conftest import quick, random_problem
+from tests.solver.conftest import problem, quick, random_problem, van
 
 JOBS, VEHICLES = 5, 2
 
@@ -125,3 +128,30 @@ def test_recombined_plans_are_valid_and_never_worse_than_the_best_attempt() -> N
         again = search(seed, RuinTuning()).run_attempts(start, 60.0, 90, attempts=3)
         assert [r.job_ids for r in again.routes] == [r.job_ids for r in recombined.routes]
     assert gains >= 1
+
+
+def test_an_engineer_with_a_pinned_first_job_is_never_given_the_empty_route(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    points = [(0, 0), (1, 0), (50, 0), (2, 0)]
+    p = problem(
+        points,
+        [Job("near", 1, 600), Job("far", 2, 600), Job("next", 3, 600)],
+        [van("a", first_job="far"), van("b")],
+        previous_routes={"b": ("next",)},
+        change_cost=10**6,
+    )
+    given: list[Partition] = []
+
+    def recorded(pool: RoutePool, partition: Partition, *args: object) -> State | None:
+        given.append(partition)
+        return recombine(pool, partition, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solver.ruin, "recombine", recorded)
+    rr = RuinRecreate(p, allowed_for(p, quick()), 0)
+    plan = rr.run_attempts(empty_solution(p, 0.0), 60.0, 60, attempts=3)
+    assert [partition.empty_costs[0] for partition in given] == [None]
+    assert given[0].empty_costs[1] is not None
+    assert hard(validate(p, plan)) == []
+    a = plan.route_of("a")
+    assert a is not None and a.job_ids[0] == "far"
