@@ -55,6 +55,17 @@ def van(vid: str, **kwargs: object) -> Vehicle:
     return Vehicle(vid, **fields)  # type: ignore[arg-type]
 
 
+def pinned_re_plan() -> Problem:
+    """A re-plan: engineer a must go first to "far", 50 km out; b's next stop was "next"."""
+    return problem(
+        [(0, 0), (1, 0), (50, 0), (2, 0)],
+        [Job("near", 1, 600), Job("far", 2, 600), Job("next", 3, 600)],
+        [van("a", first_job="far"), van("b")],
+        previous_routes={"b": ("next",)},
+        change_cost=10**6,
+    )
+
+
 def random_problem(n_jobs: int, n_vehicles: int, seed: int = 0, size_km: float = 100.0) -> Problem:
     """Jobs uniformly in a square, engineers at random bases, soft deadlines, lunch breaks."""
     from solver import Break

@@ -14,14 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import solver.ruin
-from solver import Job
 from solver.recombine import Partition, RoutePool, recombine
 from solver.recreate import State
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
 from solver.tuning import RuinTuning
 from solver.validate import hard, objective, validate
-from tests.solver.conftest import problem, quick, random_problem, van
+from tests.solver.conftest import pinned_re_plan, quick, random_problem
 
 JOBS, VEHICLES = 5, 2
 
@@ -133,14 +132,7 @@ def test_recombined_plans_are_valid_and_never_worse_than_the_best_attempt() -> N
 def test_an_engineer_with_a_pinned_first_job_is_never_given_the_empty_route(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    points = [(0, 0), (1, 0), (50, 0), (2, 0)]
-    p = problem(
-        points,
-        [Job("near", 1, 600), Job("far", 2, 600), Job("next", 3, 600)],
-        [van("a", first_job="far"), van("b")],
-        previous_routes={"b": ("next",)},
-        change_cost=10**6,
-    )
+    p = pinned_re_plan()
     given: list[Partition] = []
 
     def recorded(pool: RoutePool, partition: Partition, *args: object) -> State | None:

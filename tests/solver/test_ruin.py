@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from solver import Job, Problem
+from solver import Problem
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
 from solver.validate import hard, objective, validate
-from tests.solver.conftest import problem, quick, random_problem, van
+from tests.solver.conftest import pinned_re_plan, quick, random_problem
 
 
 def search(p: Problem, seed: int = 0) -> RuinRecreate:
@@ -33,14 +33,7 @@ def test_same_seed_and_moves_give_the_same_plan_and_more_moves_no_worse() -> Non
 
 
 def test_a_pinned_first_stop_stays_first_and_a_change_is_priced() -> None:
-    points = [(0, 0), (1, 0), (50, 0), (2, 0)]
-    p = problem(
-        points,
-        [Job("near", 1, 600), Job("far", 2, 600), Job("next", 3, 600)],
-        [van("a", first_job="far"), van("b")],
-        previous_routes={"b": ("next",)},
-        change_cost=10**6,
-    )
+    p = pinned_re_plan()
     plan = search(p).run(empty_solution(p, 0.0), 60.0, max_iterations=40)
     assert hard(validate(p, plan)) == []
     a, b = plan.route_of("a"), plan.route_of("b")
