@@ -65,7 +65,7 @@ class RoutePool:
         return {key: every[key] for key in cheapest.values()}
 
     def __len__(self) -> int:
-        return len(self.routes) + len(self.kept)
+        return len(self.routes.keys() | self.kept.keys())
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,8 +50,6 @@ class RuinRecreate(Recreate):
     #: Whether ``Core.move`` makes the moves: decided at the first move (tests swap the
     #: core after construction).
     _one_call: bool | None = None
-    #: The routes of accepted plans, while ``run_attempts`` collects them.
-    pool: RoutePool | None = None
 
     @property
     def avg_removed(self) -> int:
@@ -109,11 +107,15 @@ class RuinRecreate(Recreate):
         return self.solution(best, time.perf_counter() - began)
 
     def _search(
-        self, current: State, began: float, seconds: float, max_iterations: int | None
+        self,
+        current: State,
+        began: float,
+        seconds: float,
+        max_iterations: int | None,
+        pool: RoutePool | None = None,
     ) -> State:
-        """``run``'s loop: the best state found from ``current``; ``self.pool`` gets its routes."""
+        """``run``'s loop: the best state found from ``current``; ``pool`` gets its routes."""
         best = current.copy()
-        pool = self.pool
         worse: list[int] = []
         t0, tune = 0.0, self.tuning
         stall = made = 0
@@ -177,7 +179,7 @@ class RuinRecreate(Recreate):
         began, tune = time.perf_counter(), self.tuning
         attempts = max(1, attempts)
         kept = tune.recombine_seconds(seconds)
-        self.pool = RoutePool(tune.pool_limit) if tune.recombine else None
+        pool = RoutePool(tune.pool_limit) if tune.recombine else None
         states: list[State] = []
         for attempt in range(attempts):
             if attempt:
@@ -185,11 +187,13 @@ class RuinRecreate(Recreate):
             left = attempts - attempt
             share = max(0.0, seconds - kept - (time.perf_counter() - began)) / left
             moves = None if max_iterations is None else max_iterations // attempts
-            states.append(self._search(self.state_of(start), time.perf_counter(), share, moves))
+            first = self.state_of(start)
+            states.append(self._search(first, time.perf_counter(), share, moves, pool))
         plans = [self.solution(state, time.perf_counter() - began) for state in states]
-        counted = max_iterations is not None
-        plans += self._recombined(min(states, key=lambda s: s.total), seconds, began, counted)
-        self.pool = None
+        if pool is not None:
+            best_state = min(states, key=lambda s: s.total)
+            time_left = seconds - (time.perf_counter() - began)
+            plans += self._recombined(pool, best_state, time_left, max_iterations is not None)
         best = best_of(self.problem, plans) or plans[0]
         details = {**best.stats.details, "iterations": float(self.stats.iterations)}
         details["attempts"] = float(attempts)
@@ -197,17 +201,15 @@ class RuinRecreate(Recreate):
         return replace(best, stats=stats)
 
     def _recombined(
-        self, best: State, seconds: float, began: float, counted: bool
+        self, pool: RoutePool, best: State, seconds: float, counted: bool
     ) -> list[Solution]:
-        """The pool's best plan when it beats ``best``, in the time left (``recombine``)."""
-        if self.pool is None or not len(self.pool):
-            return []
-        left = seconds - (time.perf_counter() - began)
+        """The pool's best plan when it beats ``best``, within ``seconds`` (``recombine``)."""
+        began = time.perf_counter()
         # An engineer with a pinned first job keeps a route: staying home would drop it.
         empties = [None if pin >= 0 else self.ev.cost(v, ()) for v, pin in enumerate(self.pin)]
         nodes = self.tuning.recombine_nodes if counted else None
-        routes = len(self.pool)
-        found = recombine(self.pool, Partition(empties, self.drop), best, left, nodes)
+        routes = len(pool)
+        found = recombine(pool, Partition(empties, self.drop), best, seconds, nodes)
         if found is None:
             return []
         plan = self.solution(found, time.perf_counter() - began)
