@@ -29,7 +29,7 @@ from spare import ready_spare
 from spread import REFERENCE
 
 from solver import Solution, SolveParams, solve
-from solver.tuning import EngineTuning, RuinTuning, Tuning
+from solver.tuning import EngineTuning, Tuning
 from solver.validate import objective
 
 
@@ -41,25 +41,14 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--attempt-s", type=float, default=EngineTuning().attempt_s)
     parser.add_argument("--max-attempts", type=int, default=EngineTuning().max_attempts)
-    parser.add_argument("--no-join", action="store_true", help="each worker recombines its own")
-    parser.add_argument("--recombine-min-s", type=float, default=RuinTuning().recombine_min_s)
-    parser.add_argument("--recombine-most", type=float, default=RuinTuning().recombine_most)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="each day's best plan, reference format")
     args = parser.parse_args()
     if args.keep and args.keep.exists():
         raise SystemExit(f"{args.keep} exists: kept plans are never overwritten")
     kept: dict[str, object] = {}
-    engine = replace(
-        EngineTuning(),
-        attempt_s=args.attempt_s,
-        max_attempts=args.max_attempts,
-        join_routes=not args.no_join,
-    )
-    ruin = replace(
-        RuinTuning(), recombine_min_s=args.recombine_min_s, recombine_most=args.recombine_most
-    )
-    tuning = Tuning(engine=engine, ruin=ruin)
+    engine = replace(EngineTuning(), attempt_s=args.attempt_s, max_attempts=args.max_attempts)
+    tuning = Tuning(engine=engine)
     rows: list[dict[str, object]] = []
     for day in args.days.split(","):
         case, day_seed = day.split(":")
@@ -81,9 +70,6 @@ def main() -> None:
                     "seed": seed,
                     "attempt_s": args.attempt_s,
                     "max_attempts": args.max_attempts,
-                    "join_routes": engine.join_routes,
-                    "recombine_min_s": ruin.recombine_min_s,
-                    "recombine_most": ruin.recombine_most,
                     "objective": value,
                     "load_1m": round(os.getloadavg()[0], 2),
                 }

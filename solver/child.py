@@ -31,12 +31,6 @@ child otherwise, so a spare that died or never answers costs what a fresh child 
 (the caller's timeout ends it). A spare waits for nothing else: when the caller goes away
 its standard input closes and it exits. ``solver.engine`` readies a spare after each
 solve that used a second process.
-
-A child may also hand something over *before* it returns: ``post(name, value)`` leaves it
-in the folder (renamed into place, like the result) and the child carries on; the caller
-takes it with ``Child.posted(name, timeout)``, which waits for it at most that long and
-leaves the child running. Ruin and recreate posts the routes its attempts saw, so the
-caller can recombine both workers' routes in one programme (``solver.strategy``).
 """
 
 from __future__ import annotations
@@ -69,14 +63,11 @@ STDERR_TAIL = 2000
 
 _WORK = "work.pickle"
 _RESULT = "result.pickle"
+_PARTIAL = "result.partial"
 _STDERR = "stderr.txt"
 _BOOT = "import sys; from solver.child import main; sys.exit(main(sys.argv[1]))"
 _BOOT_SPARE = "import sys; from solver.child import wait; sys.exit(wait(sys.argv[1], sys.argv[2:]))"
 _GO = b"go\n"
-_POSTED = "posted-{}.pickle"
-
-_FOLDER: Path | None = None
-"""This process's work folder when it is a child (``main``), else None."""
 
 
 _LIVE: set[Child] = set()
@@ -106,33 +97,14 @@ def wait(folder: str, modules: list[str]) -> int:
 
 def main(folder: str) -> int:
     """Child process body: load the work from ``folder``, run it, leave the result there."""
-    global _FOLDER
-    where = _FOLDER = Path(folder)
+    where = Path(folder)
     with (where / _WORK).open("rb") as work:
         target, args = pickle.load(work)
     result = target(*args)
-    _put(where, _RESULT, result)
+    with (where / _PARTIAL).open("wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(where / _PARTIAL, where / _RESULT)
     return 0
-
-
-def _put(folder: Path, name: str, value: object) -> None:
-    """``value`` pickled into ``folder/name``, renamed into place once complete."""
-    partial = folder / f"{name}.partial"
-    with partial.open("wb") as out:
-        pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, folder / name)
-
-
-def post(name: str, value: object) -> bool:
-    """In a child: hand ``value`` to the caller now (``Child.posted``); False elsewhere."""
-    if _FOLDER is None:
-        return False
-    try:
-        _put(_FOLDER, _POSTED.format(name), value)
-    except OSError as error:
-        log.warning("a solver child could not post %s: %s", name, error)
-        return False
-    return True
 
 
 @dataclass(slots=True, eq=False)
@@ -170,24 +142,6 @@ class Child:
         finally:
             self.stop()
 
-    def posted(self, name: str, timeout_s: float) -> object | None:
-        """What the child posted under ``name`` (``post``), waiting at most ``timeout_s``.
-
-        None when it is not there in time, the child has ended without posting it, or it
-        cannot be read. The child keeps running either way.
-        """
-        if self.process is None:
-            return None
-        path = self.folder / _POSTED.format(name)
-        deadline = time.monotonic() + max(0.0, timeout_s)
-        while True:
-            ended = self.process.poll() is not None
-            if path.exists():
-                return _load(path)
-            if ended or time.monotonic() >= deadline:
-                return None
-            time.sleep(POLL_S)
-
     def running(self) -> bool:
         """Whether the child is still at work (not finished, failed or never started)."""
         return self.process is not None and self.process.poll() is None
@@ -197,7 +151,12 @@ class Child:
             if code is not None:
                 log.warning("solver child failed (exit %s): %s", code, self._tail())
             return None
-        return _load(self.folder / _RESULT)
+        try:
+            with (self.folder / _RESULT).open("rb") as result:
+                received: object = pickle.load(result)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+        return received
 
     def _tail(self) -> str:
         try:
@@ -230,16 +189,6 @@ class Child:
         except OSError:
             return False
         return True
-
-
-def _load(path: Path) -> object | None:
-    """The object pickled in ``path``, or None when it is missing or unreadable."""
-    try:
-        with path.open("rb") as source:
-            loaded: object = pickle.load(source)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        return None
-    return loaded
 
 
 def _environment() -> dict[str, str]:

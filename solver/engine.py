@@ -14,9 +14,7 @@ worker. The choices, measured in ``docs/solver.md``:
   3 s and 10 s solves; not a re-plan) both workers skip those first plans: ruin and
   recreate starts from nobody moving, so a short limit goes to its moves. Ruin and
   recreate splits its time into up to three independent attempts
-  (``EngineTuning.ruin_attempts``) and keeps the best. The second worker posts the routes
-  its attempts saw (``PostRoutes``) and this one recombines them with its own in one
-  programme (``JoinRoutes``): each finds plans of routes the other's never saw;
+  (``EngineTuning.ruin_attempts``) and keeps the best;
 * from ``decompose_size`` jobs: the problem in parts, spread over the workers.
 
 After a solve that used a second process, ``solver.child.prepare`` readies a spare one
@@ -33,7 +31,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from solver.child import Child, prepare, start
+from solver.child import prepare, start
 from solver.decompose import homes, solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
@@ -42,11 +40,9 @@ from solver.search import empty_solution
 from solver.solution import Solution
 from solver.strategy import (
     Hgs,
-    JoinRoutes,
     NobodyMoves,
     OrTools,
     Parts,
-    PostRoutes,
     RuinAndRecreate,
     Turn,
     Turns,
@@ -105,8 +101,7 @@ def _field_lineup(problem: Problem, params: SolveParams) -> Lineup:
         return Lineup(here)
     if params.time_limit_s < params.tuning.engine.min_race_s:
         return Lineup(here)
-    post = PostRoutes() if params.tuning.engine.join_routes else None
-    return Lineup(here, (other, (RuinAndRecreate(seed_offset=1, trade=post), 1.0)))
+    return Lineup(here, (other, (RuinAndRecreate(seed_offset=1), 1.0)))
 
 
 def lineup(problem: Problem, params: SolveParams) -> Lineup:
@@ -141,30 +136,17 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     plan = lineup(problem, params)
     tune = params.tuning.engine
     child = None
-    here = plan.here
     if plan.second:
         child = start(
             take_turns, problem, params.without_callback(), plan.second, ends_at - tune.send_s
         )
-        here = _joining(plan, child, tune.routes_wait_s)
-    candidates = take_turns(problem, params, here, ends_at)
+    candidates = take_turns(problem, params, plan.here, ends_at)
     if child is not None:
         received = child.result(ends_at + tune.grace_s - time.time())
         if isinstance(received, list):
             candidates += [p for p in received if isinstance(p, Solution)]
         ready_spare()
     return _chosen(problem, candidates, started)
-
-
-def _joining(plan: Lineup, child: Child, wait_s: float) -> Turns:
-    """This worker's turns, its ruin and recreate joining the routes the second one posts."""
-    if not any(isinstance(s, RuinAndRecreate) and s.trade for s, _ in plan.second):
-        return plan.here
-    join = JoinRoutes(child, wait_s)
-    return tuple(
-        (replace(s, trade=join) if isinstance(s, RuinAndRecreate) else s, share)
-        for s, share in plan.here
-    )
 
 
 def ready_spare() -> None:

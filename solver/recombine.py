@@ -15,7 +15,6 @@ solved by SCIP through OR-Tools' linear solver interface; measured in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -67,30 +66,6 @@ class RoutePool:
 
     def __len__(self) -> int:
         return len(self.routes.keys() | self.kept.keys())
-
-    def merged(self, other: RoutePool) -> RoutePool:
-        """A pool of both pools' routes (``other`` another worker's, of the same problem)."""
-        routes = {**self.routes, **other.routes}
-        return RoutePool(max(self.limit, len(routes)), routes, {**self.kept, **other.kept})
-
-
-@dataclass(slots=True)
-class Explored:
-    """What a search's attempts leave for recombining: the routes seen and the best plan."""
-
-    pool: RoutePool
-    best: State
-
-    def merged(self, other: Explored | None) -> Explored:
-        """Both searches' routes, the better best plan as the programme's hint."""
-        if other is None:
-            return self
-        best = other.best if other.best.total < self.best.total else self.best
-        return Explored(self.pool.merged(other.pool), best)
-
-
-Trade = Callable[[Explored], Explored]
-"""What a worker does with its attempts' routes before recombining them (``run_attempts``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ import time
 from dataclasses import replace
 
 from solver.ranking import best_of
-from solver.recombine import Explored, Partition, RoutePool, Trade, recombine
+from solver.recombine import Partition, RoutePool, recombine
 from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
 
@@ -164,12 +164,7 @@ class RuinRecreate(Recreate):
         return (time.perf_counter() - began) / seconds if seconds > 0 else 1.0
 
     def run_attempts(
-        self,
-        start: Solution,
-        seconds: float,
-        max_iterations: int | None,
-        attempts: int,
-        trade: Trade | None = None,
+        self, start: Solution, seconds: float, max_iterations: int | None, attempts: int
     ) -> Solution:
         """The best of ``attempts`` independent runs from ``start``, and of their routes.
 
@@ -179,9 +174,7 @@ class RuinRecreate(Recreate):
         Each attempt has an equal share of the time (or moves) left; the first draws the
         search's own random numbers, so one attempt is ``run`` itself. Then, with
         ``RuinTuning.recombine``, the best plan made of the routes the attempts accepted
-        (``solver.recombine``), in the time kept for it. ``trade`` gets what the attempts
-        explored before it is recombined: it may hand it to another worker, or add
-        another worker's routes to it (``solver.strategy``).
+        (``solver.recombine``), in the time kept for it.
         """
         began, tune = time.perf_counter(), self.tuning
         attempts = max(1, attempts)
@@ -198,21 +191,20 @@ class RuinRecreate(Recreate):
             states.append(self._search(first, time.perf_counter(), share, moves, pool))
         plans = [self.solution(state, time.perf_counter() - began) for state in states]
         if pool is not None:
-            explored = Explored(pool, min(states, key=lambda s: s.total))
-            if trade is not None:
-                explored = trade(explored)
+            best_state = min(states, key=lambda s: s.total)
             time_left = seconds - (time.perf_counter() - began)
-            plans += self._recombined(explored, time_left, max_iterations is not None)
+            plans += self._recombined(pool, best_state, time_left, max_iterations is not None)
         best = best_of(self.problem, plans) or plans[0]
         details = {**best.stats.details, "iterations": float(self.stats.iterations)}
         details["attempts"] = float(attempts)
         stats = replace(best.stats, wall_seconds=time.perf_counter() - began, details=details)
         return replace(best, stats=stats)
 
-    def _recombined(self, explored: Explored, seconds: float, counted: bool) -> list[Solution]:
-        """The pool's best plan when it beats the best seen, within ``seconds`` (``recombine``)."""
+    def _recombined(
+        self, pool: RoutePool, best: State, seconds: float, counted: bool
+    ) -> list[Solution]:
+        """The pool's best plan when it beats ``best``, within ``seconds`` (``recombine``)."""
         began = time.perf_counter()
-        pool, best = explored.pool, explored.best
         # An engineer with a pinned first job keeps a route: staying home would drop it.
         empties = [None if pin >= 0 else self.ev.cost(v, ()) for v, pin in enumerate(self.pin)]
         nodes = self.tuning.recombine_nodes if counted else None

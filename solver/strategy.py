@@ -16,12 +16,10 @@ from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Protocol
 
-from solver.child import Child, post
 from solver.decompose import solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
 from solver.ranking import best_of
-from solver.recombine import Explored, Trade
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution, solve_ortools
 from solver.solution import Solution
@@ -116,9 +114,6 @@ class RuinAndRecreate:
     """
 
     seed_offset: int = 0
-    #: What the attempts' routes go through before recombination (``PostRoutes``,
-    #: ``JoinRoutes``); None: this worker recombines its own.
-    trade: Trade | None = None
     name: str = "ruin-recreate"
 
     def __call__(
@@ -132,42 +127,7 @@ class RuinAndRecreate:
         per = tune.moves_per_solution
         moves = None if params.solution_limit is None else per * params.solution_limit
         attempts = params.tuning.engine.ruin_attempts(params.time_limit_s)
-        seconds = max(0.0, ends_at - time.time())
-        return search.run_attempts(start, seconds, moves, attempts, self.trade)
-
-
-ROUTES_SEEN = "routes-seen"
-"""The name under which a second worker posts its explored routes (``solver.child``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PostRoutes:
-    """The second worker's trade: post its routes to the caller, then recombine its own.
-
-    Outside a child process (one worker) posting does nothing.
-    """
-
-    def __call__(self, explored: Explored) -> Explored:
-        post(ROUTES_SEEN, explored)
-        return explored
-
-
-@dataclass(frozen=True, slots=True)
-class JoinRoutes:
-    """The first worker's trade: add the second worker's routes (``PostRoutes``) to its own.
-
-    Both pools in one programme find plans neither finds alone (``docs/solver/
-    ruin-and-recreate.md``, session 12). The second worker ends its attempts first (it
-    stops ``EngineTuning.send_s`` early); this waits for its routes at most ``wait_s``,
-    and recombines its own alone when they do not come (a dead or late worker).
-    """
-
-    child: Child
-    wait_s: float
-
-    def __call__(self, explored: Explored) -> Explored:
-        other = self.child.posted(ROUTES_SEEN, self.wait_s)
-        return explored.merged(other if isinstance(other, Explored) else None)
+        return search.run_attempts(start, max(0.0, ends_at - time.time()), moves, attempts)
 
 
 Turn = tuple[Strategy, float]

@@ -90,11 +90,6 @@ class EngineTuning:
     send_s: float = 0.2
     #: How long past the time limit to wait for the second process before giving up on it.
     grace_s: float = 0.3
-    #: How long this worker's ruin and recreate waits for the routes the second worker
-    #: posts before recombining its own alone (the second ends its attempts first).
-    routes_wait_s: float = 0.3
-    #: Recombine both workers' routes in one programme (off only to measure what it buys).
-    join_routes: bool = True
     #: Below this time limit a second process costs more than it brings (re-plans: 1 s).
     min_race_s: float = 2.5
     #: With one worker on a problem HGS takes, OR-Tools' share of the time (HGS: the rest).
