@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import solver.ruin
-from solver.recombine import Partition, RoutePool, recombine
+from solver.recombine import Partition, RoutePool, _able_to_improve, recombine
 from solver.recreate import State
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
@@ -25,23 +25,31 @@ from tests.solver.conftest import pinned_re_plan, quick, random_problem
 JOBS, VEHICLES = 5, 2
 
 
-def brute_force(pool: RoutePool, partition: Partition) -> int:
-    """The least total over every choice of one pooled route (or none) per vehicle."""
+Choice = tuple[tuple[tuple[int, ...], int], ...]
+"""One (route, cost) per vehicle."""
+
+
+def every_plan(pool: RoutePool, partition: Partition) -> list[tuple[int, Choice]]:
+    """Every choice of one pooled route (or none) per vehicle serving no job twice, by total."""
     columns = {**pool.routes, **pool.kept}
     options: list[list[tuple[tuple[int, ...], int]]] = []
     for v, empty in enumerate(partition.empty_costs):
         own = [(seq, cost) for (u, seq), cost in columns.items() if u == v]
         options.append(own + ([((), empty)] if empty is not None else []))
-    best: int | None = None
+    plans = []
     for choice in itertools.product(*options):
         served = [j for seq, _ in choice for j in seq]
         if len(served) != len(set(served)):
             continue
         total = sum(cost for _, cost in choice)
         total += sum(partition.drop[j] for j in range(JOBS) if j not in served)
-        best = total if best is None else min(best, total)
-    assert best is not None
-    return best
+        plans.append((total, choice))
+    return sorted(plans, key=lambda plan: plan[0])
+
+
+def brute_force(pool: RoutePool, partition: Partition) -> int:
+    """The least total over every choice of one pooled route (or none) per vehicle."""
+    return every_plan(pool, partition)[0][0]
 
 
 def state_of(routes: list[tuple[int, ...]], costs: list[int], partition: Partition) -> State:
@@ -77,6 +85,54 @@ def test_the_programme_finds_the_least_combination_of_pooled_routes(
     assert found.unassigned == set(range(JOBS)) - set(served)
     for v, seq in enumerate(found.routes):
         assert found.costs[v] == ({**pool.routes, **pool.kept}[(v, seq)] if seq else 0)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools, st.lists(st.integers(50, 400), min_size=JOBS, max_size=JOBS), st.data())
+def test_from_any_pooled_plan_the_programme_still_finds_the_least(
+    seen: list[tuple[int, tuple[int, ...], int]], drop: list[int], data: st.DataObject
+) -> None:
+    """A good incumbent lets the relaxation rule columns out; never one a better plan needs."""
+    partition = Partition([0] * VEHICLES, drop)
+    pool = RoutePool(limit=100)
+    for v, seq, cost in seen:
+        pool.routes[(v, seq)] = min(cost, pool.routes.get((v, seq), cost))
+    plans = every_plan(pool, partition)
+    total, choice = plans[data.draw(st.integers(0, len(plans) - 1))]
+    incumbent = state_of([seq for seq, _ in choice], [cost for _, cost in choice], partition)
+    found = recombine(pool, partition, incumbent, seconds=10.0)
+    least = plans[0][0]
+    if least == total:
+        assert found is None
+    else:
+        assert found is not None and found.total == least
+
+
+def test_the_relaxation_rules_out_a_route_no_better_plan_can_use() -> None:
+    partition = Partition([0, 0], [100] * JOBS)
+    pool = RoutePool(limit=100)
+    best = state_of([(0, 1), (2, 3)], [20, 20], partition)
+    pool.keep(best)
+    pool.routes[(1, (2, 3, 4))] = 50
+    pool.routes[(1, (4,))] = 10_000
+    columns = {**pool.distinct(), (0, ()): 0, (1, ()): 0}
+    kept = _able_to_improve(columns, partition, best)
+    assert (1, (4,)) not in kept
+    assert {(0, (0, 1)), (1, (2, 3)), (1, (2, 3, 4))} <= kept.keys()
+
+
+def test_a_route_the_relaxation_prices_high_stays_when_a_better_plan_needs_it() -> None:
+    """Half of each of three overlapping pairs serves every job for 15 (the relaxation);
+    the best plan (70) needs a route whose reduced cost is most of the gap to the
+    incumbent (110), so a rule any tighter than the gap would lose it."""
+    partition = Partition([0, 0, 0], [100, 100, 100, 0, 0])  # jobs 3 and 4: no matter
+    pool = RoutePool(limit=100)
+    incumbent = state_of([(0, 1), (), ()], [10, 0, 0], partition)
+    pool.keep(incumbent)
+    pool.routes.update({(1, (1, 2)): 10, (2, (0, 2)): 10, (2, (2,)): 60})
+    found = recombine(pool, partition, incumbent, seconds=10.0)
+    assert found is not None
+    assert found.routes == [(0, 1), (), (2,)] and found.total == 70
 
 
 def test_a_cheaper_order_of_the_same_jobs_stands_for_them_and_kept_routes_stay() -> None:
