@@ -93,14 +93,11 @@ def recombine(
     for v, cost in enumerate(partition.empty_costs):
         if cost is not None:
             columns.setdefault((v, ()), cost)
-    columns = _able_to_improve(columns, partition, incumbent)
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None or not columns:
         return None
     keys = list(columns)
-    chosen = _programme(solver, keys, columns, partition)
-    held = {(v, seq) for v, seq in enumerate(incumbent.routes)}
-    solver.SetHint(chosen, [1.0 if key in held else 0.0 for key in keys])
+    chosen = _programme(solver, keys, columns, partition, incumbent)
     if nodes is not None:
         solver.SetSolverSpecificParametersAsString(f"limits/nodes = {nodes}\n")
     left = seconds - (time.perf_counter() - began)
@@ -112,52 +109,18 @@ def recombine(
     return state if state is not None and state.total < incumbent.total else None
 
 
-def _able_to_improve(
-    columns: dict[RouteKey, int], partition: Partition, incumbent: State
-) -> dict[RouteKey, int]:
-    """The columns that can be part of a plan better than ``incumbent``, and its own.
-
-    Reduced-cost fixing at the root: with the linear relaxation's optimum ``bound`` and
-    its reduced costs, any plan that uses a column costs at least ``bound`` plus the
-    column's reduced cost, so a column whose reduced cost exceeds ``incumbent.total -
-    bound`` is in no better plan. The relaxation is solved by GLOP in a few hundredths of
-    a second; it leaves SCIP a third fewer columns on a ``storm`` day, which SCIP would
-    otherwise only fix after its rounds of cuts (``docs/solver/ruin-and-recreate.md``,
-    session 12). All columns are kept when the relaxation cannot be solved.
-    """
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp is None:
-        return columns
-    keys = list(columns)
-    relaxed = _programme(lp, keys, columns, partition)
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return columns
-    slack = incumbent.total - lp.Objective().Value()
-    room = slack + 1e-9 * abs(incumbent.total) + 1.0
-    held = {(v, seq) for v, seq in enumerate(incumbent.routes)}
-    return {
-        key: columns[key]
-        for key, x in zip(keys, relaxed, strict=True)
-        if key in held or x.reduced_cost() <= room
-    }
-
-
 def _programme(
     solver: pywraplp.Solver,
     keys: list[RouteKey],
     columns: dict[RouteKey, int],
     partition: Partition,
+    incumbent: State,
 ) -> list[pywraplp.Variable]:
-    """One route per vehicle, each job served once or left out; least routes plus drops.
-
-    Integer for SCIP, its linear relaxation for GLOP (a linear solver's variables are
-    continuous).
-    """
+    """One route per vehicle, each job served once or left out; least routes plus drops."""
     vehicles = [solver.Constraint(1, 1) for _ in partition.empty_costs]
     jobs = [solver.Constraint(1, 1) for _ in partition.drop]
     objective = solver.Objective()
-    integer = solver.IsMip()
-    chosen = [solver.Var(0, 1, integer, "") for _ in keys]
+    chosen = [solver.BoolVar("") for _ in keys]
     for x, key in zip(chosen, keys, strict=True):
         v, seq = key
         vehicles[v].SetCoefficient(x, 1)
@@ -165,10 +128,12 @@ def _programme(
             jobs[j].SetCoefficient(x, 1)
         objective.SetCoefficient(x, float(columns[key]))
     for j, price in enumerate(partition.drop):
-        left_out = solver.Var(0, 1, integer, "")
+        left_out = solver.BoolVar("")
         jobs[j].SetCoefficient(left_out, 1)
         objective.SetCoefficient(left_out, float(price))
     objective.SetMinimization()
+    held = {(v, seq) for v, seq in enumerate(incumbent.routes)}
+    solver.SetHint(chosen, [1.0 if key in held else 0.0 for key in keys])
     return chosen
 
 
