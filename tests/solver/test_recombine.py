@@ -58,6 +58,14 @@ def state_of(routes: list[tuple[int, ...]], costs: list[int], partition: Partiti
     return State(routes, costs, left_out, sum(costs) + sum(partition.drop[j] for j in left_out))
 
 
+def pool_of(seen: list[tuple[int, tuple[int, ...], int]]) -> RoutePool:
+    """A pool of the generated routes, the cheapest cost of each (vehicle, route) kept."""
+    pool = RoutePool(limit=100)
+    for v, seq, cost in seen:
+        pool.routes[(v, seq)] = min(cost, pool.routes.get((v, seq), cost))
+    return pool
+
+
 routes = st.lists(st.integers(0, JOBS - 1), min_size=1, max_size=3, unique=True).map(tuple)
 pools = st.lists(st.tuples(st.integers(0, VEHICLES - 1), routes, st.integers(1, 500)), max_size=9)
 
@@ -68,9 +76,7 @@ def test_the_programme_finds_the_least_combination_of_pooled_routes(
     seen: list[tuple[int, tuple[int, ...], int]], drop: list[int]
 ) -> None:
     partition = Partition([0] * VEHICLES, drop)
-    pool = RoutePool(limit=100)
-    for v, seq, cost in seen:
-        pool.routes[(v, seq)] = min(cost, pool.routes.get((v, seq), cost))
+    pool = pool_of(seen)
     incumbent = state_of([()] * VEHICLES, [0] * VEHICLES, partition)
     pool.keep(incumbent)
     least = brute_force(pool, partition)
@@ -94,9 +100,7 @@ def test_from_any_pooled_plan_the_programme_still_finds_the_least(
 ) -> None:
     """The hint is any plan of the pool, the best one included: the answer is the least."""
     partition = Partition([0] * VEHICLES, drop)
-    pool = RoutePool(limit=100)
-    for v, seq, cost in seen:
-        pool.routes[(v, seq)] = min(cost, pool.routes.get((v, seq), cost))
+    pool = pool_of(seen)
     plans = every_plan(pool, partition)
     total, choice = plans[data.draw(st.integers(0, len(plans) - 1))]
     incumbent = state_of([seq for seq, _ in choice], [cost for _, cost in choice], partition)
