@@ -41,13 +41,22 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--attempt-s", type=float, default=EngineTuning().attempt_s)
     parser.add_argument("--max-attempts", type=int, default=EngineTuning().max_attempts)
+    parser.add_argument(
+        "--lead-share", type=float, default=EngineTuning().lead_share, help="0: no lead"
+    )
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="each day's best plan, reference format")
     args = parser.parse_args()
     if args.keep and args.keep.exists():
         raise SystemExit(f"{args.keep} exists: kept plans are never overwritten")
     kept: dict[str, object] = {}
-    engine = replace(EngineTuning(), attempt_s=args.attempt_s, max_attempts=args.max_attempts)
+    engine = replace(
+        EngineTuning(),
+        attempt_s=args.attempt_s,
+        max_attempts=args.max_attempts,
+        lead=args.lead_share > 0,
+        lead_share=args.lead_share,
+    )
     tuning = Tuning(engine=engine)
     rows: list[dict[str, object]] = []
     for day in args.days.split(","):
@@ -70,6 +79,7 @@ def main() -> None:
                     "seed": seed,
                     "attempt_s": args.attempt_s,
                     "max_attempts": args.max_attempts,
+                    "lead_share": args.lead_share,
                     "objective": value,
                     "load_1m": round(os.getloadavg()[0], 2),
                 }

@@ -31,6 +31,10 @@ child otherwise, so a spare that died or never answers costs what a fresh child 
 (the caller's timeout ends it). A spare waits for nothing else: when the caller goes away
 its standard input closes and it exits. ``solver.engine`` readies a spare after each
 solve that used a second process.
+
+The caller can also hand a running child one object more (``Child.send``): it goes into the
+child's folder the same way, renamed into place, and the child takes it when it is ready
+(``from_caller``). ``solver.engine`` sends the first worker's route pool this way.
 """
 
 from __future__ import annotations
@@ -65,9 +69,15 @@ _WORK = "work.pickle"
 _RESULT = "result.pickle"
 _PARTIAL = "result.partial"
 _STDERR = "stderr.txt"
+_INBOX = "inbox.pickle"
+_INBOX_PARTIAL = "inbox.partial"
 _BOOT = "import sys; from solver.child import main; sys.exit(main(sys.argv[1]))"
 _BOOT_SPARE = "import sys; from solver.child import wait; sys.exit(wait(sys.argv[1], sys.argv[2:]))"
 _GO = b"go\n"
+
+
+_HERE: list[Path] = []
+"""In a child, its folder (set by ``main``): where ``from_caller`` looks."""
 
 
 _LIVE: set[Child] = set()
@@ -95,9 +105,31 @@ def wait(folder: str, modules: list[str]) -> int:
     return main(folder)
 
 
+def from_caller(wait_s: float) -> object | None:
+    """In a child: what the caller sent (``Child.send``), waiting up to ``wait_s`` for it.
+
+    None outside a child, when nothing came in time, or when it cannot be read.
+    """
+    if not _HERE:
+        return None
+    path = _HERE[0] / _INBOX
+    deadline = time.monotonic() + max(0.0, wait_s)
+    while not path.exists():
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(POLL_S)
+    try:
+        with path.open("rb") as sent:
+            received: object = pickle.load(sent)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
+    return received
+
+
 def main(folder: str) -> int:
     """Child process body: load the work from ``folder``, run it, leave the result there."""
     where = Path(folder)
+    _HERE[:] = [where]
     with (where / _WORK).open("rb") as work:
         target, args = pickle.load(work)
     result = target(*args)
@@ -141,6 +173,22 @@ class Child:
                 time.sleep(min(POLL_S, left))
         finally:
             self.stop()
+
+    def send(self, message: object) -> bool:
+        """Leave ``message`` for the running child (``from_caller``); False if it could not.
+
+        A later message replaces an earlier one the child has not taken yet.
+        """
+        if not self.running():
+            return False
+        try:
+            with (self.folder / _INBOX_PARTIAL).open("wb") as out:
+                pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(self.folder / _INBOX_PARTIAL, self.folder / _INBOX)
+        except OSError as error:
+            log.warning("the solver child could not be sent its message: %s", error)
+            return False
+        return True
 
     def running(self) -> bool:
         """Whether the child is still at work (not finished, failed or never started)."""

@@ -31,11 +31,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from solver.child import prepare, start
+from solver.child import Child, from_caller, prepare, start
 from solver.decompose import homes, solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
 from solver.ranking import rank
+from solver.recombine import Inbox, Outbox
 from solver.search import empty_solution
 from solver.solution import Solution
 from solver.strategy import (
@@ -136,17 +137,48 @@ def solve(problem: Problem, params: SolveParams) -> Solution:
     plan = lineup(problem, params)
     tune = params.tuning.engine
     child = None
+    here = plan.here
     if plan.second:
-        child = start(
-            take_turns, problem, params.without_callback(), plan.second, ends_at - tune.send_s
-        )
-    candidates = take_turns(problem, params, plan.here, ends_at)
+        child, here = _race(problem, params, plan, ends_at)
+    candidates = take_turns(problem, params, here, ends_at)
     if child is not None:
         received = child.result(ends_at + tune.grace_s - time.time())
         if isinstance(received, list):
             candidates += [p for p in received if isinstance(p, Solution)]
         ready_spare()
     return _chosen(problem, candidates, started)
+
+
+def _race(
+    problem: Problem, params: SolveParams, plan: Lineup, ends_at: float
+) -> tuple[Child, Turns]:
+    """The second worker started, and this worker's turns: with the lead when both recombine.
+
+    The lead (``solver.recombine``): the second worker's ruin and recreate stops exploring
+    ``EngineTuning.lead_seconds`` before its end and recombines both workers' routes; this
+    worker's posts its pool to the child at that time.
+    """
+    tune = params.tuning.engine
+    child_ends = ends_at - tune.send_s
+    at = child_ends - tune.lead_seconds(params.time_limit_s)
+    lead = tune.lead and params.tuning.ruin.recombine and _ruins(plan.here) and _ruins(plan.second)
+    inbox = Inbox(from_caller, at, tune.lead_wait_s)
+    second = _with_lead(plan.second, inbox) if lead else plan.second
+    child = start(take_turns, problem, params.without_callback(), second, child_ends)
+    here = _with_lead(plan.here, Outbox(child.send, at)) if lead else plan.here
+    return child, here
+
+
+def _ruins(turns: Turns) -> bool:
+    return any(isinstance(strategy, RuinAndRecreate) for strategy, _ in turns)
+
+
+def _with_lead(turns: Turns, lead: Outbox | Inbox) -> Turns:
+    """``turns`` with their ruin and recreate paired with the other worker's by ``lead``."""
+    return tuple(
+        (replace(s, lead=lead) if isinstance(s, RuinAndRecreate) else s, share)
+        for s, share in turns
+    )
 
 
 def ready_spare() -> None:

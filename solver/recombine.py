@@ -10,11 +10,17 @@ combination of the routes seen, and never worse than the best attempt's, which i
 as a hint. This is the set-partitioning step of ILS-SP (Subramanian, Uchoa & Ochi 2013),
 solved by SCIP through OR-Tools' linear solver interface; measured in
 ``docs/solver/ruin-and-recreate.md`` ("Recombining the routes seen", session 11).
+
+With two workers, the second one recombines both workers' routes (the *lead*, session 13):
+at an agreed time the first worker posts its pool (``Outbox``), and the second one stops
+exploring, takes it (``Inbox``) and spends the rest of its time on one programme over both
+pools, while the first worker explores on and recombines its own.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -30,12 +36,14 @@ class RoutePool:
     """Routes seen in accepted plans and their costs, at most about ``limit`` of them.
 
     Past ``limit`` the older half is forgotten (the search's later routes are its better
-    ones); the routes of each attempt's best plan (``keep``) are never forgotten.
+    ones); the routes of each attempt's best plan (``keep``) are never forgotten. With an
+    ``outbox``, the pool posts itself there when its time has come.
     """
 
     limit: int
     routes: dict[RouteKey, int] = field(default_factory=dict)
     kept: dict[RouteKey, int] = field(default_factory=dict)
+    outbox: Outbox | None = None
 
     def add(self, state: State, before: State | None = None) -> None:
         """The routes of ``state`` (only those not in ``before``, the same tuples, if given)."""
@@ -46,6 +54,8 @@ class RoutePool:
         if len(routes) > self.limit:
             newer = list(routes.items())[len(routes) // 2 :]
             self.routes = dict(newer)
+        if self.outbox is not None:
+            self.outbox.post(self)
 
     def keep(self, state: State) -> None:
         """Never forget the routes of ``state`` (an attempt's best plan)."""
@@ -66,6 +76,56 @@ class RoutePool:
 
     def __len__(self) -> int:
         return len(self.routes.keys() | self.kept.keys())
+
+    def every_route(self) -> dict[RouteKey, int]:
+        """Every route held, with its cost: what ``Outbox`` posts."""
+        return {**self.routes, **self.kept}
+
+    def join(self, routes: object) -> int:
+        """Keep ``routes`` (another worker's ``every_route``) for good; how many came.
+
+        Anything but a mapping of routes to costs is ignored.
+        """
+        if not isinstance(routes, dict):
+            return 0
+        self.kept.update(routes)
+        return len(routes)
+
+
+@dataclass(slots=True)
+class Outbox:
+    """Where the first worker posts its pool, once, as soon as ``at`` (``time.time()``) has come.
+
+    ``send`` takes ``RoutePool.every_route``; ``post`` may be called after every accepted
+    move: until the time has come it costs a clock reading.
+    """
+
+    send: Callable[[dict[RouteKey, int]], object]
+    at: float
+    sent: bool = False
+
+    def post(self, pool: RoutePool) -> None:
+        """Send the pool if its time has come and it has not been sent yet."""
+        if not self.sent and time.time() >= self.at:
+            self.flush(pool)
+
+    def flush(self, pool: RoutePool) -> None:
+        """Send the pool now unless it has been sent (the worker stops exploring before ``at``)."""
+        if not self.sent:
+            self.sent = True
+            self.send(pool.every_route())
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """Where the second worker takes the first worker's routes: at ``at`` it stops exploring.
+
+    ``receive(wait_s)`` gives what was posted (``Outbox``), waiting up to ``wait_s``.
+    """
+
+    receive: Callable[[float], object]
+    at: float
+    wait_s: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,12 +35,24 @@ import time
 from dataclasses import replace
 
 from solver.ranking import best_of
-from solver.recombine import Partition, RoutePool, recombine
+from solver.recombine import Inbox, Outbox, Partition, RoutePool, recombine
 from solver.recreate import Recreate, State
 from solver.solution import Route, Solution, SolveStats
 
 STRINGS, RELATED, RANDOM = range(3)
 """The removals, by index: ``RuinTuning.removals``' order."""
+
+
+def _share(pool: RoutePool, lead: Outbox | Inbox | None) -> int:
+    """Once the attempts are over: post the pool, or join the other worker's routes to it.
+
+    How many routes were joined.
+    """
+    if isinstance(lead, Outbox):
+        lead.flush(pool)
+    elif isinstance(lead, Inbox):
+        return pool.join(lead.receive(lead.wait_s))
+    return 0
 
 
 class RuinRecreate(Recreate):
@@ -164,7 +176,12 @@ class RuinRecreate(Recreate):
         return (time.perf_counter() - began) / seconds if seconds > 0 else 1.0
 
     def run_attempts(
-        self, start: Solution, seconds: float, max_iterations: int | None, attempts: int
+        self,
+        start: Solution,
+        seconds: float,
+        max_iterations: int | None,
+        attempts: int,
+        lead: Outbox | Inbox | None = None,
     ) -> Solution:
         """The best of ``attempts`` independent runs from ``start``, and of their routes.
 
@@ -175,11 +192,19 @@ class RuinRecreate(Recreate):
         search's own random numbers, so one attempt is ``run`` itself. Then, with
         ``RuinTuning.recombine``, the best plan made of the routes the attempts accepted
         (``solver.recombine``), in the time kept for it.
+
+        ``lead`` pairs two workers' pools (``solver.recombine``): with an ``Outbox`` this
+        worker posts its pool when the other one asks for it; with an ``Inbox`` it stops
+        exploring at ``Inbox.at`` and recombines its routes with those it is sent.
         """
         began, tune = time.perf_counter(), self.tuning
         attempts = max(1, attempts)
         kept = tune.recombine_seconds(seconds)
+        if isinstance(lead, Inbox):
+            kept = min(seconds, max(0.0, seconds - (lead.at - time.time())))
         pool = RoutePool(tune.pool_limit) if tune.recombine else None
+        if pool is not None and isinstance(lead, Outbox):
+            pool.outbox = lead
         states: list[State] = []
         for attempt in range(attempts):
             if attempt:
@@ -190,13 +215,16 @@ class RuinRecreate(Recreate):
             first = self.state_of(start)
             states.append(self._search(first, time.perf_counter(), share, moves, pool))
         plans = [self.solution(state, time.perf_counter() - began) for state in states]
+        joined = 0
         if pool is not None:
+            joined = _share(pool, lead)
             best_state = min(states, key=lambda s: s.total)
             time_left = seconds - (time.perf_counter() - began)
             plans += self._recombined(pool, best_state, time_left, max_iterations is not None)
         best = best_of(self.problem, plans) or plans[0]
         details = {**best.stats.details, "iterations": float(self.stats.iterations)}
         details["attempts"] = float(attempts)
+        details["joined_routes"] = float(joined)
         stats = replace(best.stats, wall_seconds=time.perf_counter() - began, details=details)
         return replace(best, stats=stats)
 

@@ -20,6 +20,7 @@ from solver.decompose import solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
 from solver.ranking import best_of
+from solver.recombine import Inbox, Outbox
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution, solve_ortools
 from solver.solution import Solution
@@ -110,10 +111,12 @@ class RuinAndRecreate:
     solution of the limit, so a seed (with the same time limit, which sets the number of
     attempts) gives the same plan unless ``ends_at`` comes first; otherwise it runs until
     ``ends_at``. The time (or the moves) goes to ``EngineTuning.ruin_attempts``
-    independent runs, by the user's time limit.
+    independent runs, by the user's time limit. ``lead`` pairs its route pool with the
+    other worker's (``RuinRecreate.run_attempts``).
     """
 
     seed_offset: int = 0
+    lead: Outbox | Inbox | None = None
     name: str = "ruin-recreate"
 
     def __call__(
@@ -127,7 +130,8 @@ class RuinAndRecreate:
         per = tune.moves_per_solution
         moves = None if params.solution_limit is None else per * params.solution_limit
         attempts = params.tuning.engine.ruin_attempts(params.time_limit_s)
-        return search.run_attempts(start, max(0.0, ends_at - time.time()), moves, attempts)
+        seconds = max(0.0, ends_at - time.time())
+        return search.run_attempts(start, seconds, moves, attempts, self.lead)
 
 
 Turn = tuple[Strategy, float]

@@ -113,10 +113,22 @@ class EngineTuning:
     #: not improve (``docs/solver/ruin-and-recreate.md``, "Several attempts", session 7).
     attempt_s: float = 1.0
     max_attempts: int = 3
+    #: When both workers run ruin and recreate, the second one stops exploring
+    #: ``lead_seconds`` before its end and recombines its routes with those the first
+    #: worker has by then (``solver.recombine``, the *lead*), waiting at most
+    #: ``lead_wait_s`` for them (``docs/solver/ruin-and-recreate.md``, session 13).
+    lead: bool = True
+    lead_share: float = 0.5
+    lead_max_s: float = 6.0
+    lead_wait_s: float = 0.3
 
     def ruin_attempts(self, time_limit_s: float) -> int:
         """Independent ruin-and-recreate runs for a time limit: at least one."""
         return max(1, min(self.max_attempts, int(time_limit_s / self.attempt_s)))
+
+    def lead_seconds(self, time_limit_s: float) -> float:
+        """How long the second worker recombines both workers' routes (0: no lead)."""
+        return min(self.lead_share * time_limit_s, self.lead_max_s) if self.lead else 0.0
 
 
 @dataclass(frozen=True, slots=True)

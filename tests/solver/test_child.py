@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.child import Child, drop_spare, prepare, start
+from solver.child import Child, drop_spare, from_caller, prepare, start
 
 
 def nap_then_answer(seconds: float, answer: int) -> int:
@@ -197,3 +197,34 @@ def test_two_callers_at_once_share_out_one_spare_and_both_get_their_results(
     assert len(children) == 2
     assert sum(child is spare for child in children) == 1
     assert sorted(child.result(30.0) for child in children) == [1, 2]
+
+
+def wait_for_caller(wait_s: float, nap_s: float = 0.0) -> tuple[str, object]:
+    """What the caller sent, tagged so that a failed child (None) is told apart."""
+    time.sleep(nap_s)
+    return ("received", from_caller(wait_s))
+
+
+def test_a_running_child_takes_what_its_caller_sends() -> None:
+    child = start(wait_for_caller, 30.0)
+    time.sleep(0.3)
+    assert child.send({"routes": [1, 2, 3]})
+    assert child.result(30.0) == ("received", {"routes": [1, 2, 3]})
+
+
+def test_of_two_messages_not_yet_taken_the_later_one_wins() -> None:
+    child = start(wait_for_caller, 30.0, 1.0)
+    assert child.send({"first": 1})
+    assert child.send({"second": 2})
+    assert child.result(30.0) == ("received", {"second": 2})
+
+
+def test_a_child_sent_nothing_carries_on_after_its_wait() -> None:
+    assert start(wait_for_caller, 0.2).result(30.0) == ("received", None)
+
+
+def test_sending_to_a_child_that_is_gone_is_refused_and_outside_a_child_nothing_comes() -> None:
+    child = start(die_at_once)
+    assert child.result(30.0) is None
+    assert not child.send("late")
+    assert from_caller(0.0) is None
