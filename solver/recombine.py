@@ -12,9 +12,10 @@ solved by SCIP through OR-Tools' linear solver interface; measured in
 ``docs/solver/ruin-and-recreate.md`` ("Recombining the routes seen", session 11).
 
 With two workers, the second one recombines both workers' routes (the *lead*, session 13):
-at an agreed time the first worker posts its pool (``Outbox``), and the second one stops
-exploring, takes it (``Inbox``) and spends the rest of its time on one programme over both
-pools, while the first worker explores on and recombines its own.
+at an agreed time the first worker posts its pool and its best plan so far (``Outbox``),
+and the second one stops exploring, takes them (``Inbox``) and spends the rest of its time
+on one programme over both pools, hinted with the better of the two workers' best plans,
+while the first worker explores on and recombines its own.
 """
 
 from __future__ import annotations
@@ -36,14 +37,16 @@ class RoutePool:
     """Routes seen in accepted plans and their costs, at most about ``limit`` of them.
 
     Past ``limit`` the older half is forgotten (the search's later routes are its better
-    ones); the routes of each attempt's best plan (``keep``) are never forgotten. With an
-    ``outbox``, the pool posts itself there when its time has come.
+    ones); the routes of each attempt's best plan (``keep``) are never forgotten. ``best``
+    is the best plan added (or joined). With an ``outbox``, the pool posts itself there
+    when its time has come.
     """
 
     limit: int
     routes: dict[RouteKey, int] = field(default_factory=dict)
     kept: dict[RouteKey, int] = field(default_factory=dict)
     outbox: Outbox | None = None
+    best: State | None = None
 
     def add(self, state: State, before: State | None = None) -> None:
         """The routes of ``state`` (only those not in ``before``, the same tuples, if given)."""
@@ -54,6 +57,8 @@ class RoutePool:
         if len(routes) > self.limit:
             newer = list(routes.items())[len(routes) // 2 :]
             self.routes = dict(newer)
+        if self.best is None or state.total < self.best.total:
+            self.best = state.copy()
         if self.outbox is not None:
             self.outbox.post(self)
 
@@ -77,30 +82,41 @@ class RoutePool:
     def __len__(self) -> int:
         return len(self.routes.keys() | self.kept.keys())
 
-    def every_route(self) -> dict[RouteKey, int]:
-        """Every route held, with its cost: what ``Outbox`` posts."""
-        return {**self.routes, **self.kept}
+    def posted(self) -> PostedPool:
+        """What ``Outbox`` sends: every route held, with its cost, and the best plan seen."""
+        return PostedPool({**self.routes, **self.kept}, self.best)
 
-    def join(self, routes: object) -> int:
-        """Keep ``routes`` (another worker's ``every_route``) for good; how many came.
+    def join(self, posted: object) -> int:
+        """Keep another worker's routes for good, and its best plan if better; how many came.
 
-        Anything but a mapping of routes to costs is ignored.
+        Anything but a ``PostedPool`` is ignored.
         """
-        if not isinstance(routes, dict):
+        if not isinstance(posted, PostedPool):
             return 0
-        self.kept.update(routes)
-        return len(routes)
+        self.kept.update(posted.routes)
+        best = posted.best
+        if best is not None and (self.best is None or best.total < self.best.total):
+            self.best = best
+        return len(posted.routes)
+
+
+@dataclass(frozen=True, slots=True)
+class PostedPool:
+    """One worker's routes, each with its cost, and the best plan it has seen."""
+
+    routes: dict[RouteKey, int]
+    best: State | None
 
 
 @dataclass(slots=True)
 class Outbox:
     """Where the first worker posts its pool, once, as soon as ``at`` (``time.time()``) has come.
 
-    ``send`` takes ``RoutePool.every_route``; ``post`` may be called after every accepted
+    ``send`` takes ``RoutePool.posted``; ``post`` may be called after every accepted
     move: until the time has come it costs a clock reading.
     """
 
-    send: Callable[[dict[RouteKey, int]], object]
+    send: Callable[[PostedPool], object]
     at: float
     sent: bool = False
 
@@ -113,7 +129,7 @@ class Outbox:
         """Send the pool now unless it has been sent (the worker stops exploring before ``at``)."""
         if not self.sent:
             self.sent = True
-            self.send(pool.every_route())
+            self.send(pool.posted())
 
 
 @dataclass(frozen=True, slots=True)

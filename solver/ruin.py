@@ -195,7 +195,8 @@ class RuinRecreate(Recreate):
 
         ``lead`` pairs two workers' pools (``solver.recombine``): with an ``Outbox`` this
         worker posts its pool when the other one asks for it; with an ``Inbox`` it stops
-        exploring at ``Inbox.at`` and recombines its routes with those it is sent.
+        exploring at ``Inbox.at`` and recombines its routes with those it is sent, the
+        other worker's best plan as the programme's hint when it is the better one.
         """
         began, tune = time.perf_counter(), self.tuning
         attempts = max(1, attempts)
@@ -218,7 +219,10 @@ class RuinRecreate(Recreate):
         joined = 0
         if pool is not None:
             joined = _share(pool, lead)
-            best_state = min(states, key=lambda s: s.total)
+            # The hint: the best attempt's plan, or the other worker's best if it is better.
+            seen = [pool.best] if joined and pool.best is not None else []
+            best_state = min([*states, *seen], key=lambda s: s.total)
+            plans += [self.solution(state, 0.0) for state in seen]
             time_left = seconds - (time.perf_counter() - began)
             plans += self._recombined(pool, best_state, time_left, max_iterations is not None)
         best = best_of(self.problem, plans) or plans[0]

@@ -16,7 +16,7 @@ import pytest
 import solver.engine
 from solver import solve
 from solver.child import Child, from_caller, start
-from solver.recombine import Inbox, Outbox, RouteKey
+from solver.recombine import Inbox, Outbox, PostedPool
 from solver.solution import Solution
 from solver.strategy import NobodyMoves, RuinAndRecreate, Turns, take_turns
 from solver.tuning import EngineTuning, Tuning
@@ -41,9 +41,9 @@ def test_the_second_worker_recombines_the_routes_its_caller_posts() -> None:
     child = second_worker(began + 1.2, began + 3.0, wait_s=5.0)
     sent: list[int] = []
 
-    def send(routes: dict[RouteKey, int]) -> None:
-        sent.append(len(routes))
-        child.send(routes)
+    def send(posted: PostedPool) -> None:
+        sent.append(len(posted.routes))
+        child.send(posted)
 
     take_turns(DAY, PARAMS, turns(Outbox(send, began + 1.2)), began + 2.5)
     received = child.result(30.0)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import solver.ruin
-from solver.recombine import Inbox, Outbox, Partition, RouteKey, RoutePool, recombine
+from solver.recombine import Inbox, Outbox, Partition, PostedPool, RoutePool, recombine
 from solver.recreate import State
 from solver.ruin import RuinRecreate
 from solver.search import allowed_for, empty_solution
@@ -184,7 +184,7 @@ def test_an_engineer_with_a_pinned_first_job_is_never_given_the_empty_route(
 
 
 def test_a_pool_posts_itself_once_when_its_time_has_come_or_its_search_ends() -> None:
-    posted: list[dict[RouteKey, int]] = []
+    posted: list[PostedPool] = []
     outbox = Outbox(posted.append, at=time.time() + 3600)
     pool = RoutePool(limit=100, outbox=outbox)
     pool.add(State([(0, 1), ()], [5, 0], {2}, 5))
@@ -192,20 +192,43 @@ def test_a_pool_posts_itself_once_when_its_time_has_come_or_its_search_ends() ->
     outbox.flush(pool)
     pool.add(State([(0,), (1, 2)], [3, 4], set(), 7))
     outbox.flush(pool)
-    assert posted == [{(0, (0, 1)): 5, (1, ()): 0}]
+    assert [p.routes for p in posted] == [{(0, (0, 1)): 5, (1, ()): 0}]
     due = RoutePool(limit=100, outbox=Outbox(posted.append, at=time.time()))
     due.add(State([(2,), ()], [6, 0], {0, 1}, 6))
     due.add(State([(2, 1), ()], [8, 0], {0}, 8))
-    assert posted[1:] == [{(0, (2,)): 6, (1, ()): 0}]
+    assert [p.routes for p in posted[1:]] == [{(0, (2,)): 6, (1, ()): 0}]
+
+
+def test_a_pool_posts_its_best_plan_and_takes_the_others_only_if_better() -> None:
+    pool = RoutePool(limit=100)
+    worse, better = State([(0, 1), ()], [9, 0], {2}, 9), State([(0,), (1, 2)], [3, 4], set(), 7)
+    pool.add(worse)
+    pool.add(better)
+    pool.add(worse)
+    better.routes[0] = (2,)
+    sent = pool.posted()
+    assert sent.best is not None and sent.best.routes == [(0,), (1, 2)]
+    other = RoutePool(limit=100)
+    other.add(State([(1,), ()], [8, 0], {0, 2}, 8))
+    assert other.join(sent) == 4
+    assert other.best is sent.best
+    assert (1, (1, 2)) in other.distinct()
+    cheaper = State([(0, 1, 2), ()], [5, 0], set(), 5)
+    other.add(cheaper)
+    other.join(sent)
+    assert other.best is not None and other.best.total == 5
 
 
 def test_a_worker_that_joins_the_other_workers_routes_is_never_worse_than_either() -> None:
-    """The second worker's plan beats or equals the first worker's best, whose routes it got."""
+    """The second worker's plan beats or equals both workers' own; better than both sometimes.
+
+    Better than both is only possible by combining routes of the two pools.
+    """
     gains = 0
     for seed in range(4):
         first, second = search(seed, RuinTuning()), search(seed + 10, RuinTuning())
         start = empty_solution(first.problem, 0.0)
-        posted: list[dict[RouteKey, int]] = []
+        posted: list[PostedPool] = []
         outbox = Outbox(posted.append, at=time.time() + 3600)
         lead = first.run_attempts(start, 60.0, 90, attempts=3, lead=outbox)
         assert len(posted) == 1
@@ -216,14 +239,15 @@ def test_a_worker_that_joins_the_other_workers_routes_is_never_worse_than_either
         assert joined.stats.objective == objective(first.problem, joined)
         assert objective(first.problem, joined) <= objective(first.problem, lead)
         assert objective(first.problem, joined) <= objective(first.problem, alone)
-        gains += objective(first.problem, joined) < objective(first.problem, alone)
+        either = min(objective(first.problem, lead), objective(first.problem, alone))
+        gains += objective(first.problem, joined) < either
     assert gains >= 1
 
 
 def test_a_worker_sent_nothing_or_garbage_recombines_its_own_routes() -> None:
     start = empty_solution(search(0, RuinTuning()).problem, 0.0)
     alone = search(3, RuinTuning()).run_attempts(start, 60.0, 90, attempts=3)
-    for sent in (None, "not routes"):
+    for sent in (None, "not routes", ({(0, (1,)): 1}, None)):
         inbox = Inbox(lambda wait_s, sent=sent: sent, at=time.time() + 30.0, wait_s=0.0)
         plan = search(3, RuinTuning()).run_attempts(start, 60.0, 90, attempts=3, lead=inbox)
         assert [r.job_ids for r in plan.routes] == [r.job_ids for r in alone.routes]
