@@ -3,9 +3,10 @@
 Each run is one ``solve()`` (two workers, as the product runs) with the search seed of the
 run (``--first-seed`` onwards), so runs are independent draws; ``--attempt-s`` and
 ``--max-attempts`` override ``EngineTuning`` (``--max-attempts 1`` is one run per worker,
-the lineup before session 7). Per day: each run's gap to ``bench/spread.py``'s reference,
-the mean, and how many end within 1 %. Wall-clock figures: run on a quiet machine; the
-1-minute load is stored with each run.
+the lineup before session 7); ``--lead-share 0`` switches the lead off (each worker
+recombines its own pool, the product before session 13). Per day: each run's gap to
+``bench/spread.py``'s reference, the mean, and how many end within 1 %. Wall-clock
+figures: run on a quiet machine; the 1-minute load is stored with each run.
 
     .venv/bin/python bench/attempts.py --days storm:7,peak:7,peak:1 --seconds 3 --runs 12 \\
         --max-attempts 1 --out F

@@ -14,7 +14,10 @@ worker. The choices, measured in ``docs/solver.md``:
   3 s and 10 s solves; not a re-plan) both workers skip those first plans: ruin and
   recreate starts from nobody moving, so a short limit goes to its moves. Ruin and
   recreate splits its time into up to three independent attempts
-  (``EngineTuning.ruin_attempts``) and keeps the best;
+  (``EngineTuning.ruin_attempts``) and keeps the best. When both workers run it, the
+  second stops exploring ``EngineTuning.lead_seconds`` before its end and recombines its
+  routes with the first worker's pool, which this process sends it then (*the lead*,
+  ``solver.recombine``, ``_race``);
 * from ``decompose_size`` jobs: the problem in parts, spread over the workers.
 
 After a solve that used a second process, ``solver.child.prepare`` readies a spare one
