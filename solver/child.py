@@ -71,8 +71,6 @@ _PARTIAL = "result.partial"
 _STDERR = "stderr.txt"
 _INBOX = "inbox.pickle"
 _INBOX_PARTIAL = "inbox.partial"
-_BACK = "back.pickle"
-_BACK_PARTIAL = "back.partial"
 _BOOT = "import sys; from solver.child import main; sys.exit(main(sys.argv[1]))"
 _BOOT_SPARE = "import sys; from solver.child import wait; sys.exit(wait(sys.argv[1], sys.argv[2:]))"
 _GO = b"go\n"
@@ -126,16 +124,6 @@ def from_caller(wait_s: float) -> object | None:
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
         return None
     return received
-
-
-def to_caller(message: object) -> None:
-    """In a child: leave ``message`` for the caller (``Child.sent_back``)."""
-    if not _HERE:
-        return
-    with contextlib.suppress(OSError):
-        with (_HERE[0] / _BACK_PARTIAL).open("wb") as out:
-            pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(_HERE[0] / _BACK_PARTIAL, _HERE[0] / _BACK)
 
 
 def main(folder: str) -> int:
@@ -201,15 +189,6 @@ class Child:
             log.warning("the solver child could not be sent its message: %s", error)
             return False
         return True
-
-    def sent_back(self) -> object | None:
-        """What the child left for the caller (``to_caller``), if anything, at once."""
-        try:
-            with (self.folder / _BACK).open("rb") as back:
-                received: object = pickle.load(back)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            return None
-        return received
 
     def running(self) -> bool:
         """Whether the child is still at work (not finished, failed or never started)."""

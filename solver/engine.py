@@ -34,7 +34,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from solver.child import Child, from_caller, prepare, start, to_caller
+from solver.child import Child, from_caller, prepare, start
 from solver.decompose import homes, solve_in_parts
 from solver.params import FirstSolution, SolveParams
 from solver.problem import Problem
@@ -165,14 +165,10 @@ def _race(
     child_ends = ends_at - tune.send_s
     at = child_ends - tune.lead_seconds(params.time_limit_s)
     lead = tune.lead and params.tuning.ruin.recombine and _ruins(plan.here) and _ruins(plan.second)
-    import os
-
-    both = bool(os.environ.get("FSD_BOTH"))
-    inbox = Inbox(from_caller, at, tune.lead_wait_s, to_caller if both else None)
+    inbox = Inbox(from_caller, at, tune.lead_wait_s)
     second = _with_lead(plan.second, inbox) if lead else plan.second
     child = start(take_turns, problem, params.without_callback(), second, child_ends)
-    outbox = Outbox(child.send, at, back=child.sent_back if both else None)
-    here = _with_lead(plan.here, outbox) if lead else plan.here
+    here = _with_lead(plan.here, Outbox(child.send, at)) if lead else plan.here
     return child, here
 
 

@@ -119,7 +119,6 @@ class Outbox:
     send: Callable[[PostedPool], object]
     at: float
     sent: bool = False
-    back: Callable[[], object] | None = None
 
     def post(self, pool: RoutePool) -> None:
         """Send the pool if its time has come and it has not been sent yet."""
@@ -143,7 +142,6 @@ class Inbox:
     receive: Callable[[float], object]
     at: float
     wait_s: float
-    back: Callable[[object], object] | None = None
 
 
 @dataclass(frozen=True, slots=True)

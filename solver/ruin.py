@@ -50,11 +50,7 @@ def _share(pool: RoutePool, lead: Outbox | Inbox | None) -> int:
     """
     if isinstance(lead, Outbox):
         lead.flush(pool)
-        if lead.back is not None:
-            return pool.join(lead.back())
     elif isinstance(lead, Inbox):
-        if lead.back is not None:
-            lead.back(pool.posted())
         return pool.join(lead.receive(lead.wait_s))
     return 0
 
