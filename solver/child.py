@@ -118,12 +118,24 @@ def from_caller(wait_s: float) -> object | None:
         if time.monotonic() >= deadline:
             return None
         time.sleep(POLL_S)
+    return _read(path)
+
+
+def _read(path: Path) -> object | None:
+    """The object pickled in ``path``, or None when it cannot be read."""
     try:
-        with path.open("rb") as sent:
-            received: object = pickle.load(sent)
+        with path.open("rb") as pickled:
+            received: object = pickle.load(pickled)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
         return None
     return received
+
+
+def _write(path: Path, partial: Path, message: object) -> None:
+    """Pickle ``message`` into ``partial``, then rename it to ``path``: never read half-written."""
+    with partial.open("wb") as out:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
 
 
 def main(folder: str) -> int:
@@ -132,10 +144,7 @@ def main(folder: str) -> int:
     _HERE[:] = [where]
     with (where / _WORK).open("rb") as work:
         target, args = pickle.load(work)
-    result = target(*args)
-    with (where / _PARTIAL).open("wb") as out:
-        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(where / _PARTIAL, where / _RESULT)
+    _write(where / _RESULT, where / _PARTIAL, target(*args))
     return 0
 
 
@@ -182,9 +191,7 @@ class Child:
         if not self.running():
             return False
         try:
-            with (self.folder / _INBOX_PARTIAL).open("wb") as out:
-                pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(self.folder / _INBOX_PARTIAL, self.folder / _INBOX)
+            _write(self.folder / _INBOX, self.folder / _INBOX_PARTIAL, message)
         except OSError as error:
             log.warning("the solver child could not be sent its message: %s", error)
             return False
@@ -199,12 +206,7 @@ class Child:
             if code is not None:
                 log.warning("solver child failed (exit %s): %s", code, self._tail())
             return None
-        try:
-            with (self.folder / _RESULT).open("rb") as result:
-                received: object = pickle.load(result)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            return None
-        return received
+        return _read(self.folder / _RESULT)
 
     def _tail(self) -> str:
         try:

@@ -159,7 +159,7 @@ def _race(
 
     The lead (``solver.recombine``): the second worker's ruin and recreate stops exploring
     ``EngineTuning.lead_seconds`` before its end and recombines both workers' routes; this
-    worker's posts its pool to the child at that time.
+    worker posts its pool to the child at that time.
     """
     tune = params.tuning.engine
     child_ends = ends_at - tune.send_s
