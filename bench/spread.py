@@ -36,12 +36,13 @@ VARIANTS: dict[str, RuinTuning] = {
     #: The second worker's mix until session 6 (greedy only, 15 removed).
     "second worker": replace(BASE, greedy_share=1.0, avg_removed=15),
     **{f"restart {n}": replace(BASE, restart_after=n) for n in (200, 400, 1000, 2000, 4000, 8000)},
-    **{f"removed {n}": replace(BASE, avg_removed=n) for n in (16, 20)},
+    **{f"removed {n}": replace(BASE, avg_removed=n) for n in (3, 5, 8, 16, 20)},
     "strings 12": replace(BASE, max_string=12),
     "cooling 50": replace(BASE, cooling=50.0),
     "cooling 1000": replace(BASE, cooling=1000.0),
     "t0 2": replace(BASE, t0_share=2.0),
     "t0 0.5": replace(BASE, t0_share=0.5),
+    **{f"t0 {x}": replace(BASE, t0_share=x) for x in (0.2, 0.1, 0.05, 0.01, 0.001)},
     #: The attempts alone, their routes not recombined (before session 11).
     "no recombine": replace(BASE, recombine=False),
 }
