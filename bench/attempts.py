@@ -30,7 +30,7 @@ from spare import ready_spare
 from spread import REFERENCE
 
 from solver import Solution, SolveParams, solve
-from solver.tuning import EngineTuning, Tuning
+from solver.tuning import EngineTuning, RuinTuning, Tuning
 from solver.validate import objective
 
 
@@ -45,6 +45,9 @@ def main() -> None:
     parser.add_argument(
         "--lead-share", type=float, default=EngineTuning().lead_share, help="0: no lead"
     )
+    parser.add_argument(
+        "--all-cuts", action="store_true", help="SCIP's every separator in the programme"
+    )
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="each day's best plan, reference format")
     args = parser.parse_args()
@@ -58,7 +61,8 @@ def main() -> None:
         lead=args.lead_share > 0,
         lead_share=args.lead_share,
     )
-    tuning = Tuning(engine=engine)
+    ruin = replace(RuinTuning(), recombine_clique_cuts=not args.all_cuts)
+    tuning = Tuning(engine=engine, ruin=ruin)
     rows: list[dict[str, object]] = []
     for day in args.days.split(","):
         case, day_seed = day.split(":")
@@ -81,6 +85,7 @@ def main() -> None:
                     "attempt_s": args.attempt_s,
                     "max_attempts": args.max_attempts,
                     "lead_share": args.lead_share,
+                    "all_cuts": args.all_cuts,
                     "objective": value,
                     "load_1m": round(os.getloadavg()[0], 2),
                 }

@@ -241,7 +241,8 @@ class RuinRecreate(Recreate):
         empties = [None if pin >= 0 else self.ev.cost(v, ()) for v, pin in enumerate(self.pin)]
         nodes = self.tuning.recombine_nodes if counted else None
         routes = len(pool)
-        found = recombine(pool, Partition(empties, self.drop), best, seconds, nodes)
+        cliques = self.tuning.recombine_clique_cuts
+        found = recombine(pool, Partition(empties, self.drop), best, seconds, nodes, cliques)
         if found is None:
             return []
         plan = self.solution(found, time.perf_counter() - began)

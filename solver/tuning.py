@@ -190,6 +190,9 @@ class RuinTuning:
     #: With a move count instead of a time, SCIP's branch and bound stops after this many
     #: nodes, so the same seed gives the same plan.
     recombine_nodes: int = 200
+    #: SCIP separates clique cuts only (``solver.recombine.CLIQUE_CUTS_ONLY``; off only to
+    #: measure what it buys).
+    recombine_clique_cuts: bool = True
 
     def recombine_seconds(self, seconds: float) -> float:
         """Of a search's ``seconds``, those kept for recombining its routes (0 when off)."""

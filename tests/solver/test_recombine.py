@@ -72,16 +72,17 @@ pools = st.lists(st.tuples(st.integers(0, VEHICLES - 1), routes, st.integers(1, 
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pools, st.lists(st.integers(50, 400), min_size=JOBS, max_size=JOBS))
+@given(pools, st.lists(st.integers(50, 400), min_size=JOBS, max_size=JOBS), st.booleans())
 def test_the_programme_finds_the_least_combination_of_pooled_routes(
-    seen: list[tuple[int, tuple[int, ...], int]], drop: list[int]
+    seen: list[tuple[int, tuple[int, ...], int]], drop: list[int], clique_cuts_only: bool
 ) -> None:
+    """With SCIP's clique cuts only (the product) or every separator, the least is found."""
     partition = Partition([0] * VEHICLES, drop)
     pool = pool_of(seen)
     incumbent = state_of([()] * VEHICLES, [0] * VEHICLES, partition)
     pool.keep(incumbent)
     least = brute_force(pool, partition)
-    found = recombine(pool, partition, incumbent, seconds=10.0)
+    found = recombine(pool, partition, incumbent, 10.0, clique_cuts_only=clique_cuts_only)
     if least == incumbent.total:
         assert found is None
         return
