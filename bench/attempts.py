@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument(
         "--all-cuts", action="store_true", help="SCIP's every separator in the programme"
     )
+    parser.add_argument("--t0-share", type=float, default=RuinTuning().t0_share)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="each day's best plan, reference format")
     args = parser.parse_args()
@@ -61,7 +62,7 @@ def main() -> None:
         lead=args.lead_share > 0,
         lead_share=args.lead_share,
     )
-    ruin = replace(RuinTuning(), recombine_clique_cuts=not args.all_cuts)
+    ruin = replace(RuinTuning(), recombine_clique_cuts=not args.all_cuts, t0_share=args.t0_share)
     tuning = Tuning(engine=engine, ruin=ruin)
     rows: list[dict[str, object]] = []
     for day in args.days.split(","):
@@ -86,6 +87,7 @@ def main() -> None:
                     "max_attempts": args.max_attempts,
                     "lead_share": args.lead_share,
                     "all_cuts": args.all_cuts,
+                    "t0_share": args.t0_share,
                     "objective": value,
                     "load_1m": round(os.getloadavg()[0], 2),
                 }

@@ -12,7 +12,8 @@ hinted with its best attempt's plan:
   been proven optimal sooner in the runs recorded with 60 s). With ``--held-s 1.5``: what
   the lead's programme finds in a 3 s solve's time for it.
 
-``--all-cuts`` gives SCIP every separator instead of clique cuts only (session 16).
+``--all-cuts`` gives SCIP every separator instead of clique cuts only, and ``--t0-share``
+the attempts another starting temperature (session 16).
 
 With ``--polish MOVES``, ruin and recreate then starts from each ``held`` plan for that
 many moves at ``--polish-t0`` times the calibrated temperature, once per
@@ -66,9 +67,11 @@ def search_for(day: str, seed: int, tuning: RuinTuning) -> RuinRecreate:
     return PoolKeeper(problem, allowed, seed, tuning)
 
 
-def one_pool(day: str, seed: int, moves: int, attempts: int) -> tuple[PostedPool, Partition]:
+def one_pool(
+    day: str, seed: int, moves: int, attempts: int, t0_share: float
+) -> tuple[PostedPool, Partition]:
     """The pool of one search seed's attempts, and what its programme is given."""
-    search = search_for(day, seed, RuinTuning())
+    search = search_for(day, seed, replace(RuinTuning(), t0_share=t0_share))
     search.run_attempts(empty_solution(search.problem, 0.0), 3600.0, moves, attempts)
     assert isinstance(search, PoolKeeper) and search.kept is not None
     return search.kept
@@ -159,6 +162,9 @@ def main() -> None:
     parser.add_argument(
         "--all-cuts", action="store_true", help="SCIP's every separator in the programme"
     )
+    parser.add_argument(
+        "--t0-share", type=float, default=RuinTuning().t0_share, help="the attempts' T0 share"
+    )
     parser.add_argument("--polish", type=int, default=0, help="moves from each held plan")
     parser.add_argument("--polish-t0", type=float, default=0.1)
     parser.add_argument("--polish-seeds", type=int, default=4)
@@ -167,7 +173,10 @@ def main() -> None:
     args = parser.parse_args()
     seeds = seed_range(args.seeds)
     with ProcessPoolExecutor(args.jobs) as workers:
-        pending = [workers.submit(one_pool, args.day, s, args.moves, args.attempts) for s in seeds]
+        pending = [
+            workers.submit(one_pool, args.day, s, args.moves, args.attempts, args.t0_share)
+            for s in seeds
+        ]
         kept = [p.result() for p in pending]
         partition = kept[0][1]
         groups = [[s] for s in seeds]
